@@ -1,0 +1,1 @@
+"""OneWindow: the unified administrative service platform."""

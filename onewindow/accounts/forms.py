@@ -1,0 +1,90 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.halls.models import Department, Hall
+
+from .models import User
+from .roles import Role
+
+
+class SignInForm(AuthenticationForm):
+    """Sign-in that says plainly when an account is locked."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "locked": _(
+            "Too many failed sign-in attempts. This account is locked until %(until)s; "
+            "try again later or ask your hall manager."
+        ),
+    }
+
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            until = getattr(self.request, "login_locked_until", None)
+            if until is not None:
+                from django.utils import formats, timezone
+
+                raise forms.ValidationError(
+                    self.error_messages["locked"],
+                    code="locked",
+                    params={"until": formats.time_format(timezone.localtime(until), "H:i")},
+                ) from None
+            raise
+
+
+class StaffForm(forms.ModelForm):
+    """Create or edit a staff member; halls offered are only those the editor may see."""
+
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    halls = forms.ModelMultipleChoiceField(
+        label=_("Halls"),
+        queryset=Hall.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(render_value=False),
+        required=False,
+        help_text=_("Leave empty to keep the current password."),
+    )
+
+    class Meta:
+        model = User
+        fields = ["username", "full_name", "phone", "department", "is_active"]
+
+    def __init__(self, *args, editor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["halls"].queryset = Hall.objects.visible_to(editor)
+        self.fields["department"].queryset = Department.objects.filter(is_active=True)
+        self.fields["roles"].error_messages["invalid_choice"] = _("Unknown role: %(value)s.")
+        if self.instance.pk:
+            self.fields["roles"].initial = list(self.instance.groups.values_list("name", flat=True))
+            self.fields["halls"].initial = list(self.instance.halls.all())
+        else:
+            self.fields["password"].required = True
+            self.fields[
+                "password"
+            ].help_text = password_validation.password_validators_help_text_html()
+
+    def clean_halls(self):
+        halls = self.cleaned_data.get("halls")
+        if not halls:
+            raise forms.ValidationError(_("Every staff member must belong to at least one hall."))
+        return halls
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            try:
+                password_validation.validate_password(password, self.instance)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return cleaned

@@ -1,0 +1,117 @@
+"""Staff users: roles are groups, halls are a many-to-many membership."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from .roles import ALL_HALL_ROLES, Role, role_label
+
+
+class UserQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff sharing a hall with the user; everybody for the centre and supervision."""
+        from onewindow.core.scoping import visible_hall_ids
+
+        ids = visible_hall_ids(user)
+        if ids is None:
+            return self
+        if not ids:
+            return self.none()
+        return self.filter(halls__in=ids).distinct()
+
+    def with_role(self, role: str):
+        return self.filter(groups__name=role)
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """A member of staff (or a conduct observer). Citizens do not sign in here yet."""
+
+    full_name = models.CharField(_("full name"), max_length=60, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    halls = models.ManyToManyField(
+        "halls.Hall", verbose_name=_("halls"), blank=True, related_name="staff"
+    )
+    department = models.ForeignKey(
+        "halls.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
+    failed_logins = models.PositiveSmallIntegerField(_("failed sign-ins"), default=0)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+        permissions = [("manage_staff", _("Can manage staff"))]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @cached_property
+    def role_codes(self) -> frozenset[str]:
+        return frozenset(self.groups.values_list("name", flat=True))
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.role_codes.intersection(roles))
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [role_label(code) for code in Role.values if code in self.role_codes]
+
+    @cached_property
+    def hall_id_set(self) -> set[int]:
+        return set(self.halls.values_list("pk", flat=True))
+
+    @property
+    def sees_all_halls(self) -> bool:
+        return self.is_superuser or bool(self.role_codes & ALL_HALL_ROLES)
+
+    def is_locked(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.locked_until is not None and self.locked_until > now
+
+
+class ApiToken(models.Model):
+    """A bearer token for the REST API. Only a hash is stored; the key is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    label = models.CharField(_("label"), max_length=80, blank=True)
+    prefix = models.CharField(max_length=8, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user: User, label: str = "") -> tuple[ApiToken, str]:
+        key = "ow_" + secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user, label=label, prefix=key[3:11], key_hash=cls.hash_key(key)
+        )
+        return token, key

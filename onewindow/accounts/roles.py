@@ -1,0 +1,78 @@
+"""Roles are Django groups carrying permissions.
+
+The table below is the single definition of which role may do what. Later capabilities
+add their permission codenames here; `sync_roles()` brings the groups in the database in
+line with it (run after every migrate). A person may hold several roles.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    WINDOW_CLERK = "window_clerk", _("Window clerk")
+    HANDLER = "handler", _("Handler")
+    REVIEWER = "reviewer", _("Reviewer")
+    APPROVER = "approver", _("Approver")
+    HALL_MANAGER = "hall_manager", _("Hall manager")
+    CENTRE_ADMIN = "centre_admin", _("Centre administrator")
+    SUPERVISOR = "supervisor", _("Supervision officer")
+    LEGAL_REVIEWER = "legal_reviewer", _("Legal reviewer")
+    FEE_REVIEWER = "fee_reviewer", _("Fee reviewer")
+    CONDUCT_OBSERVER = "conduct_observer", _("Conduct observer")
+
+
+# Roles whose holders see every hall (the centre and the supervision office).
+ALL_HALL_ROLES = frozenset({Role.CENTRE_ADMIN, Role.SUPERVISOR})
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.WINDOW_CLERK: [],
+    Role.HANDLER: [],
+    Role.REVIEWER: [],
+    Role.APPROVER: [],
+    Role.HALL_MANAGER: [
+        "accounts.manage_staff",
+        "halls.manage_halls",
+        "audit.view_auditentry",
+    ],
+    Role.CENTRE_ADMIN: [
+        "accounts.manage_staff",
+        "halls.manage_halls",
+        "workdays.manage_calendar",
+        "audit.view_auditentry",
+    ],
+    Role.SUPERVISOR: ["audit.view_auditentry"],
+    Role.LEGAL_REVIEWER: [],
+    Role.FEE_REVIEWER: [],
+    Role.CONDUCT_OBSERVER: [],
+}
+
+
+def role_label(code: str) -> str:
+    try:
+        return str(Role(code).label)
+    except ValueError:
+        return code
+
+
+def sync_roles() -> None:
+    """Create the role groups and give each exactly the permissions of ROLE_PERMISSIONS."""
+    for code, perm_names in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=code)
+        perms = []
+        for name in perm_names:
+            app_label, codename = name.split(".")
+            perm = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if perm is not None:
+                perms.append(perm)
+        group.permissions.set(perms)
+
+
+def sync_roles_after_migrate(sender, **kwargs) -> None:
+    if sender.label == "accounts":
+        sync_roles()

@@ -1,0 +1,70 @@
+"""`onewindow serve`: the web server (gunicorn) and the background worker together."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve the platform with gunicorn and run the worker beside it."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--bind", default=os.environ.get("ONEWINDOW_BIND", "127.0.0.1:8000"))
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "3"))
+        )
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")))
+        parser.add_argument("--no-worker", action="store_true", help="serve pages only")
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        bin_dir = os.path.dirname(sys.executable)
+        gunicorn = [
+            os.path.join(bin_dir, "gunicorn"),
+            "onewindow.wsgi:application",
+            "--bind",
+            options["bind"],
+            "--workers",
+            str(options["workers"]),
+            "--threads",
+            str(options["threads"]),
+            "--worker-class",
+            "gthread",
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "10",
+        ]
+        procs = [subprocess.Popen(gunicorn)]
+        if not options["no_worker"]:
+            procs.append(subprocess.Popen([os.path.join(bin_dir, "onewindow"), "worker"]))
+        self.stdout.write(f"OneWindow serving on http://{options['bind']}/ (Ctrl+C to stop)")
+
+        def shutdown(signum=None, frame=None):
+            for p in procs:
+                if p.poll() is None:
+                    p.send_signal(signal.SIGTERM)
+            deadline = time.time() + 15
+            for p in procs:
+                try:
+                    p.wait(max(0.1, deadline - time.time()))
+                except subprocess.TimeoutExpired:
+                    p.kill()
+
+        signal.signal(signal.SIGTERM, shutdown)
+        signal.signal(signal.SIGINT, shutdown)
+        try:
+            while all(p.poll() is None for p in procs):
+                time.sleep(0.5)
+        finally:
+            shutdown()
+        codes = [p.returncode for p in procs]
+        if any(c not in (0, -signal.SIGTERM, None) for c in codes):
+            sys.exit(1)

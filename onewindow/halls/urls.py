@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "halls"
+
+urlpatterns = [
+    path("", views.hall_list, name="list"),
+    path("new/", views.hall_edit, name="create"),
+    path("<str:code>/", views.hall_detail, name="detail"),
+    path("<str:code>/edit/", views.hall_edit, name="edit"),
+    path("<str:code>/windows/new/", views.window_edit, name="window_create"),
+    path("<str:code>/windows/<int:number>/", views.window_edit, name="window_edit"),
+]

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from .api import api
+
+urlpatterns = [
+    path("", include("onewindow.portal.urls")),
+    path("accounts/", include("onewindow.accounts.urls")),
+    path("staff/halls/", include("onewindow.halls.urls")),
+    path("staff/calendar/", include("onewindow.workdays.urls")),
+    path("staff/audit/", include("onewindow.audit.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
