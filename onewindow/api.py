@@ -4,6 +4,9 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from onewindow.accounts.api import BearerAuth
+from onewindow.cases.api import router as cases_router
+from onewindow.catalogue.api import router as catalogue_router
+from onewindow.supervision.api import router as supervision_router
 from onewindow.workdays.api import router as workdays_router
 
 api = NinjaAPI(
@@ -15,3 +18,6 @@ api = NinjaAPI(
     auth=[BearerAuth(), django_auth],
 )
 api.add_router("/calendar", workdays_router, tags=["calendar"])
+api.add_router("/items", catalogue_router, tags=["catalogue"])
+api.add_router("/", cases_router, tags=["cases"])
+api.add_router("/alerts", supervision_router, tags=["supervision"])

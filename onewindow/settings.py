@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "onewindow.accounts",
     "onewindow.workdays",
     "onewindow.audit",
+    "onewindow.catalogue",
+    "onewindow.cases",
+    "onewindow.supervision",
     "onewindow.portal",
     "onewindow.demo",
 ]
@@ -80,7 +83,7 @@ WSGI_APPLICATION = "onewindow.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -143,7 +146,6 @@ CSRF_COOKIE_HTTPONLY = True
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

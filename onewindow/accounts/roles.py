@@ -29,24 +29,32 @@ class Role(models.TextChoices):
 ALL_HALL_ROLES = frozenset({Role.CENTRE_ADMIN, Role.SUPERVISOR})
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.WINDOW_CLERK: [],
-    Role.HANDLER: [],
-    Role.REVIEWER: [],
-    Role.APPROVER: [],
+    Role.WINDOW_CLERK: ["cases.handle_cases"],
+    Role.HANDLER: ["cases.handle_cases"],
+    Role.REVIEWER: ["cases.handle_cases"],
+    Role.APPROVER: ["cases.handle_cases", "cases.approve_extensions"],
     Role.HALL_MANAGER: [
         "accounts.manage_staff",
         "halls.manage_halls",
         "audit.view_auditentry",
+        "catalogue.edit_items",
+        "cases.handle_cases",
+        "cases.approve_extensions",
     ],
     Role.CENTRE_ADMIN: [
         "accounts.manage_staff",
         "halls.manage_halls",
         "workdays.manage_calendar",
         "audit.view_auditentry",
+        "catalogue.edit_items",
     ],
-    Role.SUPERVISOR: ["audit.view_auditentry"],
-    Role.LEGAL_REVIEWER: [],
-    Role.FEE_REVIEWER: [],
+    Role.SUPERVISOR: [
+        "audit.view_auditentry",
+        "supervision.manage_rules",
+        "supervision.decide_alerts",
+    ],
+    Role.LEGAL_REVIEWER: ["catalogue.review_legal"],
+    Role.FEE_REVIEWER: ["catalogue.review_fees"],
     Role.CONDUCT_OBSERVER: [],
 }
 

@@ -19,6 +19,11 @@ def _staff_links():
     from django.utils.translation import gettext_lazy as _
 
     return [
+        ("cases:workbench", _("Window"), lambda u: u.has_perm("cases.handle_cases")),
+        ("cases:queue", _("My queue"), lambda u: u.has_perm("cases.handle_cases")),
+        ("cases:list", _("Cases"), lambda u: u.has_perm("cases.handle_cases") or u.sees_all_halls),
+        ("catalogue:list", _("Catalogue"), lambda u: True),
+        ("supervision:desk", _("Supervision"), lambda u: u.sees_all_halls or u.has_perm("halls.manage_halls")),
         ("halls:list", _("Halls"), lambda u: u.has_perm("halls.manage_halls")),
         ("accounts:staff_list", _("Staff"), lambda u: u.has_perm("accounts.manage_staff")),
         ("workdays:years", _("Calendar"), lambda u: True),
@@ -27,15 +32,17 @@ def _staff_links():
 
 
 def staff_navigation(request):
-    from django.urls import reverse
+    from django.urls import NoReverseMatch, reverse
 
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"staff_nav": []}
-    return {
-        "staff_nav": [
-            {"url": reverse(name), "label": label}
-            for name, label, allowed in _staff_links()
-            if allowed(user)
-        ]
-    }
+    links = []
+    for name, label, allowed in _staff_links():
+        if not allowed(user):
+            continue
+        try:
+            links.append({"url": reverse(name), "label": label})
+        except NoReverseMatch:  # a capability not installed in this build
+            continue
+    return {"staff_nav": links}

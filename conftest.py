@@ -1,0 +1,56 @@
+"""Fixtures shared by every app's tests: personas, a real browser."""
+
+import os
+
+import pytest
+
+from onewindow.factories import make_personas
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture
+def personas(db):
+    return make_personas()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (no downloaded browser)."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Chromium is missing: run `make install` (as root) to install Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    yield pg
+    context.close()
+
+
+def login(page, live_server, username, password=None):
+    """Sign in through the real form."""
+    from onewindow.factories import PASSWORD
+
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password or PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")

@@ -1,0 +1,354 @@
+"""Cases (办件) and everything that happens to them.
+
+The case row holds the current state and the stored deadlines (recomputed by the service
+that changes the case); `CaseEvent` is the append-only history that reports, supervision,
+ratings and the public status page read. A case keeps the item version it was accepted
+under. See DOMAIN.md for the life cycle and the clock rules.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.core.scoping import HallScopedQuerySet
+
+QUERY_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out on the phone
+
+
+def new_query_code() -> str:
+    return "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(8))
+
+
+class CaseQuerySet(HallScopedQuerySet):
+    def open(self):
+        """Accepted and not yet concluded (the clock may be running or suspended)."""
+        return self.filter(status__in=Case.OPEN_STATUSES)
+
+    def overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.open().filter(promised_due_date__lt=today)
+
+    def assigned_to(self, user):
+        return self.filter(current_assignee=user)
+
+
+class Case(models.Model):
+    """One application (办件)."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        CORRECTION = "correction", _("Waiting for correction")
+        ACCEPTED = "accepted", _("In progress")
+        SUSPENDED = "suspended", _("Suspended")
+        CONCLUDED = "concluded", _("Concluded")
+        DELIVERED = "delivered", _("Delivered")
+        REFUSED = "refused", _("Not accepted")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        VOID = "void", _("Void")
+
+    class ApplicantKind(models.TextChoices):
+        PERSON = "person", _("Person")
+        ORGANISATION = "organisation", _("Organisation")
+
+    class Result(models.TextChoices):
+        GRANTED = "granted", _("Granted")
+        REFUSED = "refused", _("Refused")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        FORWARDED = "forwarded", _("Forwarded")
+        VOID = "void", _("Void")
+
+    class Outcome(models.TextChoices):
+        EARLY = "early", _("Early")
+        ON_TIME = "on_time", _("On time")
+        OVERDUE = "overdue", _("Overdue")
+
+    class Source(models.TextChoices):
+        WINDOW = "window", _("Window")
+        EXCHANGE = "exchange", _("Department system")
+        SIMULATION = "simulation", _("Simulation")
+
+    OPEN_STATUSES = (Status.ACCEPTED, Status.SUSPENDED)
+    INTAKE_STATUSES = (Status.RECEIVED, Status.CORRECTION)
+    END_STATUSES = (Status.CONCLUDED, Status.DELIVERED, Status.REFUSED, Status.WITHDRAWN, Status.VOID)
+
+    number = models.CharField(_("case number"), max_length=32, unique=True)
+    query_code = models.CharField(_("query code"), max_length=8, default=new_query_code)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.WINDOW)
+
+    hall = models.ForeignKey("halls.Hall", verbose_name=_("hall"), on_delete=models.PROTECT, related_name="cases")
+    window = models.ForeignKey(
+        "halls.Window", verbose_name=_("window"), null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    department = models.ForeignKey(
+        "halls.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="cases"
+    )
+    item = models.ForeignKey(
+        "catalogue.ServiceItem", verbose_name=_("item"), on_delete=models.PROTECT, related_name="cases"
+    )
+    item_version = models.ForeignKey(
+        "catalogue.ItemVersion", verbose_name=_("item version"), on_delete=models.PROTECT, related_name="cases"
+    )
+    is_immediate = models.BooleanField(_("immediate"), default=False)
+
+    applicant_kind = models.CharField(_("applicant kind"), max_length=12, choices=ApplicantKind.choices)
+    applicant_name = models.CharField(_("applicant"), max_length=200)
+    applicant_id_number = models.CharField(_("ID number or credit code"), max_length=18)
+    contact_name = models.CharField(_("contact person"), max_length=60, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=20)
+
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED, db_index=True)
+
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("received by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_on = models.DateField(_("acceptance date"), null=True, blank=True)
+    concluded_at = models.DateTimeField(_("concluded"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+
+    # The clock (DOMAIN.md): limits copied from the item version at acceptance; deadlines
+    # stored and recomputed by every service that changes them, so lists and supervision
+    # scans can filter on them.
+    legal_limit_days = models.PositiveSmallIntegerField(_("legal limit"), default=0)
+    promised_limit_days = models.PositiveSmallIntegerField(_("promised limit"), default=0)
+    extension_days = models.PositiveSmallIntegerField(_("extension (working days)"), default=0)
+    suspended_days = models.PositiveSmallIntegerField(_("suspended (working days)"), default=0)
+    suspended_since = models.DateField(_("suspended since"), null=True, blank=True)
+    promised_due_date = models.DateField(_("promised due date"), null=True, blank=True, db_index=True)
+    legal_due_date = models.DateField(_("legal due date"), null=True, blank=True, db_index=True)
+    due_provisional = models.BooleanField(_("provisional deadline"), default=False)
+
+    current_step = models.ForeignKey(
+        "cases.CaseStep", verbose_name=_("current step"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    current_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("waiting for"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    gaps_due_date = models.DateField(_("missing materials due"), null=True, blank=True)
+    refusal_reason = models.TextField(_("reason for not accepting"), blank=True)
+
+    result = models.CharField(_("result"), max_length=10, choices=Result.choices, blank=True)
+    result_reason = models.TextField(_("reason / remedies"), blank=True)
+    certificate_number = models.CharField(_("certificate number"), max_length=80, blank=True)
+    certificate_valid_until = models.DateField(_("certificate valid until"), null=True, blank=True)
+    outcome_promised = models.CharField(_("outcome against promised limit"), max_length=8, choices=Outcome.choices, blank=True)
+    outcome_legal = models.CharField(_("outcome against legal limit"), max_length=8, choices=Outcome.choices, blank=True)
+    working_days_used = models.PositiveSmallIntegerField(_("working days used"), null=True, blank=True)
+    minutes_used = models.PositiveIntegerField(_("minutes used"), null=True, blank=True)
+    fee_charged = models.DecimalField(_("fee charged (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    delivery_method = models.CharField(_("delivery method"), max_length=20, blank=True)
+
+    # Optimistic version: every write checks and bumps it, so a stale form or a double
+    # submit changes nothing and says so.
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            models.Index(fields=["hall", "status", "promised_due_date"], name="case_hall_status_due"),
+            models.Index(fields=["status", "promised_due_date"], name="case_status_due"),
+            models.Index(fields=["hall", "received_at"], name="case_hall_received"),
+            models.Index(fields=["current_assignee", "status"], name="case_assignee_status"),
+        ]
+        permissions = [
+            ("handle_cases", _("Can receive and handle cases")),
+            ("approve_extensions", _("Can approve extensions")),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class CaseStep(models.Model):
+    """One pass of a case through one step of its item version (a step sent back is passed again)."""
+
+    class Decision(models.TextChoices):
+        PASS = "pass", _("Passed on")
+        APPROVE = "approve", _("Approved")
+        REJECT = "reject", _("Rejected")
+        SEND_BACK = "send_back", _("Sent back")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
+    step = models.ForeignKey("catalogue.Step", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=100)
+    role = models.CharField(max_length=10)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(default=timezone.now)
+    due_date = models.DateField(null=True, blank=True, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    opinion = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["case", "started_at", "id"]
+
+
+class CaseEvent(models.Model):
+    """Append-only history of a case: who, where, when, from, to, why."""
+
+    class Kind(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        CORRECTION_ISSUED = "correction_issued", _("Correction notice issued")
+        CORRECTION_SUPPLIED = "correction_supplied", _("Missing materials handed in")
+        ACCEPTED = "accepted", _("Accepted")
+        ACCEPTED_WITH_GAPS = "accepted_with_gaps", _("Accepted with materials to follow")
+        GAPS_SUPPLIED = "gaps_supplied", _("Materials to follow handed in")
+        REFUSED = "refused", _("Not accepted")
+        STEP_ASSIGNED = "step_assigned", _("Step assigned")
+        STEP_DECIDED = "step_decided", _("Step decided")
+        SENT_BACK = "sent_back", _("Sent back to an earlier step")
+        EXTENDED = "extended", _("Extended")
+        SUSPENDED = "suspended", _("Suspended")
+        RESUMED = "resumed", _("Resumed")
+        CONCLUDED = "concluded", _("Concluded")
+        DELIVERED = "delivered", _("Delivered")
+        FEE_CHARGED = "fee_charged", _("Fee charged")
+        DOCUMENT = "document", _("Document printed")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField()
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    hall = models.ForeignKey("halls.Hall", on_delete=models.PROTECT, related_name="+")
+    window = models.ForeignKey("halls.Window", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    step_position = models.PositiveSmallIntegerField(null=True, blank=True)
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12, blank=True)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    # Idempotency key of events pushed by department systems (POST /api/v1/exchange/events).
+    external_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+
+    objects = HallScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["case", "seq"]
+        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="case_event_seq_unique")]
+        indexes = [models.Index(fields=["kind", "at"], name="case_event_kind_at")]
+
+
+class CaseMaterial(models.Model):
+    """A material of the item's checklist as handed in (or missing) for this case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
+    material = models.ForeignKey("catalogue.Material", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=200)
+    required = models.BooleanField(default=True)
+    provided = models.BooleanField(default=False)
+    to_follow = models.BooleanField(default=False, help_text="accepted with gaps: promised for later")
+
+    class Meta:
+        ordering = ["case", "id"]
+
+
+class Attachment(models.Model):
+    """A scan attached to a case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    case_material = models.ForeignKey(CaseMaterial, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments")
+    file = models.FileField(upload_to="cases/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=80)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+
+class CorrectionNotice(models.Model):
+    """A one-time correction notice (一次性告知): everything missing, listed once."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="corrections")
+    round = models.PositiveSmallIntegerField()
+    items = models.JSONField(default=list)
+    issued_at = models.DateTimeField(default=timezone.now)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    supplied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "round"]
+        constraints = [models.UniqueConstraint(fields=["case", "round"], name="correction_round_unique")]
+
+
+class Suspension(models.Model):
+    """A B-type special procedure (hearing, expert review, testing…) that stops the clock."""
+
+    class Kind(models.TextChoices):
+        HEARING = "hearing", _("Hearing")
+        TENDER = "tender", _("Tendering")
+        AUCTION = "auction", _("Auction")
+        TESTING = "testing", _("Testing")
+        QUARANTINE = "quarantine", _("Quarantine")
+        APPRAISAL = "appraisal", _("Appraisal")
+        EXPERT_REVIEW = "expert_review", _("Expert review")
+        MATERIALS = "materials", _("Waiting for materials to follow")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="suspensions")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    reason = models.TextField()
+    max_days = models.PositiveSmallIntegerField(null=True, blank=True, help_text="allowed length in working days")
+    started_on = models.DateField()
+    resumed_on = models.DateField(null=True, blank=True)
+    days_added = models.PositiveSmallIntegerField(default=0)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["case", "started_on", "id"]
+
+
+class Extension(models.Model):
+    """An A-type extension (延长): at most 10 working days (15 for joint items), approved."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
+    days = models.PositiveSmallIntegerField()
+    reason = models.TextField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    approver = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["case", "at"]
+
+
+class CaseDocument(models.Model):
+    """A PDF notice kept with the case."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", _("Acceptance receipt")
+        REFUSAL = "refusal", _("Refusal notice")
+        CORRECTION = "correction", _("Correction notice")
+        CONCLUSION = "conclusion", _("Conclusion and pickup notice")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    file = models.FileField(upload_to="documents/%Y/%m/")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+
+class CaseNumberCounter(models.Model):
+    """Daily sequence per hall for case numbers; incremented with a guarded UPDATE."""
+
+    hall = models.ForeignKey("halls.Hall", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["hall", "day"], name="case_counter_unique")]

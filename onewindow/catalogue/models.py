@@ -1,0 +1,271 @@
+"""Service items (事项) and their versions.
+
+An item is the stable identity (implementation code); what it requires, how long it takes
+and what it costs live on an `ItemVersion`. A version is written as a draft, reviewed by
+the legal office (legal basis) and, when it has fees, by the fee reviewers, then
+published. Editing a published item makes a new draft; the published version stays in
+force until the new one is published. Cases keep the version they were accepted under.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.core.scoping import HallScopedQuerySet
+
+
+class ItemType(models.TextChoices):
+    """National catalogue item types (事项类型) with their two-digit codes."""
+
+    LICENSING = "01", _("Administrative licensing")
+    PENALTY = "02", _("Administrative penalty")
+    COERCION = "03", _("Administrative coercion")
+    LEVY = "04", _("Administrative levy")
+    BENEFIT = "05", _("Administrative benefit")
+    INSPECTION = "06", _("Administrative inspection")
+    CONFIRMATION = "07", _("Administrative confirmation")
+    REWARD = "08", _("Administrative reward")
+    ADJUDICATION = "09", _("Administrative adjudication")
+    OTHER_POWER = "10", _("Other administrative power")
+    PUBLIC_SERVICE = "20", _("Public service")
+
+
+class ServiceItem(models.Model):
+    """The stable identity of an item; its content is versioned in ItemVersion."""
+
+    implementation_code = models.CharField(_("implementation code"), max_length=40, unique=True)
+    catalogue_code = models.CharField(_("national catalogue code"), max_length=12, db_index=True)
+    department = models.ForeignKey(
+        "halls.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="items"
+    )
+    published_version = models.OneToOneField(
+        "catalogue.ItemVersion",
+        verbose_name=_("version in force"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["implementation_code"]
+        verbose_name = _("service item")
+        verbose_name_plural = _("service items")
+        permissions = [
+            ("edit_items", _("Can write item drafts")),
+            ("review_legal", _("Can review the legal basis of items")),
+            ("review_fees", _("Can review the fees of items")),
+        ]
+
+    def __str__(self) -> str:
+        version = self.published_version
+        return f"{self.implementation_code} {version.name if version else ''}".strip()
+
+
+class ItemVersionQuerySet(HallScopedQuerySet):
+    hall_lookup = "halls"
+    hall_lookup_is_many = True
+
+    def published(self):
+        """The versions in force: what the public and the windows work from."""
+        return self.filter(status=ItemVersion.Status.PUBLISHED)
+
+
+class ItemVersion(models.Model):
+    """One version of an item's content. Only drafts and returned versions can be edited."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        LEGAL_REVIEW = "legal_review", _("In legal review")
+        FEE_REVIEW = "fee_review", _("In fee review")
+        RETURNED = "returned", _("Returned for changes")
+        PUBLISHED = "published", _("Published")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    class Handling(models.TextChoices):
+        IMMEDIATE = "immediate", _("Immediate (即办件)")
+        PROMISED = "promised", _("Promised (承诺件)")
+
+    item = models.ForeignKey(ServiceItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    status = models.CharField(_("status"), max_length=14, choices=Status.choices, default=Status.DRAFT, db_index=True)
+
+    name = models.CharField(_("name"), max_length=200)
+    pinyin_initials = models.CharField(_("pinyin initials"), max_length=200, blank=True, db_index=True)
+    item_type = models.CharField(_("item type"), max_length=2, choices=ItemType.choices)
+    halls = models.ManyToManyField("halls.Hall", verbose_name=_("handled in halls"), related_name="item_versions")
+    handling = models.CharField(_("handling"), max_length=10, choices=Handling.choices)
+    legal_limit_days = models.PositiveSmallIntegerField(_("legal time limit (working days)"))
+    promised_limit_days = models.PositiveSmallIntegerField(_("promised time limit (working days)"))
+    is_joint = models.BooleanField(
+        _("joint handling (联办)"), default=False, help_text=_("Joint items may be extended by 15 working days instead of 10.")
+    )
+    legal_basis = models.TextField(_("legal basis (设定依据)"))
+    conditions = models.TextField(_("conditions"), blank=True)
+    result_name = models.CharField(_("result or certificate"), max_length=200, blank=True)
+    visits_needed = models.PositiveSmallIntegerField(_("visits needed"), default=1)
+    online_available = models.BooleanField(_("can be applied for online"), default=False)
+    consult_phone = models.CharField(_("phone for questions"), max_length=60, blank=True)
+    complaint_phone = models.CharField(_("phone for complaints"), max_length=60, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    objects = ItemVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["item", "-number"]
+        verbose_name = _("item version")
+        verbose_name_plural = _("item versions")
+        constraints = [
+            models.UniqueConstraint(fields=["item", "number"], name="item_version_number_unique"),
+            models.CheckConstraint(
+                condition=models.Q(promised_limit_days__lte=models.F("legal_limit_days")),
+                name="promised_limit_within_legal_limit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (v{self.number})"
+
+    @property
+    def is_immediate(self) -> bool:
+        return self.handling == self.Handling.IMMEDIATE
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+    @property
+    def max_extension_days(self) -> int:
+        """A-type extension allowed by law: 10 working days, 15 for joint handling."""
+        return 15 if self.is_joint else 10
+
+    def clean(self):
+        errors = {}
+        if not (self.legal_basis or "").strip():
+            errors["legal_basis"] = _("Every item needs its legal basis (设定依据).")
+        if (
+            self.legal_limit_days is not None
+            and self.promised_limit_days is not None
+            and self.promised_limit_days > self.legal_limit_days
+        ):
+            errors["promised_limit_days"] = _("The promised limit cannot be longer than the legal limit.")
+        if self.handling == self.Handling.IMMEDIATE and self.promised_limit_days:
+            errors["promised_limit_days"] = _("An immediate item is done in one visit: its promised limit is 0.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Material(models.Model):
+    """A material the applicant brings (申请材料)."""
+
+    class Form(models.TextChoices):
+        PAPER = "paper", _("Paper")
+        ELECTRONIC = "electronic", _("Electronic")
+        EITHER = "either", _("Paper or electronic")
+
+    version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="materials")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    name = models.CharField(_("name"), max_length=200)
+    required = models.BooleanField(_("required"), default=True)
+    originals = models.PositiveSmallIntegerField(_("originals"), default=0)
+    copies = models.PositiveSmallIntegerField(_("copies"), default=1)
+    form = models.CharField(_("form"), max_length=10, choices=Form.choices, default=Form.PAPER)
+    may_follow_later = models.BooleanField(
+        _("may follow later (容缺)"), default=False, help_text=_("A minor material that may be handed in after acceptance.")
+    )
+    blank_form = models.FileField(_("blank form"), upload_to="catalogue/forms/", blank=True)
+    sample = models.FileField(_("filled-in sample"), upload_to="catalogue/samples/", blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["version", "position", "id"]
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Step(models.Model):
+    """A handling step (承办, 审核, 审批…) with its own time limit and the role that acts."""
+
+    class Role(models.TextChoices):
+        HANDLER = "handler", _("Handle (承办)")
+        REVIEWER = "reviewer", _("Review (审核)")
+        APPROVER = "approver", _("Decide (审批)")
+
+    version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    name = models.CharField(_("name"), max_length=100)
+    role = models.CharField(_("acting role"), max_length=10, choices=Role.choices)
+    limit_days = models.PositiveSmallIntegerField(_("limit (working days)"), default=0)
+
+    class Meta:
+        ordering = ["version", "position", "id"]
+        verbose_name = _("step")
+        verbose_name_plural = _("steps")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Fee(models.Model):
+    """A fee (收费项目) with its standard and legal basis, verified by the fee reviewers."""
+
+    version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="fees")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    name = models.CharField(_("name"), max_length=200)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    standard = models.CharField(_("standard"), max_length=200, help_text=_("e.g. 10 yuan per certificate"))
+    basis = models.TextField(_("basis"))
+    waivable = models.BooleanField(_("can be waived"), default=False)
+
+    class Meta:
+        ordering = ["version", "position", "id"]
+        verbose_name = _("fee")
+        verbose_name_plural = _("fees")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        if not (self.basis or "").strip():
+            raise ValidationError({"basis": _("Every fee needs its basis (收费依据).")})
+
+
+class ReviewRecord(models.Model):
+    """One step of an item version's way to publication, with the opinion given."""
+
+    class Stage(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted for review")
+        LEGAL = "legal", _("Legal review")
+        FEE = "fee", _("Fee review")
+        PUBLISHED = "published", _("Published")
+
+    class Decision(models.TextChoices):
+        SUBMIT = "submit", _("Submitted")
+        PASS = "pass", _("Passed")
+        RETURN = "return", _("Returned")
+        PUBLISH = "publish", _("Published")
+
+    version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="reviews")
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
+    opinion = models.TextField(_("opinion"), blank=True)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        ordering = ["version", "at", "id"]
+        verbose_name = _("review record")
+        verbose_name_plural = _("review records")
