@@ -27,7 +27,9 @@ def personas(db):
 def browser():
     """Debian's Chromium driven by Playwright (no downloaded browser)."""
     if not os.path.exists(CHROMIUM):
-        pytest.fail("Chromium is missing: run `make install` (as root) to install Debian's chromium")
+        pytest.fail(
+            "Chromium is missing: run `make install` (as root) to install Debian's chromium"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -27,6 +27,7 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+(VAR_DIR / "static").mkdir(exist_ok=True)
 
 PRODUCTION = os.environ.get("ONEWINDOW_ENV", "development") == "production"
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
@@ -72,8 +73,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "onewindow.accounts.middleware.InactivityTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "onewindow.accounts.middleware.InactivityTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

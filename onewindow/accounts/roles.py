@@ -82,5 +82,6 @@ def sync_roles() -> None:
 
 
 def sync_roles_after_migrate(sender, **kwargs) -> None:
-    if sender.label == "accounts":
-        sync_roles()
+    # Each app's permissions appear in its own post_migrate; syncing after every app
+    # means the groups are complete once the last app has migrated.
+    sync_roles()

@@ -76,7 +76,10 @@ def record(
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
         if hall is None:
-            hall = getattr(obj, "hall", None) if hasattr(obj, "hall_id") else None
+            if obj._meta.label_lower == "halls.hall":
+                hall = obj
+            elif hasattr(obj, "hall_id"):
+                hall = obj.hall
     with transaction.atomic():
         head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
         entry = AuditEntry(

@@ -23,7 +23,11 @@ def _staff_links():
         ("cases:queue", _("My queue"), lambda u: u.has_perm("cases.handle_cases")),
         ("cases:list", _("Cases"), lambda u: u.has_perm("cases.handle_cases") or u.sees_all_halls),
         ("catalogue:list", _("Catalogue"), lambda u: True),
-        ("supervision:desk", _("Supervision"), lambda u: u.sees_all_halls or u.has_perm("halls.manage_halls")),
+        (
+            "supervision:desk",
+            _("Supervision"),
+            lambda u: u.sees_all_halls or u.has_perm("halls.manage_halls"),
+        ),
         ("halls:list", _("Halls"), lambda u: u.has_perm("halls.manage_halls")),
         ("accounts:staff_list", _("Staff"), lambda u: u.has_perm("accounts.manage_staff")),
         ("workdays:years", _("Calendar"), lambda u: True),

@@ -10,6 +10,7 @@ CSV_MESSAGES = {
     "duplicate_date": _("This date appears twice"),
     "workday_not_weekend": _("A swapped working day must be a Saturday or Sunday"),
     "empty": _("The file holds no days"),
+    "bad_columns": _("A line may have at most three columns: date,kind,name"),
 }
 
 

@@ -110,6 +110,9 @@ def save_year(
             after={"source": source, "notice": notice, "days": _describe_rows(rows)},
             request=request,
         )
+        # Forget the cached calendar now (this process) and again after commit (so a
+        # rebuild that raced with the transaction is thrown away too).
+        invalidate_calendar()
         transaction.on_commit(invalidate_calendar)
     return cal_year
 

@@ -1,0 +1,61 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_public_home_is_in_chinese_by_default(client, personas):
+    body = client.get(reverse("portal:home")).content.decode()
+    assert '<html lang="zh-hans">' in body
+    assert "张家港市" in body and personas.hall.name in body
+
+
+def test_the_public_home_switches_to_english(client, personas):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    body = client.get(reverse("portal:home")).content.decode()
+    assert '<html lang="en">' in body
+    assert "Zhangjiagang" in body and "Administrative Service Centre" in body
+
+
+def test_the_city_is_configurable(client, personas, settings):
+    settings.ONEWINDOW_CITY_NAME = "苏州市"
+    assert "苏州市" in client.get(reverse("portal:home")).content.decode()
+
+
+def test_the_staff_home_shows_halls_and_roles(client, personas):
+    client.force_login(personas.clerk)
+    body = client.get(reverse("portal:staff_home")).content.decode()
+    assert personas.hall.name in body and "窗口收件人员" in body or "窗口" in body
+    assert personas.other_hall.name not in body
+
+
+def test_assets_are_served_locally(client, personas):
+    body = client.get(reverse("portal:home")).content.decode()
+    assert "/static/vendor/bootstrap/css/bootstrap.min.css" in body
+    assert "http://" not in body.split("<body")[0].replace("http://127.0.0.1", "")
+    assert "https://" not in body.split("<body")[0]
+
+
+def test_production_settings_pass_the_deploy_check(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        "ONEWINDOW_ENV": "production",
+        "SECRET_KEY": "x" * 20 + "-production-secret-key-with-enough-entropy-0123456789",
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "onewindow.example.gov.cn",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "onewindow.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "onewindow.manage", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
