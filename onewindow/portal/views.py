@@ -7,7 +7,7 @@ from onewindow.workdays.services import missing_upcoming_years
 
 def home(request):
     """The public home page: the halls and what the portal offers."""
-    halls = Hall.objects.active().select_related("department")
+    halls = Hall.objects.active().select_related("department").prefetch_related("opening_hours")
     return render(request, "portal/home.html", {"halls": halls})
 
 

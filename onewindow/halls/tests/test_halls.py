@@ -80,3 +80,31 @@ def test_it_rejects_a_hall_code_with_symbols(client, personas):
     )
     assert response.status_code == 200
     assert not Hall.objects.filter(name="x").exists()
+
+
+def test_opening_hours_are_shown_apart_from_the_legal_calendar(client, personas):
+    from datetime import time
+
+    from onewindow.halls.models import OpeningHours
+
+    OpeningHours.objects.create(hall=personas.hall, weekday=5, opens=time(9), closes=time(12))
+    client.force_login(personas.manager)
+    body = client.get(reverse("halls:detail", args=["CG"])).content.decode()
+    assert "星期六 09:00–12:00" in body
+    # A Saturday opening does not make Saturday a legal working day.
+    from datetime import date
+
+    from onewindow.workdays.services import get_calendar
+
+    assert not get_calendar().is_working_day(date(2026, 11, 28))
+
+
+def test_opening_hours_must_close_after_opening(personas):
+    from datetime import time
+
+    from django.core.exceptions import ValidationError
+
+    from onewindow.halls.models import OpeningHours
+
+    with pytest.raises(ValidationError):
+        OpeningHours(hall=personas.hall, weekday=0, opens=time(17), closes=time(9)).full_clean()
