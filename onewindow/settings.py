@@ -69,7 +69,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "onewindow.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -204,4 +204,5 @@ LOGGING = {
 # Periodic jobs of the background worker: (dotted path, interval in seconds).
 ONEWINDOW_WORKER_JOBS = [
     ("onewindow.workdays.jobs.check_calendar_coverage", 3600),
+    ("onewindow.supervision.jobs.scan_alerts", 15),
 ]

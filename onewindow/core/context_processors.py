@@ -28,6 +28,7 @@ def _staff_links():
             _("Supervision"),
             lambda u: u.sees_all_halls or u.has_perm("halls.manage_halls"),
         ),
+        ("supervision:inbox", _("My alerts"), lambda u: True),
         ("halls:list", _("Halls"), lambda u: u.has_perm("halls.manage_halls")),
         ("accounts:staff_list", _("Staff"), lambda u: u.has_perm("accounts.manage_staff")),
         ("workdays:years", _("Calendar"), lambda u: True),
