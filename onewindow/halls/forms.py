@@ -21,6 +21,12 @@ class HallForm(forms.ModelForm):
         ]
 
 
+class DepartmentForm(forms.ModelForm):
+    class Meta:
+        model = Department
+        fields = ["code", "name", "name_en", "is_active"]
+
+
 class WindowForm(forms.ModelForm):
     class Meta:
         model = Window

@@ -7,7 +7,7 @@ from django.forms.models import model_to_dict
 
 from onewindow.audit.services import record
 
-from .models import Hall, Window
+from .models import Department, Hall, Window
 
 
 def _snapshot(obj, fields) -> dict:
@@ -61,3 +61,25 @@ def save_window(*, actor, window: Window, request=None) -> Window:
         request=request,
     )
     return window
+
+
+DEPARTMENT_FIELDS = ["code", "name", "name_en", "is_active"]
+
+
+@transaction.atomic
+def save_department(*, actor, department: Department, request=None) -> Department:
+    creating = department.pk is None
+    before = (
+        None if creating else _snapshot(Department.objects.get(pk=department.pk), DEPARTMENT_FIELDS)
+    )
+    department.full_clean()
+    department.save()
+    record(
+        actor=actor,
+        action="department.created" if creating else "department.updated",
+        obj=department,
+        before=before,
+        after=_snapshot(department, DEPARTMENT_FIELDS),
+        request=request,
+    )
+    return department

@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from onewindow.core.http import permission_required
 
 from . import services
-from .forms import HallForm, WindowForm
-from .models import Hall, Window
+from .forms import DepartmentForm, HallForm, WindowForm
+from .models import Department, Hall, Window
 
 
 @permission_required("halls.manage_halls")
@@ -62,3 +62,27 @@ def window_edit(request, code, number=None):
         messages.success(request, _("Saved %(name)s.") % {"name": saved})
         return redirect("halls:detail", code=hall.code)
     return render(request, "halls/window_form.html", {"form": form, "hall": hall, "window": window})
+
+
+@permission_required("halls.manage_halls")
+def department_list(request):
+    departments = Department.objects.annotate(
+        window_count=Count("windows", distinct=True), staff_count=Count("staff", distinct=True)
+    )
+    return render(request, "halls/department_list.html", {"departments": departments})
+
+
+@permission_required("halls.manage_halls")
+def department_edit(request, code=None):
+    # Departments are shared by every hall: only the centre may change them.
+    if not request.user.sees_all_halls:
+        raise PermissionDenied
+    department = get_object_or_404(Department, code=code) if code is not None else None
+    form = DepartmentForm(request.POST or None, instance=department)
+    if request.method == "POST" and form.is_valid():
+        saved = services.save_department(
+            actor=request.user, department=form.save(commit=False), request=request
+        )
+        messages.success(request, _("Saved %(name)s.") % {"name": saved})
+        return redirect("halls:departments")
+    return render(request, "halls/department_form.html", {"form": form, "department": department})

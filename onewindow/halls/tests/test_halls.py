@@ -108,3 +108,24 @@ def test_opening_hours_must_close_after_opening(personas):
 
     with pytest.raises(ValidationError):
         OpeningHours(hall=personas.hall, weekday=0, opens=time(17), closes=time(9)).full_clean()
+
+
+def test_only_the_centre_changes_departments(client, personas):
+    from onewindow.halls.models import Department
+
+    client.force_login(personas.manager)
+    assert client.get(reverse("halls:departments")).status_code == 200
+    assert (
+        client.post(reverse("halls:department_create"), {"code": "X", "name": "新部门"}).status_code
+        == 403
+    )
+    client.force_login(personas.admin)
+    response = client.post(
+        reverse("halls:department_create"), {"code": "SWJ", "name": "市水务局", "is_active": "on"}
+    )
+    assert response.status_code == 302
+    dept = Department.objects.get(code="SWJ")
+    assert AuditEntry.objects.filter(action="department.created", object_id=str(dept.pk)).exists()
+    response = client.post(reverse("halls:department_create"), {"code": "SWJ2", "name": "市水务局"})
+    assert response.status_code == 200  # the name is taken
+    assert Department.objects.filter(name="市水务局").count() == 1
