@@ -9,6 +9,8 @@ force until the new one is published. Cases keep the version they were accepted 
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -16,6 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.scoping import HallScopedQuerySet
+
+CATALOGUE_CODE_RE = re.compile(r"[0-9A-Z]{12}")
+IMPLEMENTATION_CODE_RE = re.compile(r"[0-9A-Za-z][0-9A-Za-z-]{0,39}")
 
 
 class ItemType(models.TextChoices):
@@ -34,13 +39,26 @@ class ItemType(models.TextChoices):
     PUBLIC_SERVICE = "20", _("Public service")
 
 
+class ServiceItemQuerySet(models.QuerySet):
+    def published(self):
+        """Items with a version in force."""
+        return self.filter(published_version__isnull=False)
+
+    def visible_to(self, user):
+        """Items of which the user may see at least one version (see ItemVersionQuerySet)."""
+        return self.filter(pk__in=ItemVersion.objects.visible_to(user).values("item_id"))
+
+
 class ServiceItem(models.Model):
     """The stable identity of an item; its content is versioned in ItemVersion."""
 
     implementation_code = models.CharField(_("implementation code"), max_length=40, unique=True)
     catalogue_code = models.CharField(_("national catalogue code"), max_length=12, db_index=True)
     department = models.ForeignKey(
-        "halls.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="items"
+        "halls.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="items",
     )
     published_version = models.OneToOneField(
         "catalogue.ItemVersion",
@@ -50,7 +68,18 @@ class ServiceItem(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The newest version (the draft being worked on, or the one in force): lists show it.
+    latest_version = models.OneToOneField(
+        "catalogue.ItemVersion",
+        verbose_name=_("newest version"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    objects = ServiceItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["implementation_code"]
@@ -63,17 +92,57 @@ class ServiceItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        version = self.published_version
+        version = self.published_version or self.latest_version
         return f"{self.implementation_code} {version.name if version else ''}".strip()
+
+    def clean(self):
+        errors = {}
+        if self.catalogue_code and not CATALOGUE_CODE_RE.fullmatch(self.catalogue_code):
+            errors["catalogue_code"] = _(
+                "The national catalogue code has exactly 12 letters or digits."
+            )
+        if self.implementation_code and not IMPLEMENTATION_CODE_RE.fullmatch(
+            self.implementation_code
+        ):
+            errors["implementation_code"] = _(
+                "The implementation code uses only letters, digits and hyphens (at most 40)."
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 class ItemVersionQuerySet(HallScopedQuerySet):
     hall_lookup = "halls"
     hall_lookup_is_many = True
 
+    def visible_to(self, user):
+        # The legal office and the fee reviewers review the items of every hall, although
+        # they sit in the centre: their queues and the item pages are city-wide.
+        if (
+            getattr(user, "is_authenticated", False)
+            and user.is_active
+            and (user.has_perm("catalogue.review_legal") or user.has_perm("catalogue.review_fees"))
+        ):
+            return self
+        return super().visible_to(user)
+
     def published(self):
         """The versions in force: what the public and the windows work from."""
         return self.filter(status=ItemVersion.Status.PUBLISHED)
+
+    def newest(self):
+        """Each item's newest version (the draft being worked on, or the one in force)."""
+        return self.filter(item__latest_version=models.F("pk"))
+
+    def open(self):
+        """Versions on their way to publication (drafts, returned, in review, approved)."""
+        return self.exclude(status__in=ItemVersion.CLOSED_STATUSES)
+
+    def search(self, text: str):
+        """Name, pinyin initials or full pinyin, implementation or catalogue code."""
+        from .search import search_q
+
+        return self.filter(search_q(text))
 
 
 class ItemVersion(models.Model):
@@ -84,6 +153,7 @@ class ItemVersion(models.Model):
         LEGAL_REVIEW = "legal_review", _("In legal review")
         FEE_REVIEW = "fee_review", _("In fee review")
         RETURNED = "returned", _("Returned for changes")
+        APPROVED = "approved", _("Approved, awaiting publication")
         PUBLISHED = "published", _("Published")
         SUPERSEDED = "superseded", _("Superseded")
 
@@ -91,19 +161,32 @@ class ItemVersion(models.Model):
         IMMEDIATE = "immediate", _("Immediate (即办件)")
         PROMISED = "promised", _("Promised (承诺件)")
 
-    item = models.ForeignKey(ServiceItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="versions")
+    item = models.ForeignKey(
+        ServiceItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="versions"
+    )
     number = models.PositiveIntegerField(_("version"))
-    status = models.CharField(_("status"), max_length=14, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=14, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
 
     name = models.CharField(_("name"), max_length=200)
-    pinyin_initials = models.CharField(_("pinyin initials"), max_length=200, blank=True, db_index=True)
+    pinyin_initials = models.CharField(
+        _("pinyin initials"), max_length=200, blank=True, db_index=True
+    )
+    pinyin = models.CharField(
+        _("pinyin"), max_length=800, blank=True, help_text=_("The name in full pinyin, for search.")
+    )
     item_type = models.CharField(_("item type"), max_length=2, choices=ItemType.choices)
-    halls = models.ManyToManyField("halls.Hall", verbose_name=_("handled in halls"), related_name="item_versions")
+    halls = models.ManyToManyField(
+        "halls.Hall", verbose_name=_("handled in halls"), related_name="item_versions"
+    )
     handling = models.CharField(_("handling"), max_length=10, choices=Handling.choices)
     legal_limit_days = models.PositiveSmallIntegerField(_("legal time limit (working days)"))
     promised_limit_days = models.PositiveSmallIntegerField(_("promised time limit (working days)"))
     is_joint = models.BooleanField(
-        _("joint handling (联办)"), default=False, help_text=_("Joint items may be extended by 15 working days instead of 10.")
+        _("joint handling (联办)"),
+        default=False,
+        help_text=_("Joint items may be extended by 15 working days instead of 10."),
     )
     legal_basis = models.TextField(_("legal basis (设定依据)"))
     conditions = models.TextField(_("conditions"), blank=True)
@@ -121,12 +204,27 @@ class ItemVersion(models.Model):
 
     objects = ItemVersionQuerySet.as_manager()
 
+    # Versions that are no longer on their way to publication.
+    CLOSED_STATUSES = (Status.PUBLISHED, Status.SUPERSEDED)
+
     class Meta:
-        ordering = ["item", "-number"]
+        ordering = ["item_id", "-number"]
         verbose_name = _("item version")
         verbose_name_plural = _("item versions")
         constraints = [
             models.UniqueConstraint(fields=["item", "number"], name="item_version_number_unique"),
+            # One version in force per item, and at most one being worked on: two drafts of
+            # the same item would overwrite each other on publication.
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=models.Q(status="published"),
+                name="one_published_version_per_item",
+            ),
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=~models.Q(status__in=["published", "superseded"]),
+                name="one_open_version_per_item",
+            ),
             models.CheckConstraint(
                 condition=models.Q(promised_limit_days__lte=models.F("legal_limit_days")),
                 name="promised_limit_within_legal_limit",
@@ -145,6 +243,14 @@ class ItemVersion(models.Model):
         return self.status in (self.Status.DRAFT, self.Status.RETURNED)
 
     @property
+    def is_in_force(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in self.CLOSED_STATUSES
+
+    @property
     def max_extension_days(self) -> int:
         """A-type extension allowed by law: 10 working days, 15 for joint handling."""
         return 15 if self.is_joint else 10
@@ -158,9 +264,18 @@ class ItemVersion(models.Model):
             and self.promised_limit_days is not None
             and self.promised_limit_days > self.legal_limit_days
         ):
-            errors["promised_limit_days"] = _("The promised limit cannot be longer than the legal limit.")
+            errors["promised_limit_days"] = _(
+                "The promised limit cannot be longer than the legal limit."
+            )
         if self.handling == self.Handling.IMMEDIATE and self.promised_limit_days:
-            errors["promised_limit_days"] = _("An immediate item is done in one visit: its promised limit is 0.")
+            errors["promised_limit_days"] = _(
+                "An immediate item is done in one visit: its promised limit is 0."
+            )
+        if self.handling == self.Handling.PROMISED and self.promised_limit_days == 0:
+            errors["promised_limit_days"] = _(
+                "A promised item needs a promised limit of at least one working day; "
+                "an item done at once is an immediate item."
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -181,14 +296,16 @@ class Material(models.Model):
     copies = models.PositiveSmallIntegerField(_("copies"), default=1)
     form = models.CharField(_("form"), max_length=10, choices=Form.choices, default=Form.PAPER)
     may_follow_later = models.BooleanField(
-        _("may follow later (容缺)"), default=False, help_text=_("A minor material that may be handed in after acceptance.")
+        _("may follow later (容缺)"),
+        default=False,
+        help_text=_("A minor material that may be handed in after acceptance."),
     )
     blank_form = models.FileField(_("blank form"), upload_to="catalogue/forms/", blank=True)
     sample = models.FileField(_("filled-in sample"), upload_to="catalogue/samples/", blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
-        ordering = ["version", "position", "id"]
+        ordering = ["version_id", "position", "id"]
         verbose_name = _("material")
         verbose_name_plural = _("materials")
 
@@ -211,7 +328,7 @@ class Step(models.Model):
     limit_days = models.PositiveSmallIntegerField(_("limit (working days)"), default=0)
 
     class Meta:
-        ordering = ["version", "position", "id"]
+        ordering = ["version_id", "position", "id"]
         verbose_name = _("step")
         verbose_name_plural = _("steps")
 
@@ -225,13 +342,17 @@ class Fee(models.Model):
     version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="fees")
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     name = models.CharField(_("name"), max_length=200)
-    amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True)
-    standard = models.CharField(_("standard"), max_length=200, help_text=_("e.g. 10 yuan per certificate"))
+    amount = models.DecimalField(
+        _("amount (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    standard = models.CharField(
+        _("standard"), max_length=200, help_text=_("e.g. 10 yuan per certificate")
+    )
     basis = models.TextField(_("basis"))
     waivable = models.BooleanField(_("can be waived"), default=False)
 
     class Meta:
-        ordering = ["version", "position", "id"]
+        ordering = ["version_id", "position", "id"]
         verbose_name = _("fee")
         verbose_name_plural = _("fees")
 
@@ -247,25 +368,65 @@ class ReviewRecord(models.Model):
     """One step of an item version's way to publication, with the opinion given."""
 
     class Stage(models.TextChoices):
+        DRAFTED = "drafted", _("Drafted")
         SUBMITTED = "submitted", _("Submitted for review")
         LEGAL = "legal", _("Legal review")
         FEE = "fee", _("Fee review")
         PUBLISHED = "published", _("Published")
 
     class Decision(models.TextChoices):
+        CREATE = "create", _("Created")
+        SAVE = "save", _("Changed")
         SUBMIT = "submit", _("Submitted")
         PASS = "pass", _("Passed")
         RETURN = "return", _("Returned")
         PUBLISH = "publish", _("Published")
+        SUPERSEDE = "supersede", _("Superseded")
 
     version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="reviews")
     stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
     opinion = models.TextField(_("opinion"), blank=True)
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     at = models.DateTimeField(_("time"), default=timezone.now)
 
     class Meta:
-        ordering = ["version", "at", "id"]
+        ordering = ["version_id", "at", "id"]
         verbose_name = _("review record")
         verbose_name_plural = _("review records")
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()}: {self.get_decision_display()}"
+
+
+def check_steps(version: ItemVersion, steps: list[Step]) -> None:
+    """Rules that tie a version to its steps (they span several rows, so not in clean()).
+
+    An immediate item is done in one visit, so none of its steps may take days; the steps of
+    a promised item share its promised limit, so their limits may not add up to more.
+    """
+    days = sum(step.limit_days or 0 for step in steps)
+    if version.handling == ItemVersion.Handling.IMMEDIATE:
+        slow = [step.name for step in steps if step.limit_days]
+        if slow:
+            raise ValidationError(
+                {
+                    "steps": _(
+                        "An immediate item is done in one visit: its steps cannot take working "
+                        "days (%(steps)s)."
+                    )
+                    % {"steps": ", ".join(slow)}
+                }
+            )
+    elif version.promised_limit_days is not None and days > version.promised_limit_days:
+        raise ValidationError(
+            {
+                "steps": _(
+                    "The steps take %(days)s working days together, more than the promised "
+                    "limit of %(limit)s."
+                )
+                % {"days": days, "limit": version.promised_limit_days}
+            }
+        )
