@@ -204,5 +204,6 @@ LOGGING = {
 # Periodic jobs of the background worker: (dotted path, interval in seconds).
 ONEWINDOW_WORKER_JOBS = [
     ("onewindow.workdays.jobs.check_calendar_coverage", 3600),
+    ("onewindow.cases.jobs.refresh_provisional_deadlines", 3600),
     ("onewindow.supervision.jobs.scan_alerts", 15),
 ]

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,3 +9,9 @@ class SupervisionConfig(AppConfig):
     name = "onewindow.supervision"
     label = "supervision"
     verbose_name = _("E-supervision")
+
+    def ready(self):
+        from .defaults import seed_rules_after_migrate
+
+        # Also after a test flush, which empties the tables the data migration filled.
+        post_migrate.connect(seed_rules_after_migrate, sender=self)

@@ -1,0 +1,674 @@
+"""What each supervision rule checks.
+
+A check turns one `Rule` (its threshold and params) into one set-based query over the
+case tables and returns the breaches not yet raised: the "not yet raised" part is an
+anti-join against the alerts (`~Exists(...)`), so a scan fetches only new breaches, never
+every overdue case again. Python touches only those rows (to compute the figures shown
+with the alert, or the exact working-day test where SQL can only pre-filter).
+
+Every check honours the scan scope of `ScanContext`: a full scan looks at everything; an
+incremental scan looks at the cases that changed since the watermark plus, for the
+clock rules, the due dates that entered the rule's window since the previous scan's day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.db import connection
+from django.db.models import (
+    BigIntegerField,
+    DateTimeField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Abs, Coalesce, Replace
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from onewindow.cases.models import (
+    Case,
+    CaseEvent,
+    CaseStep,
+    CorrectionNotice,
+    Extension,
+    Suspension,
+)
+from onewindow.catalogue.models import Fee
+from onewindow.lib.workcal import WorkCalendar
+
+from ..models import Alert, Rule
+
+ONE_DAY = timedelta(days=1)
+
+
+class Breach(NamedTuple):
+    """One breach found by a check, before it becomes an `Alert`."""
+
+    case_id: int
+    hall_id: int
+    department_id: int | None
+    responsible_id: int | None
+    step_id: int | None = None
+    step_position: int | None = None
+    subject_id: int = 0
+    due_date: date | None = None
+    detail: dict | None = None
+
+
+@dataclass
+class ScanContext:
+    """What one scan looks at: the moment, the calendar, and the scope."""
+
+    now: datetime
+    today: date
+    calendar: WorkCalendar
+    full: bool = True
+    # Incremental scans only: cases updated since the watermark, and the day the previous
+    # scan counted from (due dates that entered a window since then are looked at too).
+    changed_case_ids: Sequence[int] = field(default_factory=tuple)
+    prev_today: date | None = None
+
+    _days: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def day_moved(self) -> bool:
+        return not self.full and self.prev_today is not None and self.prev_today < self.today
+
+    def working_days(self, start: date, end: date) -> int:
+        """Working days d with start < d <= end; memoised (thousands of breaches, few dates)."""
+        key = (start, end)
+        days = self._days.get(key)
+        if days is None:
+            days = self._days[key] = self.calendar.working_days_between(start, end).value
+        return days
+
+
+def due_soon_end(cal: WorkCalendar, today: date, n: int) -> date:
+    """Exclusive end of the "due soon" window.
+
+    A due date d with today <= d < end has at most n working days left, counting the
+    working days after today up to and including d (so due today leaves 0).
+    """
+    return cal.add_working_days(today, n + 1).value
+
+
+def overdue_end(cal: WorkCalendar, today: date, n: int) -> date:
+    """Exclusive end of the "overdue" range: d < end when at least n working days passed since d.
+
+    n = 0 means simply "past due" (d < today). A grace of n working days walks back from
+    today until n working days lie between d and today.
+    """
+    d = today - ONE_DAY
+    while n and cal.working_days_between(d, today).value < n:
+        d -= ONE_DAY
+    return d + ONE_DAY
+
+
+def _already_raised(rule: Rule, *, case="pk", subject=None, due=None) -> Exists:
+    """The anti-join: an alert of this rule for this case (and subject, and due date) exists."""
+    lookups = {"rule_id": rule.pk, "case_id": OuterRef(case)}
+    if subject is not None:
+        lookups["subject_id"] = OuterRef(subject)
+    if due is not None:
+        lookups["due_date"] = OuterRef(due)
+    return Exists(Alert.objects.filter(**lookups))
+
+
+def _person(*sources) -> Coalesce:
+    """The first user id that is set among the sources (the responsible person)."""
+    return Coalesce(*sources, output_field=BigIntegerField())
+
+
+def _blank_out(field_name: str):
+    """The text with every kind of blank removed (spaces, line breaks, tabs, 全角空格)."""
+    expr = F(field_name)
+    for blank in (" ", "\n", "\r", "\t", "\u3000"):
+        expr = Replace(expr, Value(blank), Value(""), output_field=TextField())
+    return expr
+
+
+def _days_after(field_name: str, n: int):
+    """The datetime `n` days after a datetime column, computed by the database.
+
+    SQLite gets its own datetime() (Django's generic duration arithmetic calls back into
+    Python for every row there); elsewhere plain interval arithmetic.
+    """
+    if connection.vendor == "sqlite":
+        return Func(
+            F(field_name),
+            Value(f"+{int(n)} days"),
+            function="datetime",
+            output_field=DateTimeField(),
+        )
+    return ExpressionWrapper(F(field_name) + timedelta(days=n), output_field=DateTimeField())
+
+
+def _last_actor(kind: str) -> Subquery:
+    """Who acted last with an event of this kind on the (outer) case."""
+    return Subquery(
+        CaseEvent.objects.filter(case_id=OuterRef("pk"), kind=kind)
+        .order_by("-seq")
+        .values("actor_id")[:1]
+    )
+
+
+def _day(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        value = timezone.localdate(value)
+    return value.isoformat()
+
+
+class Check:
+    """Base of the checks. Subclasses set `code` and implement `breaches()`."""
+
+    code = ""
+    # What the threshold means on the rules page; None when the rule has none.
+    threshold_label = None
+    default_level = ""
+
+    def breaches(self, rule: Rule, ctx: ScanContext) -> Iterable[Breach]:
+        raise NotImplementedError
+
+    def describe(self, detail: dict) -> str:
+        return ""
+
+
+# --------------------------------------------------------------------------- the clock
+
+
+class _CaseClock(Check):
+    """A case's due date (promised or legal) inside a window that depends on today."""
+
+    date_field = "promised_due_date"
+
+    def window(self, cal: WorkCalendar, today: date, n: int) -> tuple[date | None, date]:
+        raise NotImplementedError
+
+    def breaches(self, rule, ctx):
+        n = rule.threshold or 0
+        f = self.date_field
+        lo, hi = self.window(ctx.calendar, ctx.today, n)
+        # Only a running clock: a suspended case's due date moves when it resumes.
+        qs = Case.objects.order_by().filter(status=Case.Status.ACCEPTED, **{f"{f}__lt": hi})
+        if lo is not None:
+            qs = qs.filter(**{f"{f}__gte": lo})
+        if not ctx.full:
+            scope = Q(pk__in=ctx.changed_case_ids)
+            if ctx.day_moved:
+                _plo, prev_hi = self.window(ctx.calendar, ctx.prev_today, n)
+                scope |= Q(**{f"{f}__gte": prev_hi})  # entered the window since the last scan
+            qs = qs.filter(scope)
+        qs = qs.exclude(_already_raised(rule, due=f)).annotate(
+            _resp=_person("current_assignee_id", "current_step__assignee_id")
+        )
+        rows = qs.values_list(
+            "pk",
+            "hall_id",
+            "department_id",
+            "_resp",
+            "current_step_id",
+            "current_step__position",
+            f,
+        )
+        for pk, hall_id, dept_id, resp, step_id, position, due in rows:
+            yield Breach(
+                pk, hall_id, dept_id, resp, step_id, position, 0, due, self.detail(ctx, due)
+            )
+
+    def detail(self, ctx: ScanContext, due: date) -> dict:
+        raise NotImplementedError
+
+
+class _DueSoon(_CaseClock):
+    threshold_label = gettext_lazy("Working days left, at most")
+    default_level = "yellow"
+
+    def window(self, cal, today, n):
+        return today, due_soon_end(cal, today, n)
+
+    def detail(self, ctx, due):
+        return {
+            "due_date": due.isoformat(),
+            "days_left": ctx.working_days(ctx.today, due),
+        }
+
+    def describe(self, detail):
+        return _("Due on %(date)s; %(days)s working day(s) left when raised.") % {
+            "date": detail.get("due_date", "?"),
+            "days": detail.get("days_left", "?"),
+        }
+
+
+class _Overdue(_CaseClock):
+    threshold_label = gettext_lazy(
+        "Working days past the due date before the alert (0: the day after)"
+    )
+
+    def window(self, cal, today, n):
+        return None, overdue_end(cal, today, n)
+
+    def detail(self, ctx, due):
+        return {
+            "due_date": due.isoformat(),
+            "days_overdue": ctx.working_days(due, ctx.today),
+        }
+
+    def describe(self, detail):
+        return _("Was due on %(date)s; %(days)s working day(s) past due when raised.") % {
+            "date": detail.get("due_date", "?"),
+            "days": detail.get("days_overdue", "?"),
+        }
+
+
+class CaseDueSoon(_DueSoon):
+    """Yellow card: a case close to its promised due date."""
+
+    code = "case_due_soon"
+
+
+class CaseOverdue(_Overdue):
+    """Red card: a case past its promised due date."""
+
+    code = "case_overdue"
+    default_level = "red"
+
+
+class LegalOverdue(_Overdue):
+    """A flag: a case past its legal due date (the law's limit, not the hall's promise)."""
+
+    code = "legal_overdue"
+    date_field = "legal_due_date"
+    default_level = "flag"
+
+
+class StepDueSoon(Check):
+    """Yellow card: an unfinished step close to its own due date."""
+
+    code = "step_due_soon"
+    threshold_label = gettext_lazy("Working days left, at most")
+    default_level = "yellow"
+
+    def breaches(self, rule, ctx):
+        n = rule.threshold or 0
+        cal = ctx.calendar
+        # The case's status is checked in Python, not in SQL: with it in the WHERE clause
+        # SQLite (without statistics) drives the query from the open cases instead of from
+        # the few steps due in the window.
+        qs = CaseStep.objects.order_by().filter(
+            finished_at__isnull=True,
+            due_date__gte=ctx.today,
+            due_date__lt=due_soon_end(cal, ctx.today, n),
+        )
+        if not ctx.full:
+            scope = Q(case_id__in=ctx.changed_case_ids)
+            if ctx.day_moved:
+                scope |= Q(due_date__gte=due_soon_end(cal, ctx.prev_today, n))
+            qs = qs.filter(scope)
+        qs = qs.exclude(
+            _already_raised(rule, case="case_id", subject="pk", due="due_date")
+        ).annotate(_resp=_person("assignee_id", "case__current_assignee_id"))
+        rows = qs.values_list(
+            "case_id",
+            "case__hall_id",
+            "case__department_id",
+            "_resp",
+            "pk",
+            "position",
+            "name",
+            "due_date",
+            "case__status",
+        )
+        for case_id, hall_id, dept_id, resp, pk, position, name, due, status in rows:
+            if status != Case.Status.ACCEPTED:
+                continue
+            days = ctx.working_days(ctx.today, due)
+            yield Breach(
+                case_id,
+                hall_id,
+                dept_id,
+                resp,
+                pk,
+                position,
+                pk,
+                due,
+                {"due_date": due.isoformat(), "days_left": days, "step": name},
+            )
+
+    def describe(self, detail):
+        return _("Step “%(step)s” due on %(date)s; %(days)s working day(s) left when raised.") % {
+            "step": detail.get("step", "?"),
+            "date": detail.get("due_date", "?"),
+            "days": detail.get("days_left", "?"),
+        }
+
+
+# --------------------------------------------------------------------- irregular acts
+
+
+class RefusalWithoutReason(Check):
+    """Not accepted (不予受理) without a written reason."""
+
+    code = "refusal_without_reason"
+    default_level = "red"
+
+    def breaches(self, rule, ctx):
+        qs = (
+            Case.objects.order_by()
+            .filter(status=Case.Status.REFUSED)
+            .annotate(_reason=_blank_out("refusal_reason"))
+            .filter(_reason="")
+        )
+        if not ctx.full:
+            qs = qs.filter(pk__in=ctx.changed_case_ids)
+        qs = qs.exclude(_already_raised(rule)).annotate(
+            _resp=_person(_last_actor(CaseEvent.Kind.REFUSED), "received_by_id")
+        )
+        for pk, hall_id, dept_id, resp, received in qs.values_list(
+            "pk", "hall_id", "department_id", "_resp", "received_at"
+        ):
+            yield Breach(pk, hall_id, dept_id, resp, detail={"received": _day(received)})
+
+    def describe(self, detail):
+        return _("Not accepted without a written reason (received on %(date)s).") % {
+            "date": detail.get("received", "?")
+        }
+
+
+class LateCorrectionNotice(Check):
+    """A correction notice (补正告知) later than N days after receipt.
+
+    The law (行政许可法 art. 32) allows five days; its art. 82 counts them as working days,
+    which is the default (`params["count"]` may say "calendar_days").
+    """
+
+    code = "late_correction_notice"
+    threshold_label = gettext_lazy("Days after receipt allowed")
+    default_level = "red"
+
+    def breaches(self, rule, ctx):
+        n = rule.threshold if rule.threshold is not None else 5
+        working = (rule.params or {}).get("count", "working_days") != "calendar_days"
+        # N working days after receipt are at least N calendar days, so SQL keeps only the
+        # notices issued more than N days after receipt; the exact test follows below.
+        qs = CorrectionNotice.objects.order_by().filter(
+            issued_at__gt=_days_after("case__received_at", n)
+        )
+        if not ctx.full:
+            qs = qs.filter(case_id__in=ctx.changed_case_ids)
+        qs = qs.exclude(_already_raised(rule, case="case_id", subject="pk")).annotate(
+            _resp=_person("issued_by_id", "case__received_by_id")
+        )
+        rows = qs.values_list(
+            "case_id",
+            "case__hall_id",
+            "case__department_id",
+            "_resp",
+            "pk",
+            "round",
+            "case__received_at",
+            "issued_at",
+        )
+        for case_id, hall_id, dept_id, resp, pk, rnd, received_at, issued_at in rows:
+            received = timezone.localdate(received_at)
+            issued = timezone.localdate(issued_at)
+            if working:
+                deadline = ctx.calendar.add_working_days(received, n).value
+            else:
+                deadline = received + timedelta(days=n)
+            if issued <= deadline:
+                continue
+            yield Breach(
+                case_id,
+                hall_id,
+                dept_id,
+                resp,
+                subject_id=pk,
+                detail={
+                    "received": received.isoformat(),
+                    "issued": issued.isoformat(),
+                    "deadline": deadline.isoformat(),
+                    "round": rnd,
+                },
+            )
+
+    def describe(self, detail):
+        return _(
+            "Correction notice issued on %(issued)s for papers received on %(received)s (due by %(deadline)s)."
+        ) % {
+            "issued": detail.get("issued", "?"),
+            "received": detail.get("received", "?"),
+            "deadline": detail.get("deadline", "?"),
+        }
+
+
+class FeeMismatch(Check):
+    """A fee charged that differs from the published standard of the case's item version.
+
+    The standard is the sum of the version's fee amounts; with `params["allow_waiver"]`
+    (default on) charging the standard minus the waivable fees is fine too. A version with
+    a fee that has no fixed amount (a per-unit standard) cannot be checked and is skipped.
+    The threshold is a tolerance in yuan.
+    """
+
+    code = "fee_mismatch"
+    threshold_label = gettext_lazy("Tolerance in yuan")
+    default_level = "red"
+
+    def breaches(self, rule, ctx):
+        tolerance = Decimal(rule.threshold or 0) + Decimal("0.005")
+        allow_waiver = (rule.params or {}).get("allow_waiver", True)
+        money = DecimalField(max_digits=14, decimal_places=2)
+        fees = (
+            Fee.objects.filter(version_id=OuterRef("item_version_id"))
+            .order_by()
+            .values("version_id")
+        )
+        standard = Coalesce(
+            Subquery(fees.annotate(s=Sum("amount")).values("s")[:1]),
+            Value(Decimal("0")),
+            output_field=money,
+        )
+        waivable = Coalesce(
+            Subquery(fees.filter(waivable=True).annotate(s=Sum("amount")).values("s")[:1]),
+            Value(Decimal("0")),
+            output_field=money,
+        )
+        unpriced = Exists(
+            Fee.objects.filter(version_id=OuterRef("item_version_id"), amount__isnull=True)
+        )
+        qs = Case.objects.order_by().filter(fee_charged__isnull=False).exclude(unpriced)
+        if not ctx.full:
+            qs = qs.filter(pk__in=ctx.changed_case_ids)
+        qs = qs.annotate(
+            _standard=standard,
+            _diff=ExpressionWrapper(Abs(F("fee_charged") - F("_standard")), output_field=money),
+        ).filter(_diff__gt=tolerance)
+        if allow_waiver:
+            qs = qs.annotate(
+                _waivable=waivable,
+                _diff_waived=ExpressionWrapper(
+                    Abs(F("fee_charged") - (F("_standard") - F("_waivable"))), output_field=money
+                ),
+            ).filter(_diff_waived__gt=tolerance)
+        qs = qs.exclude(_already_raised(rule)).annotate(
+            _resp=_person(_last_actor(CaseEvent.Kind.FEE_CHARGED), "received_by_id")
+        )
+        for pk, hall_id, dept_id, resp, charged, std in qs.values_list(
+            "pk", "hall_id", "department_id", "_resp", "fee_charged", "_standard"
+        ):
+            yield Breach(
+                pk,
+                hall_id,
+                dept_id,
+                resp,
+                detail={"charged": f"{Decimal(charged):.2f}", "standard": f"{Decimal(std):.2f}"},
+            )
+
+    def describe(self, detail):
+        return _("Charged %(charged)s yuan; the published standard is %(standard)s yuan.") % {
+            "charged": detail.get("charged", "?"),
+            "standard": detail.get("standard", "?"),
+        }
+
+
+class SuspensionTooLong(Check):
+    """A suspension (B-type special procedure) longer than its allowed working days."""
+
+    code = "suspension_too_long"
+    threshold_label = gettext_lazy("Working days of grace beyond the allowed length")
+    default_level = "red"
+
+    def breaches(self, rule, ctx):
+        grace = rule.threshold or 0
+        qs = Suspension.objects.order_by().filter(max_days__isnull=False)
+        if not ctx.full:
+            # A running suspension grows longer without any change to the case.
+            qs = qs.filter(Q(resumed_on__isnull=True) | Q(case_id__in=ctx.changed_case_ids))
+        qs = qs.exclude(_already_raised(rule, case="case_id", subject="pk")).annotate(
+            _resp=_person("started_by_id", "case__current_assignee_id")
+        )
+        rows = qs.values_list(
+            "case_id",
+            "case__hall_id",
+            "case__department_id",
+            "_resp",
+            "pk",
+            "kind",
+            "started_on",
+            "resumed_on",
+            "max_days",
+        )
+        for case_id, hall_id, dept_id, resp, pk, kind, started, resumed, max_days in rows:
+            end = resumed or ctx.today
+            days = ctx.working_days(started, end)
+            if days <= max_days + grace:
+                continue
+            yield Breach(
+                case_id,
+                hall_id,
+                dept_id,
+                resp,
+                subject_id=pk,
+                detail={
+                    "kind": kind,
+                    "started_on": started.isoformat(),
+                    "resumed_on": _day(resumed),
+                    "days": days,
+                    "max_days": max_days,
+                },
+            )
+
+    def describe(self, detail):
+        return _("Suspended since %(start)s for %(days)s working day(s); %(max)s allowed.") % {
+            "start": detail.get("started_on", "?"),
+            "days": detail.get("days", "?"),
+            "max": detail.get("max_days", "?"),
+        }
+
+
+class ExtensionWithoutApprover(Check):
+    """An A-type extension without an approver (or approved by the person who asked for it)."""
+
+    code = "extension_without_approver"
+    default_level = "red"
+
+    def breaches(self, rule, ctx):
+        missing = Q(approver__isnull=True)
+        if (rule.params or {}).get("self_approval_counts", True):
+            missing |= Q(approver_id=F("requested_by_id"))
+        qs = Extension.objects.order_by().filter(missing)
+        if not ctx.full:
+            qs = qs.filter(case_id__in=ctx.changed_case_ids)
+        qs = qs.exclude(_already_raised(rule, case="case_id", subject="pk")).annotate(
+            _resp=_person("requested_by_id", "case__current_assignee_id")
+        )
+        rows = qs.values_list(
+            "case_id",
+            "case__hall_id",
+            "case__department_id",
+            "_resp",
+            "pk",
+            "days",
+            "at",
+            "approver_id",
+        )
+        for case_id, hall_id, dept_id, resp, pk, days, at, approver in rows:
+            yield Breach(
+                case_id,
+                hall_id,
+                dept_id,
+                resp,
+                subject_id=pk,
+                detail={"days": days, "on": _day(at), "self_approved": approver is not None},
+            )
+
+    def describe(self, detail):
+        if detail.get("self_approved"):
+            text = _(
+                "Extension of %(days)s working day(s) on %(on)s approved by the person who asked for it."
+            )
+        else:
+            text = _("Extension of %(days)s working day(s) on %(on)s without an approver.")
+        return text % {"days": detail.get("days", "?"), "on": detail.get("on", "?")}
+
+
+class ConcludedWithoutAcceptance(Check):
+    """A case concluded (or delivered) that was never accepted: the clock never ran."""
+
+    code = "concluded_without_acceptance"
+    default_level = "red"
+
+    def breaches(self, rule, ctx):
+        qs = Case.objects.order_by().filter(
+            status__in=(Case.Status.CONCLUDED, Case.Status.DELIVERED), accepted_at__isnull=True
+        )
+        if not ctx.full:
+            qs = qs.filter(pk__in=ctx.changed_case_ids)
+        qs = qs.exclude(_already_raised(rule)).annotate(
+            _resp=_person(
+                _last_actor(CaseEvent.Kind.CONCLUDED), "current_assignee_id", "received_by_id"
+            )
+        )
+        for pk, hall_id, dept_id, resp, concluded in qs.values_list(
+            "pk", "hall_id", "department_id", "_resp", "concluded_at"
+        ):
+            yield Breach(pk, hall_id, dept_id, resp, detail={"concluded": _day(concluded)})
+
+    def describe(self, detail):
+        return _("Concluded on %(date)s without having been accepted.") % {
+            "date": detail.get("concluded") or "?"
+        }
+
+
+CHECKS: dict[str, Check] = {
+    check.code: check
+    for check in (
+        StepDueSoon(),
+        CaseDueSoon(),
+        CaseOverdue(),
+        LegalOverdue(),
+        RefusalWithoutReason(),
+        LateCorrectionNotice(),
+        FeeMismatch(),
+        SuspensionTooLong(),
+        ExtensionWithoutApprover(),
+        ConcludedWithoutAcceptance(),
+    )
+}

@@ -1,0 +1,381 @@
+"""Every rule with a frozen clock: 2026-09-30 (Wednesday), the last working day before the
+National Day holiday (10-01..10-07 off, Saturday 10-10 worked)."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from onewindow.cases.models import Case, CaseEvent
+from onewindow.supervision.models import Alert, AlertEvent, Level, Rule
+from onewindow.supervision.services.scan import scan
+
+from .conftest import local
+from .factories import (
+    make_case,
+    make_correction,
+    make_event,
+    make_extension,
+    make_item,
+    make_step,
+    make_suspension,
+    only_rules,
+)
+
+pytestmark = pytest.mark.django_db
+
+D = date
+
+
+def alerts(code):
+    return list(Alert.objects.filter(rule__code=code).select_related("case"))
+
+
+# ------------------------------------------------------------------ case_due_soon
+
+
+def test_it_seeds_every_rule_of_the_issue():
+    codes = set(Rule.objects.values_list("code", flat=True))
+    assert codes == {
+        "step_due_soon",
+        "case_due_soon",
+        "case_overdue",
+        "legal_overdue",
+        "refusal_without_reason",
+        "late_correction_notice",
+        "fee_mismatch",
+        "suspension_too_long",
+        "extension_without_approver",
+        "concluded_without_acceptance",
+    }
+    assert Rule.objects.get(code="case_due_soon").level == Level.YELLOW
+    assert Rule.objects.get(code="case_overdue").level == Level.RED
+    assert Rule.objects.get(code="legal_overdue").level == Level.FLAG
+    assert all(r.spec is not None for r in Rule.objects.all())
+
+
+def test_it_raises_a_yellow_card_when_one_working_day_is_left_across_the_holiday(
+    clock, personas, version
+):
+    only_rules("case_due_soon")
+    # 10-08 is the first working day after today (10-01..10-07 off): 1 working day left,
+    # although it is 8 calendar days away.
+    due_next_workday = make_case(
+        personas, version, promised_due=D(2026, 10, 8), assignee=personas.handler
+    )
+    in_holiday = make_case(
+        personas, version, promised_due=D(2026, 10, 5), assignee=personas.handler
+    )
+    due_today = make_case(personas, version, promised_due=D(2026, 9, 30))
+    two_left = make_case(personas, version, promised_due=D(2026, 10, 9))
+    scan()
+    raised = {a.case_id: a for a in alerts("case_due_soon")}
+    assert set(raised) == {due_next_workday.pk, in_holiday.pk, due_today.pk}
+    assert two_left.pk not in raised
+    card = raised[due_next_workday.pk]
+    assert card.level == Level.YELLOW
+    assert card.responsible == personas.handler
+    assert card.hall == personas.hall and card.department == personas.department
+    assert card.due_date == D(2026, 10, 8)
+    assert card.detail == {"due_date": "2026-10-08", "days_left": 1}
+    assert card.status == Alert.Status.RAISED
+    assert list(card.events.values_list("kind", flat=True)) == [AlertEvent.Kind.RAISED]
+
+
+def test_it_follows_the_threshold_of_the_due_soon_rule(clock, personas, version):
+    only_rules("case_due_soon")
+    Rule.objects.filter(code="case_due_soon").update(threshold=2)
+    two_left = make_case(personas, version, promised_due=D(2026, 10, 9))
+    three_left = make_case(personas, version, promised_due=D(2026, 10, 10))  # the swapped Saturday
+    scan()
+    assert [a.case_id for a in alerts("case_due_soon")] == [two_left.pk]
+    assert three_left.pk not in [a.case_id for a in alerts("case_due_soon")]
+
+
+def test_it_leaves_suspended_intake_and_concluded_cases_off_the_clock(clock, personas, version):
+    only_rules("case_due_soon", "case_overdue")
+    for status in (Case.Status.SUSPENDED, Case.Status.RECEIVED, Case.Status.CONCLUDED):
+        make_case(personas, version, status=status, promised_due=D(2026, 9, 28))
+        make_case(personas, version, status=status, promised_due=D(2026, 9, 30))
+    scan()
+    assert Alert.objects.count() == 0
+
+
+# ------------------------------------------------------------------- step_due_soon
+
+
+def test_it_raises_a_yellow_card_for_a_step_due_soon_to_its_assignee(clock, personas, version):
+    only_rules("step_due_soon")
+    case = make_case(personas, version, promised_due=D(2026, 10, 20), assignee=personas.reviewer)
+    step = make_step(case, position=2, assignee=personas.approver, due_date=D(2026, 10, 8))
+    far = make_case(personas, version, promised_due=D(2026, 10, 20))
+    make_step(far, position=1, assignee=personas.handler, due_date=D(2026, 10, 12))
+    scan()
+    [card] = alerts("step_due_soon")
+    assert card.case == case
+    assert card.step == step and card.step_position == 2
+    assert card.responsible == personas.approver
+    assert card.level == Level.YELLOW
+    assert card.detail["step"] == "审批"
+
+
+def test_it_does_not_raise_for_a_finished_step(clock, personas, version):
+    only_rules("step_due_soon")
+    case = make_case(personas, version, promised_due=D(2026, 10, 20))
+    step = make_step(case, assignee=personas.handler, due_date=D(2026, 9, 30))
+    step.finished_at = local(2026, 9, 29)
+    step.save()
+    scan()
+    assert alerts("step_due_soon") == []
+
+
+# -------------------------------------------------------------- case_overdue / legal
+
+
+def test_it_raises_a_red_card_past_the_promised_date_and_not_on_the_due_day(
+    clock, personas, version
+):
+    only_rules("case_overdue")
+    late = make_case(personas, version, promised_due=D(2026, 9, 29), assignee=personas.handler)
+    due_today = make_case(personas, version, promised_due=D(2026, 9, 30))
+    scan()
+    [card] = alerts("case_overdue")
+    assert card.case == late and card.level == Level.RED
+    assert card.responsible == personas.handler
+    assert card.detail == {"due_date": "2026-09-29", "days_overdue": 1}
+    assert due_today.pk != card.case_id
+
+
+def test_it_falls_back_to_the_current_steps_assignee(clock, personas, version):
+    only_rules("case_overdue")
+    case = make_case(personas, version, promised_due=D(2026, 9, 29))
+    make_step(case, assignee=personas.reviewer)
+    Case.objects.filter(pk=case.pk).update(current_assignee=None)
+    scan()
+    [card] = alerts("case_overdue")
+    assert card.responsible == personas.reviewer
+
+
+def test_it_waits_for_the_grace_of_working_days_of_the_overdue_rule(clock, personas, version):
+    only_rules("case_overdue")
+    Rule.objects.filter(code="case_overdue").update(threshold=2)
+    one_day = make_case(personas, version, promised_due=D(2026, 9, 29))
+    two_days = make_case(personas, version, promised_due=D(2026, 9, 28))
+    scan()
+    assert [a.case_id for a in alerts("case_overdue")] == [two_days.pk]
+    assert one_day.pk not in [a.case_id for a in alerts("case_overdue")]
+
+
+def test_it_flags_a_case_past_its_legal_limit_apart_from_the_red_card(clock, personas, version):
+    only_rules("case_overdue", "legal_overdue")
+    both = make_case(personas, version, promised_due=D(2026, 9, 1), legal_due=D(2026, 9, 15))
+    promised_only = make_case(
+        personas, version, promised_due=D(2026, 9, 1), legal_due=D(2026, 10, 30)
+    )
+    scan()
+    flags = alerts("legal_overdue")
+    assert [a.case_id for a in flags] == [both.pk]
+    assert flags[0].level == Level.FLAG and flags[0].due_date == D(2026, 9, 15)
+    assert {a.case_id for a in alerts("case_overdue")} == {both.pk, promised_only.pk}
+
+
+# ----------------------------------------------------------- refusal_without_reason
+
+
+def test_it_raises_for_a_refusal_without_a_written_reason(clock, personas, version):
+    only_rules("refusal_without_reason")
+    blank = make_case(personas, version, status=Case.Status.REFUSED, refusal_reason="")
+    make_event(blank, CaseEvent.Kind.REFUSED, actor=personas.manager)
+    spaces = make_case(personas, version, status=Case.Status.REFUSED, refusal_reason="  \n ")
+    make_case(
+        personas, version, status=Case.Status.REFUSED, refusal_reason="材料不属于本机关职权范围"
+    )
+    scan()
+    raised = {a.case_id: a for a in alerts("refusal_without_reason")}
+    assert set(raised) == {blank.pk, spaces.pk}
+    assert raised[blank.pk].responsible == personas.manager  # who refused
+    assert raised[spaces.pk].responsible == personas.clerk  # no event: who received it
+
+
+# ----------------------------------------------------------- late_correction_notice
+
+
+def test_it_raises_for_a_correction_notice_later_than_five_working_days(clock, personas, version):
+    only_rules("late_correction_notice")
+    # Received Monday 09-21; Mid-Autumn (09-25..09-27) is off, so the fifth working day
+    # after receipt is Tuesday 09-29, not Monday 09-28.
+    on_time = make_case(
+        personas, version, status=Case.Status.CORRECTION, received_on=D(2026, 9, 21)
+    )
+    make_correction(on_time, issued_on=D(2026, 9, 29), issued_by=personas.clerk)
+    late = make_case(personas, version, status=Case.Status.CORRECTION, received_on=D(2026, 9, 21))
+    notice = make_correction(late, issued_on=D(2026, 9, 30), issued_by=personas.reviewer)
+    scan()
+    [card] = alerts("late_correction_notice")
+    assert card.case == late and card.subject_id == notice.pk
+    assert card.responsible == personas.reviewer
+    assert card.detail == {
+        "received": "2026-09-21",
+        "issued": "2026-09-30",
+        "deadline": "2026-09-29",
+        "round": 1,
+    }
+
+
+def test_it_can_count_the_correction_days_as_calendar_days(clock, personas, version):
+    only_rules("late_correction_notice")
+    Rule.objects.filter(code="late_correction_notice").update(params={"count": "calendar_days"})
+    case = make_case(personas, version, status=Case.Status.CORRECTION, received_on=D(2026, 9, 21))
+    make_correction(case, issued_on=D(2026, 9, 27))
+    scan()
+    assert [a.detail["deadline"] for a in alerts("late_correction_notice")] == ["2026-09-26"]
+
+
+# --------------------------------------------------------------------- fee_mismatch
+
+
+def test_it_raises_when_the_fee_charged_differs_from_the_published_standard(clock, personas):
+    only_rules("fee_mismatch")
+    version = make_item(
+        personas.department, halls=[personas.hall], fees=[("10.00", False), ("5.00", True)]
+    )
+    standard = make_case(
+        personas, version, status=Case.Status.CONCLUDED, fee_charged=Decimal("15.00")
+    )
+    waived = make_case(
+        personas, version, status=Case.Status.CONCLUDED, fee_charged=Decimal("10.00")
+    )
+    over = make_case(personas, version, status=Case.Status.CONCLUDED, fee_charged=Decimal("20.00"))
+    make_event(over, CaseEvent.Kind.FEE_CHARGED, actor=personas.clerk)
+    odd = make_case(personas, version, fee_charged=Decimal("12.50"))
+    not_charged = make_case(personas, version)
+    scan()
+    raised = {a.case_id: a for a in alerts("fee_mismatch")}
+    assert set(raised) == {over.pk, odd.pk}
+    assert raised[over.pk].detail == {"charged": "20.00", "standard": "15.00"}
+    assert raised[over.pk].responsible == personas.clerk
+    assert {standard.pk, waived.pk, not_charged.pk}.isdisjoint(raised)
+
+
+def test_it_raises_for_a_fee_charged_on_an_item_without_fees(clock, personas, version):
+    only_rules("fee_mismatch")
+    case = make_case(personas, version, fee_charged=Decimal("0.01"))
+    free = make_case(personas, version, fee_charged=Decimal("0"))
+    scan()
+    assert [a.case_id for a in alerts("fee_mismatch")] == [case.pk]
+    assert free.pk != case.pk
+
+
+def test_it_skips_items_whose_fee_has_no_fixed_amount_and_honours_the_tolerance(clock, personas):
+    only_rules("fee_mismatch")
+    per_unit = make_item(personas.department, fees=[("10.00", False), (None, False)])
+    make_case(personas, per_unit, fee_charged=Decimal("99.00"))
+    fixed = make_item(personas.department, fees=[("10.00", False)])
+    near = make_case(personas, fixed, fee_charged=Decimal("11.00"))
+    Rule.objects.filter(code="fee_mismatch").update(threshold=1, params={"allow_waiver": False})
+    scan()
+    assert alerts("fee_mismatch") == []
+    Rule.objects.filter(code="fee_mismatch").update(threshold=0)
+    scan()
+    assert [a.case_id for a in alerts("fee_mismatch")] == [near.pk]
+
+
+# -------------------------------------------------------------- suspension_too_long
+
+
+def test_it_raises_for_a_suspension_longer_than_allowed(clock, personas, version):
+    only_rules("suspension_too_long")
+    # From Monday 09-21 to today: 09-22..09-24 and 09-28..09-30 = 6 working days
+    # (Mid-Autumn 09-25..09-27 is off).
+    running = make_case(personas, version, status=Case.Status.SUSPENDED, assignee=personas.handler)
+    too_long = make_suspension(
+        running, started_on=D(2026, 9, 21), max_days=5, started_by=personas.approver
+    )
+    allowed = make_case(personas, version, status=Case.Status.SUSPENDED)
+    make_suspension(allowed, started_on=D(2026, 9, 21), max_days=6)
+    resumed = make_case(personas, version)
+    make_suspension(resumed, started_on=D(2026, 9, 21), max_days=5, resumed_on=D(2026, 9, 25))
+    unlimited = make_case(personas, version, status=Case.Status.SUSPENDED)
+    make_suspension(unlimited, started_on=D(2026, 1, 5), max_days=None)
+    scan()
+    [card] = alerts("suspension_too_long")
+    assert card.case == running and card.subject_id == too_long.pk
+    assert card.responsible == personas.approver
+    assert card.detail["days"] == 6 and card.detail["max_days"] == 5
+
+
+def test_it_counts_a_resumed_suspension_up_to_its_resumption(clock, personas, version):
+    only_rules("suspension_too_long")
+    case = make_case(personas, version)
+    make_suspension(case, started_on=D(2026, 9, 1), max_days=5, resumed_on=D(2026, 9, 9))  # 6 days
+    scan()
+    [card] = alerts("suspension_too_long")
+    assert card.detail["days"] == 6 and card.detail["resumed_on"] == "2026-09-09"
+
+
+# ------------------------------------------------------- extension_without_approver
+
+
+def test_it_raises_for_an_extension_without_an_approver_or_approved_by_its_requester(
+    clock, personas, version
+):
+    only_rules("extension_without_approver")
+    missing = make_case(personas, version)
+    ext = make_extension(missing, requested_by=personas.handler)
+    self_approved = make_case(personas, version)
+    make_extension(self_approved, requested_by=personas.approver, approver=personas.approver)
+    approved = make_case(personas, version)
+    make_extension(approved, requested_by=personas.handler, approver=personas.approver)
+    scan()
+    raised = {a.case_id: a for a in alerts("extension_without_approver")}
+    assert set(raised) == {missing.pk, self_approved.pk}
+    assert raised[missing.pk].subject_id == ext.pk
+    assert raised[missing.pk].responsible == personas.handler
+    assert raised[self_approved.pk].detail["self_approved"] is True
+
+
+# ---------------------------------------------------- concluded_without_acceptance
+
+
+def test_it_raises_for_a_case_concluded_without_acceptance(clock, personas, version):
+    only_rules("concluded_without_acceptance")
+    never = make_case(
+        personas,
+        version,
+        status=Case.Status.CONCLUDED,
+        accepted_at=None,
+        concluded_at=local(2026, 9, 29),
+    )
+    make_event(never, CaseEvent.Kind.CONCLUDED, actor=personas.approver)
+    delivered = make_case(personas, version, status=Case.Status.DELIVERED, accepted_at=None)
+    make_case(personas, version, status=Case.Status.CONCLUDED)  # accepted: fine
+    scan()
+    raised = {a.case_id: a for a in alerts("concluded_without_acceptance")}
+    assert set(raised) == {never.pk, delivered.pk}
+    assert raised[never.pk].responsible == personas.approver
+    assert raised[never.pk].detail == {"concluded": "2026-09-29"}
+
+
+# ---------------------------------------------------------------------- rules as data
+
+
+def test_it_raises_nothing_for_a_disabled_rule(clock, personas, version):
+    only_rules("case_due_soon")
+    make_case(personas, version, promised_due=D(2026, 9, 1))
+    scan()
+    assert Alert.objects.count() == 0
+
+
+def test_it_gives_new_alerts_the_level_the_rule_has_now(clock, personas, version):
+    only_rules("case_overdue")
+    Rule.objects.filter(code="case_overdue").update(level=Level.FLAG)
+    make_case(personas, version, promised_due=D(2026, 9, 1))
+    scan()
+    assert Alert.objects.get().level == Level.FLAG
+
+
+def test_it_describes_each_alert_in_words(clock, personas, version):
+    make_case(personas, version, promised_due=D(2026, 9, 29), legal_due=D(2026, 9, 29))
+    scan()
+    for alert in Alert.objects.select_related("rule"):
+        assert "2026-09-29" in alert.summary
