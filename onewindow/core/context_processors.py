@@ -14,11 +14,12 @@ def branding(request):
     }
 
 
-# The staff menu: (url name, label, test). A plain list; each later capability adds a line.
+# The staff menu: (url name, label, test, group). A plain list; each later capability adds
+# a line. Links of the "admin" group are shown under one Administration menu.
 def _staff_links():
     from django.utils.translation import gettext_lazy as _
 
-    return [
+    links = [
         ("cases:workbench", _("Window"), lambda u: u.has_perm("cases.handle_cases")),
         ("cases:queue", _("My queue"), lambda u: u.has_perm("cases.handle_cases")),
         ("cases:list", _("Cases"), lambda u: u.has_perm("cases.handle_cases") or u.sees_all_halls),
@@ -29,11 +30,14 @@ def _staff_links():
             lambda u: u.sees_all_halls or u.has_perm("halls.manage_halls"),
         ),
         ("supervision:inbox", _("My alerts"), lambda u: True),
+    ]
+    admin = [
         ("halls:list", _("Halls"), lambda u: u.has_perm("halls.manage_halls")),
         ("accounts:staff_list", _("Staff"), lambda u: u.has_perm("accounts.manage_staff")),
         ("workdays:years", _("Calendar"), lambda u: True),
         ("audit:search", _("Audit log"), lambda u: u.has_perm("audit.view_auditentry")),
     ]
+    return [(*link, "main") for link in links] + [(*link, "admin") for link in admin]
 
 
 def staff_navigation(request):
@@ -41,13 +45,13 @@ def staff_navigation(request):
 
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"staff_nav": []}
-    links = []
-    for name, label, allowed in _staff_links():
+        return {"staff_nav": [], "admin_nav": []}
+    groups = {"main": [], "admin": []}
+    for name, label, allowed, group in _staff_links():
         if not allowed(user):
             continue
         try:
-            links.append({"url": reverse(name), "label": label})
+            groups[group].append({"url": reverse(name), "label": label})
         except NoReverseMatch:  # a capability not installed in this build
             continue
-    return {"staff_nav": links}
+    return {"staff_nav": groups["main"], "admin_nav": groups["admin"]}

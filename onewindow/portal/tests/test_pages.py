@@ -62,7 +62,9 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
 
 
 def test_an_english_browser_still_gets_chinese_until_it_switches(client, personas):
-    body = client.get(reverse("portal:home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    body = client.get(
+        reverse("portal:home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"
+    ).content.decode()
     assert '<html lang="zh-hans">' in body
     client.cookies["django_language"] = "en"
     body = client.get(reverse("portal:home"), HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
