@@ -13,7 +13,7 @@ def test_a_clerk_sees_their_hall_and_roles(page, live_server, personas):
     assert page.locator("#my-halls").inner_text().strip().startswith(personas.hall.name)
     assert personas.other_hall.name not in page.locator("#my-halls").inner_text()
     assert "窗口" in page.locator("#my-roles").inner_text()
-    assert page.locator("#current-user").inner_text() == "窗口小王"
+    assert page.locator("#current-user").text_content() == "窗口小王"
     # The bundled stylesheet really loaded (no CDN): the header is the city red.
     color = page.evaluate("getComputedStyle(document.querySelector('.ow-header')).backgroundColor")
     assert color == "rgb(200, 16, 46)"
