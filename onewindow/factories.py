@@ -34,20 +34,31 @@ def make_department(code: str | None = None, name: str | None = None) -> Departm
     return Department.objects.get_or_create(code=code, defaults={"name": name or f"部门{code}"})[0]
 
 
-def make_hall(code: str | None = None, *, kind=Hall.Kind.SUB_CENTRE, parent=None, department=None, name=None) -> Hall:
+def make_hall(
+    code: str | None = None, *, kind=Hall.Kind.SUB_CENTRE, parent=None, department=None, name=None
+) -> Hall:
     n = next(_counter)
     code = code or f"H{n}"
     return Hall.objects.get_or_create(
         code=code,
-        defaults={"name": name or f"测试分中心{code}", "kind": kind, "parent": parent, "department": department},
+        defaults={
+            "name": name or f"测试分中心{code}",
+            "kind": kind,
+            "parent": parent,
+            "department": department,
+        },
     )[0]
 
 
 def make_window(hall: Hall, number: int = 1, department=None) -> Window:
-    return Window.objects.get_or_create(hall=hall, number=number, defaults={"department": department})[0]
+    return Window.objects.get_or_create(
+        hall=hall, number=number, defaults={"department": department}
+    )[0]
 
 
-def make_user(username: str | None = None, *, halls=(), roles=(), department=None, full_name="") -> User:
+def make_user(
+    username: str | None = None, *, halls=(), roles=(), department=None, full_name=""
+) -> User:
     from django.contrib.auth.models import Group
 
     username = username or f"user{next(_counter)}"
@@ -94,14 +105,36 @@ def make_personas() -> Personas:
         department=dept,
         other_department=other_dept,
         window=window,
-        clerk=make_user("clerk", halls=[hall], roles=[Role.WINDOW_CLERK], department=dept, full_name="窗口小王"),
-        handler=make_user("handler", halls=[hall], roles=[Role.HANDLER], department=dept, full_name="承办小李"),
-        reviewer=make_user("reviewer", halls=[hall], roles=[Role.REVIEWER], department=dept, full_name="审核老张"),
-        approver=make_user("approver", halls=[hall], roles=[Role.APPROVER], department=dept, full_name="审批陈科"),
-        manager=make_user("manager", halls=[hall], roles=[Role.HALL_MANAGER], department=dept, full_name="车管科长"),
+        clerk=make_user(
+            "clerk", halls=[hall], roles=[Role.WINDOW_CLERK], department=dept, full_name="窗口小王"
+        ),
+        handler=make_user(
+            "handler", halls=[hall], roles=[Role.HANDLER], department=dept, full_name="承办小李"
+        ),
+        reviewer=make_user(
+            "reviewer", halls=[hall], roles=[Role.REVIEWER], department=dept, full_name="审核老张"
+        ),
+        approver=make_user(
+            "approver", halls=[hall], roles=[Role.APPROVER], department=dept, full_name="审批陈科"
+        ),
+        manager=make_user(
+            "manager",
+            halls=[hall],
+            roles=[Role.HALL_MANAGER],
+            department=dept,
+            full_name="车管科长",
+        ),
         admin=make_user("admin", halls=[centre], roles=[Role.CENTRE_ADMIN], full_name="中心主任"),
-        supervisor=make_user("supervisor", halls=[centre], roles=[Role.SUPERVISOR], full_name="监察员"),
+        supervisor=make_user(
+            "supervisor", halls=[centre], roles=[Role.SUPERVISOR], full_name="监察员"
+        ),
         legal=make_user("legal", halls=[centre], roles=[Role.LEGAL_REVIEWER], full_name="法制审核"),
         fee=make_user("fee", halls=[centre], roles=[Role.FEE_REVIEWER], full_name="收费审核"),
-        outsider=make_user("outsider", halls=[other], roles=[Role.WINDOW_CLERK], department=other_dept, full_name="民政窗口"),
+        outsider=make_user(
+            "outsider",
+            halls=[other],
+            roles=[Role.WINDOW_CLERK],
+            department=other_dept,
+            full_name="民政窗口",
+        ),
     )

@@ -1,3 +1,575 @@
-from ninja import Router
+"""The cases API (mounted at /api/v1/): window intake, one endpoint per action, lists and
+details, and the exchange endpoint for department systems. See docs/apps/cases-api.md.
+
+Every endpoint is thin: look the case up through `visible_to` (another hall's case is a
+404, exactly like an unknown number), check the role (403), call one service, answer.
+Writes carry the case ``version`` they were made from: a stale one gets 409 and changes
+nothing. Errors come as ``{code, message, errors}`` with the message in the language of
+``Accept-Language``. Personal numbers are masked except for staff of the case's hall who
+handle cases.
+"""
+
+import datetime as dt
+from functools import wraps
+
+from django.db import IntegrityError
+from django.http import Http404
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
+from ninja import Query, Router, Status
+
+from onewindow.catalogue.models import ServiceItem
+from onewindow.halls.models import Hall, Window
+from onewindow.lib import idnumbers
+
+from . import clock, exchange, services
+from .api_schemas import (
+    ERRORS,
+    AcceptIn,
+    AssignIn,
+    CaseDetailOut,
+    CaseFilters,
+    CaseIn,
+    CasePageOut,
+    CaseStateOut,
+    ConcludeIn,
+    CorrectionIn,
+    DecisionIn,
+    DeliverIn,
+    ExchangeEventIn,
+    ExchangeEventOut,
+    ExtendIn,
+    ImmediateIn,
+    RefuseIn,
+    SupplyIn,
+    SuspendIn,
+    VersionIn,
+)
+from .models import Case
 
 router = Router()
+
+HANDLE = "cases.handle_cases"
+
+
+# ------------------------------------------------------------------------ helpers
+
+
+def _error(code: str, message, **extra) -> dict:
+    return {"code": code, "message": str(message), "errors": {}, **extra}
+
+
+def api_language(request) -> str:
+    """The language of an API answer: the client's Accept-Language when it names one we
+    speak (programs ask for what they can show), else the language of the site (Chinese
+    first, as the pages: see core.middleware)."""
+    header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+    for code, _q in parse_accept_lang_header(header):
+        if code == "*":
+            break
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return translation.get_language()
+
+
+def answers_errors(view):
+    """Answer in the client's language, and turn the services' errors into answers: 400
+    invalid input, 403 not permitted, 404 unknown (or another hall's), 409 stale version,
+    transition not allowed or out of order."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        with translation.override(api_language(request)):
+            result = _answer_errors(view, request, *args, **kwargs)
+        return Status(*result) if isinstance(result, tuple) else result
+
+    return wrapper
+
+
+def _answer_errors(view, request, *args, **kwargs):
+    try:
+        return view(request, *args, **kwargs)
+    except Http404:
+        return 404, _error("not_found", _("There is no such case, or it is not one of your halls."))
+    except services.StaleCase as exc:
+        return 409, _error(exc.code, exc.message, current_version=exc.current_version)
+    except exchange.ExchangeConflict as exc:
+        return 409, _error(exc.code, exc.message, expected_seq=exc.expected_seq)
+    except services.TransitionNotAllowed as exc:
+        return 409, _error(exc.code, exc.message)
+    except services.NotPermitted as exc:
+        return 403, _error(exc.code, exc.message)
+    except services.InvalidInput as exc:
+        return 400, {**_error(exc.code, exc.message), "errors": exc.errors}
+    except services.CaseError as exc:
+        return 400, _error(exc.code, exc.message)
+
+
+def _require_handler(user) -> None:
+    if not user.has_perm(HANDLE):
+        raise services.NotPermitted()
+
+
+def numbers_visible(user, case: Case) -> bool:
+    """Personal numbers in full only for staff of the case's hall who handle cases."""
+    return user.has_perm(HANDLE) and case.hall_id in user.hall_id_set
+
+
+def _mask_number(case: Case) -> str:
+    if case.applicant_kind == Case.ApplicantKind.PERSON:
+        return idnumbers.mask_resident_id(case.applicant_id_number)
+    return idnumbers.mask_credit_code(case.applicant_id_number)
+
+
+def _local(moment):
+    return timezone.localtime(moment) if moment else None
+
+
+def summary(case: Case, user, today: dt.date) -> dict:
+    visible = numbers_visible(user, case)
+    left = clock.case_days_left(case, today=today)
+    version = case.item_version
+    return {
+        "number": case.number,
+        "status": case.status,
+        "status_label": str(case.get_status_display()),
+        "source": case.source,
+        "hall": case.hall.code,
+        "item": case.item.implementation_code,
+        "item_name": version.name,
+        "is_immediate": case.is_immediate,
+        "applicant_kind": case.applicant_kind,
+        "applicant_name": case.applicant_name,
+        "applicant_id_number": case.applicant_id_number if visible else _mask_number(case),
+        "contact_phone": case.contact_phone
+        if visible
+        else idnumbers.mask_phone(case.contact_phone),
+        "numbers_masked": not visible,
+        "received_at": _local(case.received_at),
+        "accepted_on": case.accepted_on,
+        "promised_due_date": case.promised_due_date,
+        "legal_due_date": case.legal_due_date,
+        "due_provisional": case.due_provisional,
+        "days_left": left.value if left else None,
+        "overdue": bool(left and left.overdue),
+        "current_step": case.current_step.name if case.current_step_id else None,
+        "waiting_for": case.current_assignee.username if case.current_assignee_id else None,
+        "result": case.result,
+        "version": case.version,
+    }
+
+
+def state(case: Case, user) -> dict:
+    """The summary and every field of the case row (no further queries: the relations it
+    reads are those the services and the lookups load)."""
+    out = summary(case, user, clock.local_date())
+    visible = not out["numbers_masked"]
+    out.update(
+        query_code=case.query_code if visible else None,
+        window=case.window.number if case.window_id else None,
+        contact_name=case.contact_name,
+        accepted_at=_local(case.accepted_at),
+        concluded_at=_local(case.concluded_at),
+        delivered_at=_local(case.delivered_at),
+        legal_limit_days=case.legal_limit_days,
+        promised_limit_days=case.promised_limit_days,
+        extension_days=case.extension_days,
+        suspended_days=case.suspended_days,
+        suspended_since=case.suspended_since,
+        gaps_due_date=case.gaps_due_date,
+        refusal_reason=case.refusal_reason,
+        result_reason=case.result_reason,
+        remedies=case.remedies,
+        certificate_number=case.certificate_number,
+        certificate_valid_until=case.certificate_valid_until,
+        outcome_promised=case.outcome_promised,
+        outcome_legal=case.outcome_legal,
+        working_days_used=case.working_days_used,
+        minutes_used=case.minutes_used,
+        fee_charged=case.fee_charged,
+        delivery_method=case.delivery_method,
+    )
+    return out
+
+
+def detail(case: Case, user) -> dict:
+    out = state(case, user)
+    events = case.events.select_related("actor").order_by("seq")
+    out.update(
+        department=case.department.name,
+        materials=[
+            {
+                "material_id": m.material_id,
+                "name": m.name,
+                "required": m.required,
+                "provided": m.provided,
+                "to_follow": m.to_follow,
+            }
+            for m in case.materials.all()
+        ],
+        steps=[
+            {
+                "position": s.position,
+                "name": s.name,
+                "role": s.role,
+                "assignee": s.assignee.username if s.assignee_id else None,
+                "started_at": _local(s.started_at),
+                "due_date": s.due_date,
+                "finished_at": _local(s.finished_at),
+                "decision": s.decision,
+                "opinion": s.opinion,
+            }
+            for s in case.steps.select_related("assignee").order_by("started_at", "id")
+        ],
+        events=[
+            {
+                "seq": e.seq,
+                "kind": e.kind,
+                "kind_label": str(e.get_kind_display()),
+                "at": _local(e.at),
+                "actor": e.actor.username if e.actor_id else None,
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "step_position": e.step_position,
+                "reason": e.reason,
+                "data": e.data or {},
+            }
+            for e in events
+        ],
+    )
+    return out
+
+
+def _case_to_act_on(request, number: str) -> Case:
+    """The case behind a number, if the user may see it (404 otherwise). Only what the
+    services need to find it: they lock and read the row themselves."""
+    case = (
+        Case.objects.visible_to(request.user)
+        .only("pk", "number", "hall_id", "status", "version")
+        .filter(number=number)
+        .first()
+    )
+    if case is None:
+        raise Http404("no such case")
+    return case
+
+
+def _user_named(username: str, errors_field: str):
+    from onewindow.accounts.models import User
+
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise services.InvalidInput(
+            {errors_field: _("There is no active staff member with this username.")}
+        )
+    return user
+
+
+def _answer(request, case: Case) -> tuple[int, dict]:
+    """The state after an action, from the case the service returned (its relations are
+    loaded already). The checklist, steps and events: GET /cases/{number}."""
+    return 200, state(case, request.user)
+
+
+# ---------------------------------------------------------------------- endpoints
+
+
+@router.get(
+    "/cases", response={200: CasePageOut, **ERRORS}, summary="Cases of your halls, newest first"
+)
+@answers_errors
+def list_cases(request, filters: Query[CaseFilters]):
+    qs = Case.objects.visible_to(request.user)
+    if filters.hall:
+        qs = qs.filter(hall__code=filters.hall.upper())
+    if filters.status:
+        qs = qs.filter(status__in=filters.status)
+    if filters.item:
+        qs = qs.filter(item__implementation_code=filters.item)
+    tz = timezone.get_current_timezone()
+    if filters.received_since:
+        qs = qs.filter(
+            received_at__gte=dt.datetime.combine(filters.received_since, dt.time.min, tzinfo=tz)
+        )
+    if filters.received_until:
+        until = filters.received_until + dt.timedelta(days=1)
+        qs = qs.filter(received_at__lt=dt.datetime.combine(until, dt.time.min, tzinfo=tz))
+    today = clock.local_date()
+    if filters.overdue is True:
+        qs = qs.overdue(today)
+    elif filters.overdue is False:
+        qs = qs.exclude(pk__in=Case.objects.overdue(today).values("pk"))
+    if filters.waiting_for_me:
+        qs = qs.assigned_to(request.user)
+    count = qs.count()
+    size = filters.page_size
+    pages = max(1, -(-count // size))
+    page = min(filters.page, pages)
+    rows = qs.select_related(
+        "hall", "item", "item_version", "current_step", "current_assignee"
+    ).order_by("-received_at", "-id")[(page - 1) * size : page * size]
+    return 200, {
+        "count": count,
+        "page": page,
+        "page_size": size,
+        "pages": pages,
+        "results": [summary(c, request.user, today) for c in rows],
+    }
+
+
+@router.get(
+    "/cases/{number}",
+    response={200: CaseDetailOut, **ERRORS},
+    summary="A case with its steps and events",
+)
+@answers_errors
+def get_case(request, number: str):
+    return 200, detail(services.get_case_for(request.user, number), request.user)
+
+
+@router.post(
+    "/cases",
+    response={200: CaseStateOut, 201: CaseStateOut, **ERRORS},
+    summary="Receive an application (收件)",
+)
+@answers_errors
+def create_case(request, payload: CaseIn):
+    hall = Hall.objects.visible_to(request.user).filter(code=payload.hall.upper()).first()
+    if hall is None:
+        return 404, _error("not_found", _("There is no such hall, or it is not one of your halls."))
+    _require_handler(request.user)
+    item = (
+        ServiceItem.objects.select_related("published_version")
+        .filter(implementation_code=payload.item)
+        .first()
+    )
+    if item is None:
+        raise services.InvalidInput({"item": _("No published item has this implementation code.")})
+    window = None
+    if payload.window is not None:
+        window = Window.objects.filter(hall=hall, number=payload.window).first()
+        if window is None:
+            raise services.InvalidInput({"window": _("This window is not in the hall.")})
+    if payload.intake_key:
+        earlier = _case_with_intake_key(request, payload.intake_key)
+        if earlier is not None:
+            return 200, state(earlier, request.user)
+    try:
+        case = services.receive_case(
+            actor=request.user,
+            hall=hall,
+            item=item,
+            applicant_kind=payload.applicant_kind,
+            applicant_name=payload.applicant_name,
+            applicant_id_number=payload.applicant_id_number,
+            contact_phone=payload.contact_phone,
+            contact_name=payload.contact_name,
+            window=window,
+            provided_material_ids=payload.provided_material_ids,
+            intake_key=payload.intake_key or None,
+            request=request,
+        )
+    except IntegrityError:
+        # The same intake sent twice at the same moment: the first one created the case.
+        earlier = _case_with_intake_key(request, payload.intake_key) if payload.intake_key else None
+        if earlier is None:
+            raise
+        return 200, state(earlier, request.user)
+    return 201, state(case, request.user)
+
+
+def _case_with_intake_key(request, key: str) -> Case | None:
+    """The case an earlier request with this intake key created (a retry gets it back)."""
+    number = Case.objects.filter(intake_key=key).values_list("number", flat=True).first()
+    if number is None:
+        return None
+    try:
+        return services.get_case_for(request.user, number)
+    except Http404:
+        raise services.CaseError(
+            _("This intake key was used for another case."), code="intake_key_conflict"
+        ) from None
+
+
+def _action(summary_text: str, path: str, schema):
+    """Register one POST action endpoint: look up (404), role (403), call the service."""
+
+    def register(call):
+        # The annotation is evaluated here (no postponed annotations in this module), so
+        # ninja sees the payload schema of each action.
+        @router.post(
+            f"/cases/{{number}}/{path}",
+            response={200: CaseStateOut, **ERRORS},
+            summary=summary_text,
+            operation_id=f"case_{path.replace('/', '_')}",
+        )
+        @answers_errors
+        def endpoint(request, number: str, payload: schema):
+            case = _case_to_act_on(request, number)
+            _require_handler(request.user)
+            case = call(request, case, payload)
+            return _answer(request, case)
+
+        return call
+
+    return register
+
+
+@_action("Accept (受理), or accept with gaps (容缺受理)", "accept", AcceptIn)
+def _accept(request, case, p: AcceptIn):
+    if p.gaps is not None:
+        return services.accept_with_gaps(
+            actor=request.user,
+            case=case,
+            missing_material_ids=p.gaps.missing_material_ids,
+            gaps_due_date=p.gaps.due_date,
+            promise=p.gaps.promise,
+            expected_version=p.version,
+            request=request,
+        )
+    return services.accept_case(
+        actor=request.user, case=case, expected_version=p.version, request=request
+    )
+
+
+@_action("Refuse at intake (不予受理)", "refuse", RefuseIn)
+def _refuse(request, case, p: RefuseIn):
+    return services.refuse_case(
+        actor=request.user, case=case, reason=p.reason, expected_version=p.version, request=request
+    )
+
+
+@_action("Issue a one-time correction notice (一次性告知)", "correction", CorrectionIn)
+def _correction(request, case, p: CorrectionIn):
+    return services.issue_correction_notice(
+        actor=request.user, case=case, items=p.items, expected_version=p.version, request=request
+    )
+
+
+@_action("Record the missing materials or the materials to follow", "supply", SupplyIn)
+def _supply(request, case, p: SupplyIn):
+    return services.supply_correction(
+        actor=request.user,
+        case=case,
+        provided_material_ids=p.provided_material_ids,
+        expected_version=p.version,
+        request=request,
+    )
+
+
+@_action("Handle an immediate item at once (即办)", "immediate", ImmediateIn)
+def _immediate(request, case, p: ImmediateIn):
+    return services.handle_immediately(
+        actor=request.user,
+        case=case,
+        certificate_number=p.certificate_number,
+        fee_charged=p.fee_charged,
+        expected_version=p.version,
+        request=request,
+    )
+
+
+@_action("Assign the current step", "step/assign", AssignIn)
+def _assign(request, case, p: AssignIn):
+    assignee = _user_named(p.assignee, "assignee")
+    return services.assign_step(
+        actor=request.user,
+        case=case,
+        assignee=assignee,
+        expected_version=p.version,
+        request=request,
+    )
+
+
+@_action("Decide the current step (pass, approve, reject, send back)", "step/decision", DecisionIn)
+def _decide(request, case, p: DecisionIn):
+    return services.decide_step(
+        actor=request.user,
+        case=case,
+        decision=p.decision,
+        opinion=p.opinion,
+        send_back_to=p.send_back_to,
+        expected_version=p.version,
+        request=request,
+    )
+
+
+@_action("Extend (A-type special procedure)", "extend", ExtendIn)
+def _extend(request, case, p: ExtendIn):
+    approver = _user_named(p.approver, "approver")
+    return services.extend_case(
+        actor=request.user,
+        case=case,
+        days=p.days,
+        reason=p.reason,
+        approver=approver,
+        expected_version=p.version,
+        request=request,
+    )
+
+
+@_action("Suspend (B-type special procedure: the clock stops)", "suspend", SuspendIn)
+def _suspend(request, case, p: SuspendIn):
+    return services.suspend_case(
+        actor=request.user,
+        case=case,
+        kind=p.kind,
+        reason=p.reason,
+        max_days=p.max_days,
+        expected_version=p.version,
+        request=request,
+    )
+
+
+@_action("Resume a suspended case", "resume", VersionIn)
+def _resume(request, case, p: VersionIn):
+    return services.resume_case(
+        actor=request.user, case=case, expected_version=p.version, request=request
+    )
+
+
+@_action("Conclude (办结) with a result", "conclude", ConcludeIn)
+def _conclude(request, case, p: ConcludeIn):
+    return services.conclude_case(
+        actor=request.user,
+        case=case,
+        result=p.result,
+        reason=p.reason,
+        remedies=p.remedies,
+        certificate_number=p.certificate_number,
+        certificate_valid_until=p.certificate_valid_until,
+        fee_charged=p.fee_charged,
+        expected_version=p.version,
+        request=request,
+    )
+
+
+@_action("Deliver the result (送达)", "deliver", DeliverIn)
+def _deliver(request, case, p: DeliverIn):
+    return services.deliver_case(
+        actor=request.user, case=case, method=p.method, expected_version=p.version, request=request
+    )
+
+
+@router.post(
+    "/exchange/events",
+    response={200: ExchangeEventOut, 201: ExchangeEventOut, **ERRORS},
+    summary="An event of a case handled in a department system (idempotent, in order)",
+)
+@answers_errors
+def exchange_event(request, payload: ExchangeEventIn):
+    outcome = exchange.record_event(
+        actor=request.user,
+        idempotency_key=payload.idempotency_key,
+        case=payload.case.model_dump(),
+        seq=payload.seq,
+        kind=payload.kind,
+        at=payload.at,
+        actor_name=payload.actor_name,
+        data=payload.data,
+        request=request,
+    )
+    return outcome.status_code, outcome.body

@@ -20,6 +20,13 @@ from onewindow.core.scoping import HallScopedQuerySet
 QUERY_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out on the phone
 
 
+def needs_certificate(version) -> bool:
+    """A granted licence, or any item whose result is a certificate, gets a number."""
+    from onewindow.catalogue.models import ItemType
+
+    return version.item_type == ItemType.LICENSING or bool((version.result_name or "").strip())
+
+
 def new_query_code() -> str:
     return "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(8))
 
@@ -35,6 +42,16 @@ class CaseQuerySet(HallScopedQuerySet):
 
     def assigned_to(self, user):
         return self.filter(current_assignee=user)
+
+    def in_intake(self):
+        """Received but not yet accepted or refused (the clock has not started)."""
+        return self.filter(status__in=Case.INTAKE_STATUSES)
+
+    def for_list(self):
+        """What every case list shows, in one query (no N+1)."""
+        return self.select_related(
+            "hall", "department", "item_version", "current_assignee", "current_step"
+        )
 
 
 class Case(models.Model):
@@ -72,40 +89,81 @@ class Case(models.Model):
         EXCHANGE = "exchange", _("Department system")
         SIMULATION = "simulation", _("Simulation")
 
+    class DeliveryMethod(models.TextChoices):
+        WINDOW = "window", _("Collected at the window")
+        POST = "post", _("By post")
+        ELECTRONIC = "electronic", _("Electronic delivery")
+        AGENT = "agent", _("Collected by an authorised agent")
+
     OPEN_STATUSES = (Status.ACCEPTED, Status.SUSPENDED)
     INTAKE_STATUSES = (Status.RECEIVED, Status.CORRECTION)
-    END_STATUSES = (Status.CONCLUDED, Status.DELIVERED, Status.REFUSED, Status.WITHDRAWN, Status.VOID)
+    END_STATUSES = (
+        Status.CONCLUDED,
+        Status.DELIVERED,
+        Status.REFUSED,
+        Status.WITHDRAWN,
+        Status.VOID,
+    )
 
     number = models.CharField(_("case number"), max_length=32, unique=True)
+    # One key per intake form: a double submit finds the case the first submit created.
+    intake_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     query_code = models.CharField(_("query code"), max_length=8, default=new_query_code)
-    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.WINDOW)
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.WINDOW
+    )
 
-    hall = models.ForeignKey("halls.Hall", verbose_name=_("hall"), on_delete=models.PROTECT, related_name="cases")
+    hall = models.ForeignKey(
+        "halls.Hall", verbose_name=_("hall"), on_delete=models.PROTECT, related_name="cases"
+    )
     window = models.ForeignKey(
-        "halls.Window", verbose_name=_("window"), null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+        "halls.Window",
+        verbose_name=_("window"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
     )
     department = models.ForeignKey(
-        "halls.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="cases"
+        "halls.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="cases",
     )
     item = models.ForeignKey(
-        "catalogue.ServiceItem", verbose_name=_("item"), on_delete=models.PROTECT, related_name="cases"
+        "catalogue.ServiceItem",
+        verbose_name=_("item"),
+        on_delete=models.PROTECT,
+        related_name="cases",
     )
     item_version = models.ForeignKey(
-        "catalogue.ItemVersion", verbose_name=_("item version"), on_delete=models.PROTECT, related_name="cases"
+        "catalogue.ItemVersion",
+        verbose_name=_("item version"),
+        on_delete=models.PROTECT,
+        related_name="cases",
     )
     is_immediate = models.BooleanField(_("immediate"), default=False)
 
-    applicant_kind = models.CharField(_("applicant kind"), max_length=12, choices=ApplicantKind.choices)
+    applicant_kind = models.CharField(
+        _("applicant kind"), max_length=12, choices=ApplicantKind.choices
+    )
     applicant_name = models.CharField(_("applicant"), max_length=200)
     applicant_id_number = models.CharField(_("ID number or credit code"), max_length=18)
     contact_name = models.CharField(_("contact person"), max_length=60, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20)
 
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED, db_index=True
+    )
 
     received_at = models.DateTimeField(_("received"), default=timezone.now)
     received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("received by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("received by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     accepted_on = models.DateField(_("acceptance date"), null=True, blank=True)
@@ -120,30 +178,54 @@ class Case(models.Model):
     extension_days = models.PositiveSmallIntegerField(_("extension (working days)"), default=0)
     suspended_days = models.PositiveSmallIntegerField(_("suspended (working days)"), default=0)
     suspended_since = models.DateField(_("suspended since"), null=True, blank=True)
-    promised_due_date = models.DateField(_("promised due date"), null=True, blank=True, db_index=True)
+    promised_due_date = models.DateField(
+        _("promised due date"), null=True, blank=True, db_index=True
+    )
     legal_due_date = models.DateField(_("legal due date"), null=True, blank=True, db_index=True)
     due_provisional = models.BooleanField(_("provisional deadline"), default=False)
 
     current_step = models.ForeignKey(
-        "cases.CaseStep", verbose_name=_("current step"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "cases.CaseStep",
+        verbose_name=_("current step"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     current_assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("waiting for"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("waiting for"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     gaps_due_date = models.DateField(_("missing materials due"), null=True, blank=True)
+    gaps_promise = models.TextField(_("applicant's promise"), blank=True)
     refusal_reason = models.TextField(_("reason for not accepting"), blank=True)
 
     result = models.CharField(_("result"), max_length=10, choices=Result.choices, blank=True)
     result_reason = models.TextField(_("reason / remedies"), blank=True)
+    remedies = models.TextField(_("remedies open to the applicant"), blank=True)
     certificate_number = models.CharField(_("certificate number"), max_length=80, blank=True)
     certificate_valid_until = models.DateField(_("certificate valid until"), null=True, blank=True)
-    outcome_promised = models.CharField(_("outcome against promised limit"), max_length=8, choices=Outcome.choices, blank=True)
-    outcome_legal = models.CharField(_("outcome against legal limit"), max_length=8, choices=Outcome.choices, blank=True)
-    working_days_used = models.PositiveSmallIntegerField(_("working days used"), null=True, blank=True)
+    outcome_promised = models.CharField(
+        _("outcome against promised limit"), max_length=8, choices=Outcome.choices, blank=True
+    )
+    outcome_legal = models.CharField(
+        _("outcome against legal limit"), max_length=8, choices=Outcome.choices, blank=True
+    )
+    working_days_used = models.PositiveSmallIntegerField(
+        _("working days used"), null=True, blank=True
+    )
     minutes_used = models.PositiveIntegerField(_("minutes used"), null=True, blank=True)
-    fee_charged = models.DecimalField(_("fee charged (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True)
-    delivery_method = models.CharField(_("delivery method"), max_length=20, blank=True)
+    fee_charged = models.DecimalField(
+        _("fee charged (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    delivery_method = models.CharField(
+        _("delivery method"), max_length=20, choices=DeliveryMethod.choices, blank=True
+    )
 
     # Optimistic version: every write checks and bumps it, so a stale form or a double
     # submit changes nothing and says so.
@@ -157,7 +239,9 @@ class Case(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         indexes = [
-            models.Index(fields=["hall", "status", "promised_due_date"], name="case_hall_status_due"),
+            models.Index(
+                fields=["hall", "status", "promised_due_date"], name="case_hall_status_due"
+            ),
             models.Index(fields=["status", "promised_due_date"], name="case_status_due"),
             models.Index(fields=["hall", "received_at"], name="case_hall_received"),
             models.Index(fields=["current_assignee", "status"], name="case_assignee_status"),
@@ -174,6 +258,54 @@ class Case(models.Model):
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
+    def clean(self):
+        """The invariants the services keep, for anything else that writes a case."""
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.promised_limit_days > self.legal_limit_days:
+            errors["promised_limit_days"] = _(
+                "The promised limit cannot be longer than the legal limit."
+            )
+        if self.status == self.Status.REFUSED and not (self.refusal_reason or "").strip():
+            errors["refusal_reason"] = _(
+                "Write the reason for not accepting: the applicant receives it in writing."
+            )
+        if (
+            self.result == self.Result.GRANTED
+            and self.item_version_id
+            and needs_certificate(self.item_version)
+            and not (self.certificate_number or "").strip()
+        ):
+            errors["certificate_number"] = _("A granted licence needs its certificate number.")
+        if self.result == self.Result.REFUSED and not (self.result_reason or "").strip():
+            errors["result_reason"] = _("A refusal needs its reasons, in writing.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.status == self.Status.SUSPENDED
+
+    @property
+    def applicant_is_person(self) -> bool:
+        return self.applicant_kind == self.ApplicantKind.PERSON
+
+    @property
+    def public_status_url(self) -> str:
+        """The public status page of this case, as printed in the QR code of every notice."""
+        base = settings.ONEWINDOW_PUBLIC_BASE_URL.rstrip("/")
+        return f"{base}/status/{self.number}/?code={self.query_code}"
+
+    @property
+    def is_waiting_for_conclusion(self) -> bool:
+        """Accepted, every step decided: the window concludes it (出证) next."""
+        return (
+            self.status == self.Status.ACCEPTED
+            and self.current_step_id is None
+            and self.accepted_at is not None
+        )
+
 
 class CaseStep(models.Model):
     """One pass of a case through one step of its item version (a step sent back is passed again)."""
@@ -185,11 +317,15 @@ class CaseStep(models.Model):
         SEND_BACK = "send_back", _("Sent back")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
-    step = models.ForeignKey("catalogue.Step", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    step = models.ForeignKey(
+        "catalogue.Step", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     position = models.PositiveSmallIntegerField()
     name = models.CharField(max_length=100)
     role = models.CharField(max_length=10)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     started_at = models.DateTimeField(default=timezone.now)
     due_date = models.DateField(null=True, blank=True, db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -198,6 +334,16 @@ class CaseStep(models.Model):
 
     class Meta:
         ordering = ["case", "started_at", "id"]
+
+    @property
+    def role_label(self) -> str:
+        from onewindow.catalogue.models import Step
+
+        return str(dict(Step.Role.choices).get(self.role, self.role))
+
+    @property
+    def is_open(self) -> bool:
+        return self.finished_at is None
 
 
 class CaseEvent(models.Model):
@@ -221,14 +367,19 @@ class CaseEvent(models.Model):
         DELIVERED = "delivered", _("Delivered")
         FEE_CHARGED = "fee_charged", _("Fee charged")
         DOCUMENT = "document", _("Document printed")
+        ATTACHED = "attached", _("Scan attached")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     seq = models.PositiveIntegerField()
     kind = models.CharField(max_length=24, choices=Kind.choices)
     at = models.DateTimeField(default=timezone.now, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     hall = models.ForeignKey("halls.Hall", on_delete=models.PROTECT, related_name="+")
-    window = models.ForeignKey("halls.Window", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    window = models.ForeignKey(
+        "halls.Window", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     step_position = models.PositiveSmallIntegerField(null=True, blank=True)
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12, blank=True)
@@ -241,7 +392,9 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["case", "seq"]
-        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="case_event_seq_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "seq"], name="case_event_seq_unique")
+        ]
         indexes = [models.Index(fields=["kind", "at"], name="case_event_kind_at")]
 
 
@@ -249,11 +402,15 @@ class CaseMaterial(models.Model):
     """A material of the item's checklist as handed in (or missing) for this case."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
-    material = models.ForeignKey("catalogue.Material", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    material = models.ForeignKey(
+        "catalogue.Material", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     name = models.CharField(max_length=200)
     required = models.BooleanField(default=True)
     provided = models.BooleanField(default=False)
-    to_follow = models.BooleanField(default=False, help_text="accepted with gaps: promised for later")
+    to_follow = models.BooleanField(
+        default=False, help_text="accepted with gaps: promised for later"
+    )
 
     class Meta:
         ordering = ["case", "id"]
@@ -263,12 +420,16 @@ class Attachment(models.Model):
     """A scan attached to a case."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
-    case_material = models.ForeignKey(CaseMaterial, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments")
+    case_material = models.ForeignKey(
+        CaseMaterial, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+    )
     file = models.FileField(upload_to="cases/%Y/%m/")
     original_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=80)
     size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField(default=timezone.now)
 
 
@@ -279,12 +440,20 @@ class CorrectionNotice(models.Model):
     round = models.PositiveSmallIntegerField()
     items = models.JSONField(default=list)
     issued_at = models.DateTimeField(default=timezone.now)
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     supplied_at = models.DateTimeField(null=True, blank=True)
+    # The law allows 5 working days from handing in the papers; a later notice means the
+    # application counts as accepted on the day it was handed in.
+    due_by = models.DateField(null=True, blank=True)
+    late = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["case", "round"]
-        constraints = [models.UniqueConstraint(fields=["case", "round"], name="correction_round_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "round"], name="correction_round_unique")
+        ]
 
 
 class Suspension(models.Model):
@@ -303,11 +472,15 @@ class Suspension(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="suspensions")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     reason = models.TextField()
-    max_days = models.PositiveSmallIntegerField(null=True, blank=True, help_text="allowed length in working days")
+    max_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="allowed length in working days"
+    )
     started_on = models.DateField()
     resumed_on = models.DateField(null=True, blank=True)
     days_added = models.PositiveSmallIntegerField(default=0)
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["case", "started_on", "id"]
@@ -319,8 +492,12 @@ class Extension(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
     days = models.PositiveSmallIntegerField()
     reason = models.TextField()
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    approver = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -340,7 +517,19 @@ class CaseDocument(models.Model):
     kind = models.CharField(max_length=12, choices=Kind.choices)
     file = models.FileField(upload_to="documents/%Y/%m/")
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The case version the notice was rendered from: printing again without a change in
+    # between hands out the kept copy instead of a second, different document.
+    case_version = models.PositiveIntegerField(default=0)
+    round = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="correction notices: the round"
+    )
+    pages = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["case", "created_at", "id"]
 
 
 class CaseNumberCounter(models.Model):
@@ -352,3 +541,17 @@ class CaseNumberCounter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["hall", "day"], name="case_counter_unique")]
+
+
+class StatusLookupFailure(models.Model):
+    """A failed public status lookup, kept a short while to slow down guessing.
+
+    A table rather than the per-process cache: the web server runs several processes,
+    and the limit must hold for the client across all of them.
+    """
+
+    client = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["client", "at"], name="status_failure_client_at")]

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import public_views
 
 app_name = "status"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", public_views.lookup, name="lookup"),
+    path("<str:number>/", public_views.status, name="detail"),
+]

@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from onewindow.halls.models import Hall
@@ -11,12 +12,55 @@ def home(request):
     return render(request, "portal/home.html", {"halls": halls})
 
 
+def _attention(user) -> list[dict]:
+    """What needs the user today, as counts with links: the staff home's first panel."""
+    from django.urls import reverse
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from onewindow.cases.models import Case
+    from onewindow.supervision.models import Alert
+
+    items = []
+    if user.has_perm("cases.handle_cases"):
+        waiting = Case.objects.filter(current_assignee=user, status__in=Case.OPEN_STATUSES).count()
+        items.append(
+            {
+                "label": _("Cases waiting for me"),
+                "count": waiting,
+                "url": reverse("cases:queue"),
+                "level": "primary",
+            }
+        )
+    if user.has_perm("cases.handle_cases") or user.sees_all_halls:
+        overdue = Case.objects.visible_to(user).overdue(timezone.localdate()).count()
+        items.append(
+            {
+                "label": _("Overdue cases in my halls"),
+                "count": overdue,
+                "url": reverse("cases:list") + "?overdue=on",
+                "level": "danger",
+            }
+        )
+    alerts = Alert.objects.visible_to(user).answerable_by(user).awaiting_answer().count()
+    items.append(
+        {
+            "label": _("Alerts waiting for my answer"),
+            "count": alerts,
+            "url": reverse("supervision:inbox"),
+            "level": "warning",
+        }
+    )
+    return items
+
+
 @login_required
 def staff_home(request):
     """The staff home: the user's halls and roles, and what needs attention."""
     user = request.user
     halls = Hall.objects.visible_to(user) if user.sees_all_halls else user.halls.all()
     context = {
+        "attention": _attention(user),
         "my_halls": user.halls.all(),
         "scope_halls": halls,
         "roles": user.role_labels,
@@ -25,3 +69,9 @@ def staff_home(request):
         else [],
     }
     return render(request, "portal/staff_home.html", context)
+
+
+def healthz(request):
+    """A constant answer through the whole middleware stack: liveness probes, and the
+    floor the benchmarks (bench/run.py) compare the public pages with."""
+    return HttpResponse("ok\n", content_type="text/plain")

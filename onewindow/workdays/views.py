@@ -71,6 +71,7 @@ def year_detail(request, year: int):
             "year": year,
             "cal_year": cal_year,
             "months": months,
+            "weekdays": [WEEKDAYS_ABBR[i] for i in range(7)],
             "entries": sorted(days.values(), key=lambda e: e.day),
         },
     )

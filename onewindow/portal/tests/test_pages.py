@@ -69,3 +69,26 @@ def test_an_english_browser_still_gets_chinese_until_it_switches(client, persona
     client.cookies["django_language"] = "en"
     body = client.get(reverse("portal:home"), HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
     assert '<html lang="en">' in body
+
+
+def test_the_staff_home_counts_what_needs_attention(client, personas):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from onewindow.cases.models import Case
+    from onewindow.cases.tests.factories import make_case, make_item
+
+    case = make_case(personas, make_item(personas.department, [personas.hall]))
+    Case.objects.filter(pk=case.pk).update(
+        status=Case.Status.ACCEPTED,
+        current_assignee=personas.clerk,
+        promised_due_date=timezone.localdate() - timedelta(days=3),
+    )
+    client.force_login(personas.clerk)
+    response = client.get(reverse("portal:staff_home"))
+    counts = {item["label"]: item["count"] for item in response.context["attention"]}
+    assert list(counts.values())[:2] == [1, 1]
+    client.force_login(personas.outsider)
+    counts = [i["count"] for i in client.get(reverse("portal:staff_home")).context["attention"]]
+    assert counts[:2] == [0, 0]

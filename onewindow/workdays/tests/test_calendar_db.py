@@ -137,3 +137,10 @@ def test_administrators_are_warned_about_a_missing_year(client, personas, time_m
     client.force_login(personas.admin)
     body = client.get(reverse("portal:staff_home")).content.decode()
     assert "2027" in body
+
+
+def test_the_year_page_has_weekday_headers(client, personas):
+    client.force_login(personas.clerk)
+    client.cookies["django_language"] = "en"
+    body = client.get(reverse("workdays:year", args=[2026])).content.decode()
+    assert body.count(">Mon</th>") == 12 and body.count(">Sun</th>") == 12

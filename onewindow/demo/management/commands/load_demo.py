@@ -2,14 +2,25 @@
 
 from django.core.management.base import BaseCommand
 
+from onewindow.cases.simulate import DEMO_CASES, simulate_demo
+from onewindow.catalogue.demo import load_demo_catalogue
 from onewindow.demo.organisation import DEMO_PASSWORD, load_organisation
 
 
 class Command(BaseCommand):
-    help = "Load the Zhangjiagang demo: halls, departments, windows, staff (idempotent)."
+    help = "Load the Zhangjiagang demo: halls, departments, windows, staff, catalogue (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--simulate-cases",
+            type=int,
+            default=DEMO_CASES,
+            help=f"simulated cases of this year up to now (default {DEMO_CASES:,}; 0: none)",
+        )
 
     def handle(self, *args, **options):
         accounts = load_organisation(stdout=self.stdout)
+        load_demo_catalogue(stdout=self.stdout)
         self.stdout.write("")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for roles, usernames in accounts.items():
@@ -17,3 +28,5 @@ class Command(BaseCommand):
                 f" … ({len(usernames)})" if len(usernames) > 4 else ""
             )
             self.stdout.write(f"  {roles:<40} {shown}")
+        # A year of cases to date (cases.simulate); skipped when simulated cases exist.
+        simulate_demo(cases=options["simulate_cases"], stdout=self.stdout, stderr=self.stderr._out)

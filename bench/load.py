@@ -1,0 +1,178 @@
+"""A small HTTP load generator: N client threads with keep-alive http.client connections.
+
+No external tools: each client thread repeats a scenario (a function that makes one or
+more requests through `Client.request`) until the count or the time is up, and every
+request's latency is recorded. The first ``warmup`` seconds are not counted.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import statistics
+import threading
+import time
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Result:
+    requests: int = 0
+    units: int = 0  # scenario runs completed (e.g. cases: create + accept)
+    errors: int = 0
+    seconds: float = 0.0
+    latencies: list = field(default_factory=list)  # seconds, per request
+    unit_latencies: list = field(default_factory=list)  # seconds, per scenario run
+    statuses: dict = field(default_factory=dict)
+    first_error: str = ""
+
+    def percentile(self, p: float, unit: bool = False) -> float:
+        data = sorted(self.unit_latencies if unit else self.latencies)
+        if not data:
+            return float("nan")
+        k = min(len(data) - 1, max(0, round(p / 100 * len(data) + 0.5) - 1))
+        return data[k]
+
+    def summary(self) -> dict:
+        return {
+            "requests": self.requests,
+            "units": self.units,
+            "errors": self.errors,
+            "seconds": round(self.seconds, 3),
+            "requests_per_s": self.requests / self.seconds if self.seconds else 0.0,
+            "units_per_s": self.units / self.seconds if self.seconds else 0.0,
+            "p50_ms": statistics.median(self.latencies) * 1000 if self.latencies else None,
+            "p95_ms": self.percentile(95) * 1000 if self.latencies else None,
+            "p99_ms": self.percentile(99) * 1000 if self.latencies else None,
+            "unit_p95_ms": self.percentile(95, unit=True) * 1000 if self.unit_latencies else None,
+            "statuses": self.statuses,
+            "first_error": self.first_error,
+        }
+
+
+class Client:
+    """One keep-alive connection; records each request into the shared result."""
+
+    def __init__(self, host: str, port: int, headers: dict, run: Run):
+        self.host, self.port = host, port
+        self.headers = headers
+        self.run = run
+        self.conn = None
+
+    def _connect(self):
+        self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+
+    def request(self, method: str, path: str, body=None, expect=(200,)):
+        """(status, decoded JSON or text); raises on an unexpected status."""
+        payload = json.dumps(body).encode() if body is not None else None
+        headers = dict(self.headers)
+        if payload is not None:
+            headers["Content-Type"] = "application/json"
+        for attempt in (1, 2):
+            if self.conn is None:
+                self._connect()
+            t0 = time.perf_counter()
+            try:
+                self.conn.request(method, path, body=payload, headers=headers)
+                response = self.conn.getresponse()
+                data = response.read()
+            except (http.client.HTTPException, OSError):
+                self.conn.close()
+                self.conn = None
+                if attempt == 2:
+                    raise
+                continue  # the server closed an idle keep-alive connection: once more
+            elapsed = time.perf_counter() - t0
+            self.run.record(response.status, elapsed)
+            if response.getheader("Connection", "").lower() == "close":
+                self.conn.close()
+                self.conn = None
+            if response.status not in expect:
+                raise RuntimeError(f"{method} {path}: {response.status} {data[:300]!r}")
+            ctype = response.getheader("Content-Type", "")
+            return response.status, json.loads(data) if "json" in ctype else data
+        raise RuntimeError("unreachable")
+
+
+class Run:
+    """Shared state of one load run."""
+
+    def __init__(self, warmup: float):
+        self.lock = threading.Lock()
+        self.result = Result()
+        self.started = time.perf_counter()
+        self.measure_from = self.started + warmup
+        self.stop = False
+        self.stopped_at = None
+
+    def measuring(self) -> bool:
+        return time.perf_counter() >= self.measure_from
+
+    def record(self, status: int, elapsed: float) -> None:
+        if not self.measuring():
+            return
+        with self.lock:
+            r = self.result
+            r.requests += 1
+            r.latencies.append(elapsed)
+            r.statuses[status] = r.statuses.get(status, 0) + 1
+
+    def unit_done(self, elapsed: float) -> None:
+        if not self.measuring():
+            return
+        with self.lock:
+            self.result.units += 1
+            self.result.unit_latencies.append(elapsed)
+
+    def error(self, exc: Exception) -> None:
+        with self.lock:
+            self.result.errors += 1
+            if not self.result.first_error:
+                self.result.first_error = str(exc)[:500]
+
+
+def run_load(
+    *,
+    host: str,
+    port: int,
+    clients: int,
+    scenario,
+    headers_for,
+    seconds: float,
+    max_units: int,
+    warmup: float = 2.0,
+) -> Result:
+    """Run ``scenario(client, i, n)`` in ``clients`` threads for ``seconds`` after the
+    warm-up, or until ``max_units`` runs were counted. ``headers_for(i)`` gives each
+    client its headers (e.g. its bearer token)."""
+    run = Run(warmup)
+    deadline = run.measure_from + seconds
+
+    def worker(i: int) -> None:
+        client = Client(host, port, headers_for(i), run)
+        n = 0
+        while not run.stop and time.perf_counter() < deadline:
+            t0 = time.perf_counter()
+            try:
+                scenario(client, i, n)
+            except Exception as exc:  # counted, the client goes on
+                run.error(exc)
+                time.sleep(0.05)
+                continue
+            finally:
+                n += 1
+            run.unit_done(time.perf_counter() - t0)
+            if run.result.units >= max_units and not run.stop:
+                run.stop = True
+                run.stopped_at = time.perf_counter()
+        if client.conn is not None:
+            client.conn.close()
+
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(seconds + warmup + 120)
+    end = run.stopped_at or min(time.perf_counter(), deadline)
+    run.result.seconds = max(end - run.measure_from, 1e-9)
+    return run.result

@@ -1,0 +1,267 @@
+"""Request and answer schemas of the cases API (onewindow/cases/api.py)."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from ninja import Field, Schema
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    errors: dict[str, str] = {}
+    current_version: int | None = None
+    expected_seq: int | None = None
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+class CaseSummaryOut(Schema):
+    number: str
+    status: str
+    status_label: str
+    source: str
+    hall: str
+    item: str
+    item_name: str
+    is_immediate: bool
+    applicant_kind: str
+    applicant_name: str
+    applicant_id_number: str
+    contact_phone: str
+    numbers_masked: bool
+    received_at: dt.datetime
+    accepted_on: dt.date | None
+    promised_due_date: dt.date | None
+    legal_due_date: dt.date | None
+    due_provisional: bool
+    days_left: int | None
+    overdue: bool
+    current_step: str | None
+    waiting_for: str | None
+    result: str
+    version: int
+
+
+class StepOut(Schema):
+    position: int
+    name: str
+    role: str
+    assignee: str | None
+    started_at: dt.datetime
+    due_date: dt.date | None
+    finished_at: dt.datetime | None
+    decision: str
+    opinion: str
+
+
+class EventOut(Schema):
+    seq: int
+    kind: str
+    kind_label: str
+    at: dt.datetime
+    actor: str | None
+    from_status: str
+    to_status: str
+    step_position: int | None
+    reason: str
+    data: dict[str, Any]
+
+
+class MaterialOut(Schema):
+    material_id: int | None
+    name: str
+    required: bool
+    provided: bool
+    to_follow: bool
+
+
+class CaseStateOut(CaseSummaryOut):
+    """Everything on the case row: the answer to intake and to every action."""
+
+    query_code: str | None
+    window: int | None
+    contact_name: str
+    accepted_at: dt.datetime | None
+    concluded_at: dt.datetime | None
+    delivered_at: dt.datetime | None
+    legal_limit_days: int
+    promised_limit_days: int
+    extension_days: int
+    suspended_days: int
+    suspended_since: dt.date | None
+    gaps_due_date: dt.date | None
+    refusal_reason: str
+    result_reason: str
+    remedies: str
+    certificate_number: str
+    certificate_valid_until: dt.date | None
+    outcome_promised: str
+    outcome_legal: str
+    working_days_used: int | None
+    minutes_used: int | None
+    fee_charged: Decimal | None
+    delivery_method: str
+
+
+class CaseDetailOut(CaseStateOut):
+    """The whole record, with the checklist, the steps and the events."""
+
+    department: str
+    materials: list[MaterialOut]
+    steps: list[StepOut]
+    events: list[EventOut]
+
+
+class CasePageOut(Schema):
+    count: int
+    page: int
+    page_size: int
+    pages: int
+    results: list[CaseSummaryOut]
+
+
+class CaseIn(Schema):
+    hall: str = Field(..., description="hall code, e.g. CG")
+    item: str = Field(
+        ..., description="implementation code of a published item handled in the hall"
+    )
+    applicant_kind: Literal["person", "organisation"]
+    applicant_name: str
+    applicant_id_number: str = Field(
+        ..., description="resident ID (person) or unified social credit code"
+    )
+    contact_phone: str
+    contact_name: str = ""
+    window: int | None = Field(None, description="window number in the hall")
+    provided_material_ids: list[int] = Field(
+        default_factory=list, description="materials of the checklist handed in"
+    )
+    intake_key: str | None = Field(
+        None,
+        max_length=64,
+        description="optional, unique per intake: sending the same intake again returns the case it created (200)",
+    )
+
+
+class VersionIn(Schema):
+    version: int = Field(
+        ..., description="the case version the request was made from (optimistic locking)"
+    )
+
+
+class GapsIn(Schema):
+    missing_material_ids: list[int]
+    due_date: dt.date
+    promise: str
+
+
+class AcceptIn(VersionIn):
+    gaps: GapsIn | None = Field(
+        None, description="accept with gaps (容缺受理): materials to follow later"
+    )
+
+
+class RefuseIn(VersionIn):
+    reason: str
+
+
+class CorrectionIn(VersionIn):
+    items: list[int | str | dict[str, Any]] = Field(
+        ...,
+        description="material ids of the checklist, lines of text, or {material_id, name, note, derived_from}",
+    )
+
+
+class SupplyIn(VersionIn):
+    provided_material_ids: list[int] = Field(default_factory=list)
+
+
+class ExtendIn(VersionIn):
+    days: int
+    reason: str
+    approver: str = Field(..., description="username of the approving person")
+
+
+class SuspendIn(VersionIn):
+    kind: str
+    reason: str
+    max_days: int | None = None
+
+
+class AssignIn(VersionIn):
+    assignee: str = Field(..., description="username")
+
+
+class DecisionIn(VersionIn):
+    decision: Literal["pass", "approve", "reject", "send_back"]
+    opinion: str = ""
+    send_back_to: int | None = None
+
+
+class ConcludeIn(VersionIn):
+    result: str
+    reason: str = ""
+    remedies: str = ""
+    certificate_number: str = ""
+    certificate_valid_until: dt.date | None = None
+    fee_charged: Decimal | None = None
+
+
+class DeliverIn(VersionIn):
+    method: str
+
+
+class ImmediateIn(VersionIn):
+    certificate_number: str = ""
+    fee_charged: Decimal | None = None
+
+
+class CaseFilters(Schema):
+    hall: str | None = None
+    status: list[str] | None = None
+    item: str | None = None
+    received_since: dt.date | None = None
+    received_until: dt.date | None = None
+    overdue: bool | None = None
+    waiting_for_me: bool | None = None
+    page: int = Field(1, ge=1)
+    page_size: int = Field(50, ge=1, le=100)
+
+
+class ExchangeCaseIn(Schema):
+    hall: str
+    external_number: str
+    item: str | None = None
+    applicant_kind: str | None = None
+    applicant_name: str | None = None
+    applicant_id_number: str | None = None
+    contact_phone: str | None = None
+    contact_name: str | None = None
+
+
+class ExchangeEventIn(Schema):
+    idempotency_key: str
+    case: ExchangeCaseIn
+    seq: int
+    kind: str
+    at: dt.datetime
+    actor_name: str = ""
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class ExchangeCaseRefOut(Schema):
+    number: str
+    hall: str | None
+    external_number: str | None
+
+
+class ExchangeEventOut(Schema):
+    idempotency_key: str
+    case: ExchangeCaseRefOut
+    seq: int | None
+    kind: str
+    at: str
+    status: str | None

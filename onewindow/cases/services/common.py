@@ -1,0 +1,359 @@
+"""What every case service shares: the transitions table, locking and the optimistic
+version, permissions, events, the audit row and the after-commit signal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import Count, Max
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.audit.services import record
+
+from .. import clock
+from ..models import Case, CaseEvent, CaseStep
+from ..signals import case_changed
+from .errors import NotPermitted, StaleCase, TransitionNotAllowed, fmt
+
+S = Case.Status
+
+# The life cycle (DOMAIN.md): action -> (statuses it may start from, status it leads to;
+# None keeps the status). The services check every action against this one table.
+TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
+    "accept": (frozenset({S.RECEIVED}), S.ACCEPTED),
+    "accept_with_gaps": (frozenset({S.RECEIVED}), S.ACCEPTED),
+    "refuse": (frozenset({S.RECEIVED, S.CORRECTION}), S.REFUSED),
+    "issue_correction": (frozenset({S.RECEIVED}), S.CORRECTION),
+    "supply_correction": (frozenset({S.CORRECTION}), S.RECEIVED),
+    "supply_gaps": (frozenset({S.ACCEPTED, S.SUSPENDED}), None),
+    "handle_immediately": (frozenset({S.RECEIVED}), S.CONCLUDED),
+    "assign_step": (frozenset({S.ACCEPTED, S.SUSPENDED}), None),
+    "decide_step": (frozenset({S.ACCEPTED}), None),
+    "extend": (frozenset({S.ACCEPTED, S.SUSPENDED}), None),
+    "suspend": (frozenset({S.ACCEPTED}), S.SUSPENDED),
+    "resume": (frozenset({S.SUSPENDED}), S.ACCEPTED),
+    # The status a conclusion leads to depends on the result (RESULT_STATUS below).
+    "conclude": (frozenset({S.RECEIVED, S.CORRECTION, S.ACCEPTED, S.SUSPENDED}), None),
+    "deliver": (frozenset({S.CONCLUDED}), S.DELIVERED),
+    "attach": (frozenset({S.RECEIVED, S.CORRECTION, S.ACCEPTED, S.SUSPENDED, S.CONCLUDED}), None),
+}
+
+R = Case.Result
+# Which results may end a case in which status, and the status they lead to. A licence
+# can only be granted or refused (不予许可) once the case was accepted and decided;
+# withdrawal and voiding end a case at any stage before conclusion.
+RESULT_FROM: dict[str, frozenset[str]] = {
+    R.GRANTED: frozenset({S.ACCEPTED}),
+    R.REFUSED: frozenset({S.ACCEPTED}),
+    R.FORWARDED: frozenset({S.ACCEPTED, S.SUSPENDED}),
+    R.WITHDRAWN: frozenset({S.RECEIVED, S.CORRECTION, S.ACCEPTED, S.SUSPENDED}),
+    R.VOID: frozenset({S.RECEIVED, S.CORRECTION, S.ACCEPTED, S.SUSPENDED}),
+}
+RESULT_STATUS: dict[str, str] = {
+    R.GRANTED: S.CONCLUDED,
+    R.REFUSED: S.CONCLUDED,
+    R.FORWARDED: S.CONCLUDED,
+    R.WITHDRAWN: S.WITHDRAWN,
+    R.VOID: S.VOID,
+}
+
+ACTION_LABELS = {
+    "accept": _("accept"),
+    "accept_with_gaps": _("accept with materials to follow"),
+    "refuse": _("refuse"),
+    "issue_correction": _("issue a correction notice"),
+    "supply_correction": _("record the missing materials"),
+    "supply_gaps": _("record the materials to follow"),
+    "handle_immediately": _("handle at once"),
+    "assign_step": _("assign the step"),
+    "decide_step": _("decide the step"),
+    "extend": _("extend"),
+    "suspend": _("suspend"),
+    "resume": _("resume"),
+    "conclude": _("conclude"),
+    "deliver": _("deliver"),
+    "attach": _("attach a scan"),
+}
+
+
+def allowed_actions(case: Case) -> set[str]:
+    """Actions the transitions table allows for the case now (not checking the user)."""
+    return {name for name, (sources, _to) in TRANSITIONS.items() if case.status in sources}
+
+
+def not_allowed(action: str, case: Case) -> TransitionNotAllowed:
+    return TransitionNotAllowed(
+        fmt(
+            _("You cannot %(action)s a case that is “%(status)s”."),
+            action=ACTION_LABELS.get(action, action),
+            status=case.get_status_display(),
+        )
+    )
+
+
+# ---------------------------------------------------------------- lookups
+
+
+def visible_cases(user):
+    """Cases the user may see (their halls; every hall for the centre and supervision)."""
+    return Case.objects.visible_to(user)
+
+
+def get_case_for(user, number: str) -> Case:
+    """The case with this number if the user may see it; 404 otherwise (another hall's
+    case looks exactly like a case that does not exist)."""
+    try:
+        return (
+            visible_cases(user)
+            .select_related(
+                "hall",
+                "window",
+                "department",
+                "item",
+                "item_version",
+                "current_step",
+                "current_assignee",
+                "received_by",
+            )
+            .get(number=number)
+        )
+    except Case.DoesNotExist:
+        raise Http404("no such case") from None
+
+
+# ------------------------------------------------------------ permissions
+
+
+def in_hall(user, hall_id: int) -> bool:
+    return user.sees_all_halls or hall_id in user.hall_id_set
+
+
+def require(actor, case: Case, perm: str = "cases.handle_cases") -> None:
+    """The actor holds ``perm`` and works in the case's hall (``None`` is the system:
+    department-system exchange and the simulation)."""
+    if actor is None:
+        return
+    if not actor.is_active or not actor.has_perm(perm) or not in_hall(actor, case.hall_id):
+        raise NotPermitted()
+
+
+def eligible_for_step(user, case: Case, role: str) -> bool:
+    """A person may take a step when they hold its role, in the case's hall and in the
+    item's department (the department that is legally responsible for the decision)."""
+    return (
+        user is not None
+        and user.is_active
+        and user.has_role(role)
+        and case.hall_id in user.hall_id_set
+        and user.department_id == case.department_id
+    )
+
+
+def pick_assignee(case: Case, role: str):
+    """The least-loaded eligible person for a step (fewest open cases waiting for them),
+    or None when the hall has nobody with that role in the department."""
+    from onewindow.accounts.models import User
+
+    candidates = list(
+        User.objects.filter(
+            is_active=True, halls=case.hall_id, department_id=case.department_id, groups__name=role
+        )
+        .distinct()
+        .order_by("pk")
+    )
+    if not candidates:
+        return None
+    loads = dict(
+        Case.objects.filter(current_assignee__in=candidates, status__in=Case.OPEN_STATUSES)
+        .values_list("current_assignee")
+        .annotate(n=Count("pk"))
+        .values_list("current_assignee", "n")
+    )
+    return min(candidates, key=lambda u: (loads.get(u.pk, 0), u.username))
+
+
+# ----------------------------------------------------------- the write path
+
+
+def now() -> dt.datetime:
+    return timezone.now()
+
+
+def lock(case: Case, action: str | tuple[str, ...], expected_version: int | None) -> Case:
+    """Lock the case row, check the optimistic version, then the transitions table
+    (``action`` may name several actions when the status decides which one it is).
+
+    The version is checked first: a double submit is reported as such, not as a
+    transition that became impossible because the first submit went through.
+    """
+    qs = Case.objects.select_for_update(of=("self",)).select_related(
+        "hall", "window", "item", "item_version", "current_step", "received_by"
+    )
+    try:
+        locked = qs.get(pk=case.pk)
+    except Case.DoesNotExist:
+        raise Http404("no such case") from None
+    if expected_version is not None and int(expected_version) != locked.version:
+        raise StaleCase(current_version=locked.version)
+    actions = (action,) if isinstance(action, str) else action
+    if not any(locked.status in TRANSITIONS[a][0] for a in actions):
+        raise not_allowed(actions[0], locked)
+    return locked
+
+
+@dataclass
+class Change:
+    """What one service call does to a locked case: events to append, audit note."""
+
+    case: Case
+    actor: object
+    action: str
+    at: dt.datetime = field(default_factory=now)
+    before: dict | None = field(default_factory=dict)
+    events: list[CaseEvent] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.before = snapshot(self.case)
+
+    @property
+    def today(self) -> dt.date:
+        return clock.local_date(self.at)
+
+    def event(
+        self,
+        kind: str,
+        *,
+        from_status="",
+        to_status="",
+        reason="",
+        data=None,
+        step_position=None,
+        at=None,
+    ):
+        self.events.append(
+            CaseEvent(
+                case=self.case,
+                kind=kind,
+                at=at or self.at,
+                actor=self.actor if getattr(self.actor, "pk", None) else None,
+                hall_id=self.case.hall_id,
+                window_id=self.case.window_id,
+                step_position=step_position,
+                from_status=from_status,
+                to_status=to_status,
+                reason=reason or "",
+                data=plain(data or {}),
+            )
+        )
+
+
+def plain(data: dict) -> dict:
+    """Dates and decimals as text, so event data is plain JSON on every database."""
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def snapshot(case: Case) -> dict:
+    return {
+        "status": case.status,
+        "version": case.version,
+        "promised_due_date": case.promised_due_date,
+        "legal_due_date": case.legal_due_date,
+        "due_provisional": case.due_provisional,
+        "current_assignee": case.current_assignee_id,
+        "result": case.result,
+    }
+
+
+def append_events(case: Case, events: list[CaseEvent]) -> None:
+    """Append events with the next sequence numbers of the case (the caller holds the
+    case row lock, so the numbers cannot clash)."""
+    if not events:
+        return
+    last = CaseEvent.objects.filter(case_id=case.pk).aggregate(m=Max("seq"))["m"] or 0
+    for i, event in enumerate(events, start=1):
+        event.case_id = case.pk
+        event.seq = last + i
+    CaseEvent.objects.bulk_create(events)
+
+
+def finish(change: Change, *, request=None, note: str = "", bump: bool = True) -> Case:
+    """Save the case with a new version, append the events, write the audit row and
+    send `case_changed` once the transaction commits."""
+    case = change.case
+    if bump:
+        case.version += 1
+        case.save()
+    append_events(case, change.events)
+    # The audit chain head is a single hot row: lock it last, as briefly as possible.
+    record(
+        actor=change.actor,
+        action=f"case.{change.action}",
+        obj=case,
+        hall=case.hall,
+        before=change.before,
+        after=snapshot(case),
+        note=note,
+        request=request,
+    )
+    kinds = [e.kind for e in change.events]
+    case_id = case.pk
+    transaction.on_commit(lambda: case_changed.send(sender=Case, case_id=case_id, kinds=kinds))
+    return case
+
+
+def start_step(change: Change, position: int, *, assignee=None) -> CaseStep | None:
+    """Open the step at ``position`` (1-based in the item version's order) and assign it
+    to ``assignee`` or to the least-loaded eligible person."""
+    case = change.case
+    steps = list(case.item_version.steps.all())
+    if not 1 <= position <= len(steps):
+        return None
+    step = steps[position - 1]
+    if assignee is None or not eligible_for_step(assignee, case, step.role):
+        assignee = pick_assignee(case, step.role)
+    case_step = CaseStep.objects.create(
+        case=case,
+        step=step,
+        position=position,
+        name=step.name,
+        role=step.role,
+        assignee=assignee,
+        started_at=change.at,
+        due_date=step_due_date(case, step.limit_days, change.today),
+    )
+    case.current_step = case_step
+    case.current_assignee = assignee
+    change.event(
+        CaseEvent.Kind.STEP_ASSIGNED,
+        step_position=position,
+        data={
+            "step": step.name,
+            "role": step.role,
+            "assignee": assignee.username if assignee else None,
+            "assignee_id": assignee.pk if assignee else None,
+            "assignee_name": str(assignee) if assignee else None,
+            "auto": True,
+        },
+    )
+    return case_step
+
+
+def step_due_date(case: Case, limit_days: int, started_on: dt.date) -> dt.date | None:
+    """A step's own limit from the day it starts; without one, the case's promised date."""
+    if limit_days:
+        return clock.add_working_days(started_on, limit_days).value
+    return case.promised_due_date
+
+
+def hand_back_to_window(case: Case) -> None:
+    """Every step decided: the case waits for the window (the clerk who received it)
+    to conclude and deliver it."""
+    case.current_step = None
+    clerk = case.received_by
+    case.current_assignee = clerk if clerk is not None and clerk.is_active else None

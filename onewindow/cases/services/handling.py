@@ -1,0 +1,549 @@
+"""After acceptance: steps, special procedures (extension, suspension), conclusion and
+delivery."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from .. import clock
+from ..models import Case, CaseEvent, CaseStep, Extension, Suspension, needs_certificate
+from .common import (
+    RESULT_FROM,
+    RESULT_STATUS,
+    Change,
+    eligible_for_step,
+    finish,
+    hand_back_to_window,
+    in_hall,
+    lock,
+    require,
+    start_step,
+)
+from .errors import InvalidInput, NotPermitted, TransitionNotAllowed, fmt
+
+S = Case.Status
+K = CaseEvent.Kind
+D = CaseStep.Decision
+
+#: Told to every applicant whose application is refused (行政许可法 第三十八条).
+DEFAULT_REMEDIES = _(
+    "If you do not agree with this decision, you may apply for administrative reconsideration "
+    "within 60 days of receiving it, or bring an administrative lawsuit before a people's court "
+    "within 6 months."
+)
+
+
+def default_remedies() -> str:
+    """The remedies statement as kept with the case: in Chinese, the official language."""
+    with translation.override("zh-hans"):
+        return str(DEFAULT_REMEDIES)
+
+
+def _current_step(case: Case) -> CaseStep:
+    step = case.current_step
+    if step is None:
+        raise TransitionNotAllowed(
+            _("No step of this case is waiting: every step has been decided.")
+        )
+    return step
+
+
+@transaction.atomic
+def assign_step(
+    *, actor, case: Case, assignee, expected_version: int | None = None, request=None
+) -> Case:
+    """Give the current step to a person with the step's role in the case's hall and the
+    item's department."""
+    case = lock(case, "assign_step", expected_version)
+    require(actor, case)
+    step = _current_step(case)
+    if not eligible_for_step(assignee, case, step.role):
+        raise InvalidInput(
+            {
+                "assignee": fmt(
+                    _(
+                        "%(name)s cannot take this step: it needs the role “%(role)s” in this hall and department."
+                    ),
+                    name=str(assignee) if assignee else "—",
+                    role=step.role_label,
+                )
+            }
+        )
+    change = Change(case=case, actor=actor, action="step_assigned")
+    step.assignee = assignee
+    step.save(update_fields=["assignee"])
+    case.current_assignee = assignee
+    change.event(
+        K.STEP_ASSIGNED,
+        step_position=step.position,
+        data={
+            "step": step.name,
+            "role": step.role,
+            "assignee": assignee.username,
+            "assignee_id": assignee.pk,
+            "assignee_name": str(assignee),
+            "auto": False,
+        },
+    )
+    return finish(change, request=request)
+
+
+def _check_decider(actor, case: Case, step: CaseStep) -> None:
+    if actor is None:
+        return
+    if step.assignee_id is not None:
+        if step.assignee_id != actor.pk:
+            raise NotPermitted(
+                fmt(_("This step is waiting for %(name)s, not for you."), name=str(step.assignee))
+            )
+    elif not eligible_for_step(actor, case, step.role):
+        raise NotPermitted(
+            fmt(
+                _("This step needs the role “%(role)s” in this hall and department."),
+                role=step.role_label,
+            )
+        )
+
+
+@transaction.atomic
+def decide_step(
+    *,
+    actor,
+    case: Case,
+    decision: str,
+    opinion: str = "",
+    send_back_to: int | None = None,
+    expected_version: int | None = None,
+    request=None,
+) -> Case:
+    """Decide the current step with an opinion.
+
+    * ``pass``: handling or review done, on to the next step;
+    * ``approve`` / ``reject``: the decision (审批) of an approver step, or of the last
+      step; a rejection needs an opinion and ends the steps (the case is then concluded
+      as refused);
+    * ``send_back``: back to an earlier step (``send_back_to`` is its 1-based position,
+      the previous step when None), with an opinion saying why; it goes to the person
+      who took that step before when they still can.
+
+    When the last step is decided the case waits for the window to conclude it.
+    """
+    case = lock(case, "decide_step", expected_version)
+    step = _current_step(case)
+    _check_decider(actor, case, step)
+    opinion = (opinion or "").strip()
+    steps = list(case.item_version.steps.all())
+    is_last = step.position >= len(steps)
+    is_decision_step = step.role == "approver" or is_last
+    errors: dict = {}
+    if decision not in D.values:
+        errors["decision"] = _("Choose a decision.")
+    elif decision in (D.APPROVE, D.REJECT) and not is_decision_step:
+        errors["decision"] = _(
+            "Only the deciding step (审批) can approve or reject; pass the case on instead."
+        )
+    elif decision == D.PASS and step.role == "approver":
+        errors["decision"] = _("The deciding step approves or rejects.")
+    elif decision in (D.REJECT, D.SEND_BACK) and not opinion:
+        errors["opinion"] = _("Write your opinion: the reasons are kept with the case.")
+    target = None
+    if decision == D.SEND_BACK and not errors:
+        target = step.position - 1 if send_back_to in (None, "") else send_back_to
+        try:
+            target = int(target)
+        except (TypeError, ValueError):
+            target = 0
+        if not 1 <= target < step.position:
+            errors["send_back_to"] = _("Choose an earlier step to send the case back to.")
+    if errors:
+        raise InvalidInput(errors)
+
+    change = Change(case=case, actor=actor, action="step_decided")
+    if step.assignee_id is None and actor is not None:
+        step.assignee = actor
+    step.decision = decision
+    step.opinion = opinion
+    step.finished_at = change.at
+    step.save(update_fields=["assignee", "decision", "opinion", "finished_at"])
+    if decision == D.SEND_BACK:
+        change.event(
+            K.SENT_BACK,
+            step_position=step.position,
+            reason=opinion,
+            data={"step": step.name, "to": target, "to_step": steps[target - 1].name},
+        )
+        previous = (
+            case.steps.filter(position=target)
+            .exclude(assignee=None)
+            .order_by("-started_at", "-id")
+            .first()
+        )
+        start_step(change, target, assignee=previous.assignee if previous else None)
+        return finish(change, request=request)
+
+    final = decision == D.REJECT or is_last
+    change.event(
+        K.STEP_DECIDED,
+        step_position=step.position,
+        reason=opinion,
+        data={"step": step.name, "role": step.role, "decision": decision, "final": final},
+    )
+    if final:
+        hand_back_to_window(case)
+    else:
+        start_step(change, step.position + 1)
+    return finish(change, request=request)
+
+
+@transaction.atomic
+def extend_case(
+    *,
+    actor,
+    case: Case,
+    days: int,
+    reason: str,
+    approver,
+    expected_version: int | None = None,
+    request=None,
+) -> Case:
+    """A-type special procedure (延长): add working days to both due dates, approved by
+    someone who may approve extensions; at most 10 working days in all, 15 for joint
+    items (行政许可法 第四十二条)."""
+    case = lock(case, "extend", expected_version)
+    require(actor, case)
+    errors: dict = {}
+    limit = case.item_version.max_extension_days
+    try:
+        days = int(days)
+    except (TypeError, ValueError):
+        days = 0
+    if days < 1:
+        errors["days"] = _("Enter the number of working days (at least 1).")
+    elif case.extension_days + days > limit:
+        errors["days"] = fmt(
+            _(
+                "The law allows at most %(limit)s working days of extension for this item; %(used)s are used already."
+            ),
+            limit=limit,
+            used=case.extension_days,
+        )
+    if not (reason or "").strip():
+        errors["reason"] = _("Write the reason for the extension.")
+    if (
+        approver is None
+        or not approver.is_active
+        or not approver.has_perm("cases.approve_extensions")
+        or not in_hall(approver, case.hall_id)
+    ):
+        errors["approver"] = _(
+            "An extension needs the approval of someone who may approve extensions in this hall."
+        )
+    if errors:
+        raise InvalidInput(errors)
+    change = Change(case=case, actor=actor, action="extended")
+    Extension.objects.create(
+        case=case,
+        days=days,
+        reason=reason.strip(),
+        requested_by=actor if getattr(actor, "pk", None) else None,
+        approver=approver,
+        at=change.at,
+    )
+    case.extension_days += days
+    clock.recompute(case)
+    change.event(
+        K.EXTENDED,
+        reason=reason.strip(),
+        data={
+            "days": days,
+            "total": case.extension_days,
+            "approver": approver.username,
+            "approver_id": approver.pk,
+            "promised_due_date": case.promised_due_date,
+            "legal_due_date": case.legal_due_date,
+        },
+    )
+    return finish(change, request=request)
+
+
+@transaction.atomic
+def suspend_case(
+    *,
+    actor,
+    case: Case,
+    kind: str,
+    reason: str,
+    max_days: int | None = None,
+    expected_version: int | None = None,
+    request=None,
+) -> Case:
+    """B-type special procedure (hearing, expert review, testing…, or waiting for the
+    materials to follow after 容缺受理): the clock stops until the case is resumed."""
+    case = lock(case, "suspend", expected_version)
+    require(actor, case)
+    errors: dict = {}
+    if kind not in Suspension.Kind.values:
+        errors["kind"] = _("Choose the kind of special procedure.")
+    if not (reason or "").strip():
+        errors["reason"] = _("Write the reason for the suspension.")
+    if max_days not in (None, ""):
+        try:
+            max_days = int(max_days)
+        except (TypeError, ValueError):
+            max_days = 0
+        if max_days < 1:
+            errors["max_days"] = _("The allowed length is a number of working days (at least 1).")
+    else:
+        max_days = None
+    if errors:
+        raise InvalidInput(errors)
+    change = Change(case=case, actor=actor, action="suspended")
+    Suspension.objects.create(
+        case=case,
+        kind=kind,
+        reason=reason.strip(),
+        max_days=max_days,
+        started_on=change.today,
+        started_by=actor if getattr(actor, "pk", None) else None,
+    )
+    case.status = S.SUSPENDED
+    case.suspended_since = change.today
+    change.event(
+        K.SUSPENDED,
+        from_status=S.ACCEPTED,
+        to_status=S.SUSPENDED,
+        reason=reason.strip(),
+        data={"kind": kind, "max_days": max_days},
+    )
+    return finish(change, request=request)
+
+
+def _close_suspension(change: Change) -> int:
+    """End the open suspension today; move the due dates (and the current step's) by the
+    working days it lasted. Returns those days."""
+    case = change.case
+    suspension = case.suspensions.filter(resumed_on=None).order_by("-started_on", "-id").first()
+    days = 0
+    if suspension is not None:
+        result = clock.calendar().working_days_between(suspension.started_on, change.today)
+        days = result.value
+        suspension.resumed_on = change.today
+        suspension.days_added = days
+        suspension.save(update_fields=["resumed_on", "days_added"])
+    case.suspended_since = None
+    clock.recompute(case)
+    step = case.current_step
+    if step is not None and days:
+        if step.step_id and step.step.limit_days and step.due_date:
+            step.due_date = clock.add_working_days(step.due_date, days).value
+        else:
+            step.due_date = case.promised_due_date
+        step.save(update_fields=["due_date"])
+    change.suspension = suspension
+    return days
+
+
+@transaction.atomic
+def resume_case(*, actor, case: Case, expected_version: int | None = None, request=None) -> Case:
+    """Resume a suspended case: the working days d with S < d <= R move both due dates."""
+    case = lock(case, "resume", expected_version)
+    require(actor, case)
+    change = Change(case=case, actor=actor, action="resumed")
+    days = _close_suspension(change)
+    case.status = S.ACCEPTED
+    suspension = change.suspension
+    change.event(
+        K.RESUMED,
+        from_status=S.SUSPENDED,
+        to_status=S.ACCEPTED,
+        data={
+            "kind": suspension.kind if suspension else None,
+            "days_added": days,
+            "promised_due_date": case.promised_due_date,
+            "legal_due_date": case.legal_due_date,
+            "provisional": case.due_provisional,
+        },
+    )
+    return finish(change, request=request)
+
+
+def _parse_fee(fee_charged, errors: dict) -> Decimal | None:
+    if fee_charged in (None, ""):
+        return None
+    try:
+        fee = Decimal(str(fee_charged)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        errors["fee_charged"] = _("Enter the fee as an amount in yuan.")
+        return None
+    if fee < 0:
+        errors["fee_charged"] = _("A fee cannot be negative.")
+    return fee
+
+
+def conclude_into(
+    change: Change,
+    *,
+    result: str,
+    reason: str = "",
+    remedies: str = "",
+    certificate_number: str = "",
+    certificate_valid_until: dt.date | None = None,
+    fee_charged=None,
+) -> None:
+    """Conclude the locked case of ``change`` (shared by conclude_case and
+    handle_immediately). Raises InvalidInput; changes nothing then."""
+    case = change.case
+    errors: dict = {}
+    reason = (reason or "").strip()
+    certificate_number = (certificate_number or "").strip()
+    if result not in Case.Result.values:
+        raise InvalidInput({"result": _("Choose a result.")})
+    if case.status not in RESULT_FROM[result]:
+        raise TransitionNotAllowed(
+            fmt(
+                _("A case that is “%(status)s” cannot be concluded as “%(result)s”."),
+                status=case.get_status_display(),
+                result=Case.Result(result).label,
+            )
+        )
+    last = None
+    if result in (Case.Result.GRANTED, Case.Result.REFUSED) and case.item_version.steps.exists():
+        if case.current_step_id is not None:
+            raise TransitionNotAllowed(
+                _(
+                    "The steps are not finished: the case can be concluded once the last step is decided."
+                )
+            )
+        last = case.steps.exclude(decision="").order_by("-finished_at", "-id").first()
+    if result == Case.Result.GRANTED:
+        if last is not None and last.decision == D.REJECT:
+            errors["result"] = _(
+                "The deciding step rejected the application: it cannot be granted."
+            )
+        if needs_certificate(case.item_version) and not certificate_number:
+            errors["certificate_number"] = _("A granted licence needs its certificate number.")
+        if case.materials.filter(to_follow=True).exists():
+            errors["result"] = _("Materials promised under 容缺受理 have not been handed in yet.")
+    elif result == Case.Result.REFUSED:
+        if last is not None and last.decision != D.REJECT:
+            errors["result"] = _(
+                "The deciding step did not reject the application: it cannot be refused."
+            )
+        if not reason:
+            errors["reason"] = _("A refusal needs its reasons, in writing.")
+    elif result == Case.Result.VOID and not reason:
+        errors["reason"] = _("Write why the case is void.")
+    if certificate_valid_until is not None and certificate_valid_until < change.today:
+        errors["certificate_valid_until"] = _("The certificate cannot expire before it is issued.")
+    fee = _parse_fee(fee_charged, errors)
+    if errors:
+        raise InvalidInput(errors)
+
+    from_status = case.status
+    if from_status == S.SUSPENDED:
+        _close_suspension(change)
+    case.status = RESULT_STATUS[result]
+    case.result = result
+    case.result_reason = reason
+    case.remedies = (remedies or "").strip() or (
+        str(DEFAULT_REMEDIES) if result == Case.Result.REFUSED else ""
+    )
+    case.certificate_number = certificate_number if result == Case.Result.GRANTED else ""
+    case.certificate_valid_until = (
+        certificate_valid_until if result == Case.Result.GRANTED else None
+    )
+    case.concluded_at = change.at
+    case.fee_charged = fee
+    if case.status == S.CONCLUDED:
+        hand_back_to_window(case)  # the window delivers the result
+    else:
+        case.current_step = None
+        case.current_assignee = None
+    data = {"result": result}
+    if case.accepted_on is not None:
+        cal = clock.calendar()
+        done = change.today
+        case.outcome_promised = clock.outcome(done, case.promised_due_date)
+        case.outcome_legal = clock.outcome(done, case.legal_due_date)
+        case.working_days_used, _provisional = clock.working_days_used(
+            case.accepted_on, done, case.suspended_days, cal
+        )
+        case.minutes_used = (
+            clock.minutes_between(case.accepted_at, change.at) if case.is_immediate else None
+        )
+        data.update(
+            outcome_promised=case.outcome_promised,
+            outcome_legal=case.outcome_legal,
+            working_days_used=case.working_days_used,
+            minutes_used=case.minutes_used,
+        )
+    change.event(
+        K.CONCLUDED, from_status=from_status, to_status=case.status, reason=reason, data=data
+    )
+    if fee is not None:
+        standard = sum(
+            (f.amount for f in case.item_version.fees.all() if f.amount is not None), Decimal("0")
+        )
+        change.event(K.FEE_CHARGED, data={"charged": fee, "standard": standard})
+
+
+@transaction.atomic
+def conclude_case(
+    *,
+    actor,
+    case: Case,
+    result: str,
+    reason: str = "",
+    certificate_number: str = "",
+    certificate_valid_until: dt.date | None = None,
+    fee_charged: Decimal | None = None,
+    remedies: str = "",
+    expected_version: int | None = None,
+    request=None,
+) -> Case:
+    """Conclude (办结) with a result: granted (certificate number, validity), refused
+    (reasons; the applicant's remedies are added), withdrawn, forwarded or void. The
+    outcome is judged against the promised and the legal due date."""
+    case = lock(case, "conclude", expected_version)
+    require(actor, case)
+    change = Change(case=case, actor=actor, action="concluded")
+    conclude_into(
+        change,
+        result=result,
+        reason=reason,
+        remedies=remedies,
+        certificate_number=certificate_number,
+        certificate_valid_until=certificate_valid_until,
+        fee_charged=fee_charged,
+    )
+    return finish(change, request=request)
+
+
+@transaction.atomic
+def deliver_case(
+    *, actor, case: Case, method: str, expected_version: int | None = None, request=None
+) -> Case:
+    """Deliver the result (送达): how, and when (the law allows 10 days after the decision)."""
+    case = lock(case, "deliver", expected_version)
+    require(actor, case)
+    if method not in Case.DeliveryMethod.values:
+        raise InvalidInput({"method": _("Choose how the result is delivered.")})
+    change = Change(case=case, actor=actor, action="delivered")
+    case.status = S.DELIVERED
+    case.delivered_at = change.at
+    case.delivery_method = method
+    case.current_assignee = None
+    decided = clock.local_date(case.concluded_at)
+    after = clock.calendar().working_days_between(decided, change.today).value
+    change.event(
+        K.DELIVERED,
+        from_status=S.CONCLUDED,
+        to_status=S.DELIVERED,
+        data={"method": method, "working_days_after_decision": after},
+    )
+    return finish(change, request=request)

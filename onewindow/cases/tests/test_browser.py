@@ -1,0 +1,137 @@
+"""Journeys in a real browser: a clerk with an immediate and with a promised item, and an
+applicant looking up a case."""
+
+import pytest
+
+from conftest import login
+from onewindow.cases import services
+from onewindow.cases.models import Case
+
+from .factories import make_accepted_case, resident_id, with_wrong_check_char
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def as_user(browser, live_server, username):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    login(page, live_server, username)
+    return page
+
+
+def open_intake(page, live_server, search, item_name):
+    page.goto(live_server.url + "/staff/cases/workbench/")
+    page.fill("#id_q", search)
+    page.locator("#item-result-list a", has_text=item_name).click()  # htmx search result
+    page.wait_for_selector("#intake-form")
+
+
+def fill_applicant(page):
+    page.check("input[name=applicant_kind][value=person]")
+    page.fill("#id_applicant_name", "张三丰")
+    page.fill("#id_applicant_id_number", resident_id())
+    page.fill("#id_contact_phone", "13812345678")
+    page.select_option("#id_window", label="1 号窗口")
+
+
+def test_a_clerk_handles_an_immediate_item_in_one_visit(
+    browser, live_server, personas, immediate_item
+):
+    page = as_user(browser, live_server, "clerk")
+    open_intake(page, live_server, "补领", "补领机动车号牌")
+    fill_applicant(page)
+    # A wrong ID is explained and nothing is saved.
+    page.fill("#id_applicant_id_number", with_wrong_check_char(resident_id()))
+    page.fill("#id_certificate_number", "补字0001")
+    page.click("#do-immediate")
+    assert "校验码" in page.locator("#intake-form").inner_text()
+    assert not Case.objects.exists()
+    page.fill("#id_applicant_id_number", resident_id())
+    for box in page.locator("#checklist input[type=checkbox]").all():
+        box.check()
+    page.fill("#id_fee_charged", "10")
+    page.click("#do-immediate")
+    page.wait_for_selector("#case-number")
+    case = Case.objects.get()
+    assert page.locator("#case-number").inner_text() == case.number
+    assert page.locator("#case-status").inner_text().strip() == "已送达"
+    assert "补字0001" in page.locator("#certificate").inner_text()
+    assert "按时" in page.locator("#outcome").inner_text()
+    response = page.request.get(
+        live_server.url + page.locator("#print-conclusion").get_attribute("href")
+    )
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+
+
+def decide(browser, live_server, username, number, decision):
+    page = as_user(browser, live_server, username)
+    page.goto(live_server.url + "/staff/cases/queue/")
+    page.locator("#queue a", has_text=number).click()
+    page.check(f"#action-decide input[name=decision][value={decision}]")
+    page.fill("#action-decide textarea[name=opinion]", "同意")
+    page.click("#do-decide")
+    page.wait_for_selector(".alert-success")
+    page.context.close()
+
+
+def test_a_clerk_takes_a_promised_item_through_every_step(browser, live_server, personas, item):
+    page = as_user(browser, live_server, "clerk")
+    open_intake(page, live_server, "jdczy", "机动车转移登记")
+    fill_applicant(page)
+    page.locator("#checklist tr", has_text="申请表").locator("input[type=checkbox]").check()
+    page.locator("#checklist tr", has_text="居民身份证").locator("input[type=checkbox]").check()
+    page.locator("#checklist tr", has_text="机动车登记证书").locator("input[type=checkbox]").check()
+    page.locator("#checklist tr", has_text="交通事故责任强制保险凭证").locator(
+        "input[type=checkbox]"
+    ).check()
+    page.click("#do-accept")
+    page.wait_for_selector("#case-number")
+    number = page.locator("#case-number").inner_text()
+    assert page.locator("#case-status").inner_text().strip() == "办理中"
+    assert "剩余 10 个工作日" in page.locator("#clock").inner_text()
+    assert page.locator("#print-receipt").count() == 1
+
+    decide(browser, live_server, "handler", number, "pass")
+    decide(browser, live_server, "reviewer", number, "pass")
+    decide(browser, live_server, "approver", number, "approve")
+
+    page.goto(live_server.url + "/staff/cases/queue/")
+    page.locator("#queue a", has_text=number).click()
+    page.select_option("#action-conclude select[name=result]", "granted")
+    page.click("#do-conclude")  # without the certificate number: explained, nothing changes
+    assert "证照编号" in page.locator("#action-conclude").inner_text()
+    page.fill("#action-conclude input[name=certificate_number]", "苏E·12345")
+    page.click("#do-conclude")
+    page.wait_for_selector("#action-deliver")
+    assert page.locator("#case-status").inner_text().strip() == "已办结"
+    page.select_option("#action-deliver select[name=method]", "window")
+    page.click("#do-deliver")
+    page.wait_for_selector(".alert-success")
+    assert page.locator("#case-status").inner_text().strip() == "已送达"
+    history = page.locator("#events").inner_text()
+    for kind in ("收件", "已受理", "环节办理", "办结", "送达"):
+        assert kind in history
+    case = Case.objects.get(number=number)
+    assert [s.decision for s in case.steps.all()] == ["pass", "pass", "approve"]
+
+
+def test_an_applicant_looks_up_a_case(page, live_server, personas, item):
+    case = make_accepted_case(personas, item, applicant_name="欧阳娜娜")
+    case = services.decide_step(actor=personas.handler, case=case, decision="pass")
+    page.goto(live_server.url + "/status/")
+    page.fill("#id_number", case.number)
+    page.fill("#id_code", "WRONGCOD")
+    page.click("#status-form button")
+    assert page.locator("#status-not-found").is_visible()
+    page.fill("#id_code", case.query_code)
+    page.click("#status-form button")
+    page.wait_for_selector("#public-status")
+    assert page.locator("#status-applicant").inner_text() == "欧阳**"
+    assert page.locator("#status-item").inner_text() == "机动车转移登记"
+    steps = page.locator("#status-steps").inner_text()
+    assert "申请已受理" in steps and "环节完成：受理审查" in steps
+    assert case.applicant_id_number not in page.content()
+    # The QR code of the notices leads to the same page.
+    page.goto(case.public_status_url.replace("http://127.0.0.1:8000", live_server.url))
+    assert page.locator("#status-number").inner_text() == case.number

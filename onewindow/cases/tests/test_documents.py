@@ -1,0 +1,179 @@
+"""The notices as PDF: read back with pypdf and checked for what they must say."""
+
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from onewindow.cases import documents, services
+from onewindow.cases.models import CaseDocument
+
+from .factories import at, make_accepted_case, make_case, material_id, required_ids, run_steps
+
+pytestmark = pytest.mark.django_db
+
+
+def read(document: CaseDocument) -> tuple[str, int]:
+    with document.file.open("rb") as f:
+        reader = PdfReader(io.BytesIO(f.read()))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    return re.sub(r"\s+", "", text), len(reader.pages)
+
+
+def printed(personas, case, kind, **kwargs):
+    return documents.print_document(actor=personas.clerk, case=case, kind=kind, **kwargs)
+
+
+@pytest.fixture
+def qr_urls(monkeypatch):
+    """The URLs the notices put into their QR codes."""
+    urls = []
+    real = documents.qr_svg_data_uri
+
+    def spy(url):
+        urls.append(url)
+        return real(url)
+
+    monkeypatch.setattr(documents, "qr_svg_data_uri", spy)
+    return urls
+
+
+def test_it_prints_an_acceptance_receipt(personas, item, monday, qr_urls, settings):
+    settings.ONEWINDOW_PUBLIC_BASE_URL = "https://zwfw.example.cn"
+    case = make_accepted_case(personas, item, applicant_name="张三丰")
+    doc = printed(personas, case, "receipt")
+    text, pages = read(doc)
+    assert pages == 1 and doc.pages == 1
+    assert "受理通知书" in text and case.number in text and case.query_code in text
+    assert "张三丰" in text and "机动车转移登记" in text
+    assert (
+        case.applicant_id_number not in text and case.applicant_id_number[:6] + "********" in text
+    )
+    assert "138****5678" in text and "13812345678" not in text
+    assert "2026年3月16日" in text and "2026年3月30日" in text  # promised and legal due dates
+    for name in ("申请表", "居民身份证", "机动车登记证书"):
+        assert name in text
+    assert "委托书" not in text  # not handed in, not required
+    url = f"https://zwfw.example.cn/status/{case.number}/?code={case.query_code}"
+    assert qr_urls == [url] and url in text.replace("\n", "")
+    assert "待确认" not in text and "暂未最终确定" not in text
+
+
+def test_it_warns_on_a_receipt_with_provisional_dates(personas, item, time_machine):
+    time_machine.move_to(at("2026-12-21"), tick=False)
+    case = make_accepted_case(personas, item)
+    text, _pages = read(printed(personas, case, "receipt"))
+    assert "暂未最终确定" in text and "2027年1月4日" in text
+
+
+def test_it_lists_materials_to_follow_on_the_receipt(personas, item, monday):
+    import datetime as dt
+
+    insurance = material_id(item, "交通事故责任强制保险凭证")
+    case = make_case(personas, item, provided=[i for i in required_ids(item) if i != insurance])
+    case = services.accept_with_gaps(
+        actor=personas.clerk,
+        case=case,
+        missing_material_ids=[insurance],
+        gaps_due_date=dt.date(2026, 3, 9),
+        promise="三日内补交",
+    )
+    text, _pages = read(printed(personas, case, "receipt"))
+    assert (
+        "容缺后补材料" in text
+        and "交通事故责任强制保险凭证" in text
+        and "2026年3月9日" in text
+        and "三日内补交" in text
+    )
+
+
+def test_it_prints_a_refusal_notice_with_reason_and_remedies(personas, item, monday):
+    case = services.refuse_case(
+        actor=personas.clerk, case=make_case(personas, item), reason="申请事项不属于本机关职权范围"
+    )
+    assert documents.available_kinds(case) == ["refusal"]
+    text, pages = read(printed(personas, case, "refusal"))
+    assert pages == 1 and "不予受理通知书" in text and case.number in text
+    assert "申请事项不属于本机关职权范围" in text and "行政复议" in text and "行政诉讼" in text
+
+
+def test_it_prints_a_correction_notice_listing_everything_missing(personas, item, monday):
+    case = make_case(personas, item, provided=[material_id(item, "申请表")])
+    case = services.issue_correction_notice(
+        actor=personas.clerk,
+        case=case,
+        items=[{"name": "申请表未签字", "note": "请申请人本人签字"}],
+    )
+    doc = printed(personas, case, "correction")
+    text, pages = read(doc)
+    assert pages == 1 and doc.round == 1
+    assert "补正告知书" in text and "一次性告知" in text and case.number in text
+    for name in (
+        "申请表未签字",
+        "请申请人本人签字",
+        "居民身份证",
+        "机动车登记证书",
+        "交通事故责任强制保险凭证",
+    ):
+        assert name in text
+    # A second notice prints only what is still missing.
+    case = services.supply_correction(
+        actor=personas.clerk, case=case, provided_material_ids=[material_id(item, "居民身份证")]
+    )
+    case = services.issue_correction_notice(actor=personas.clerk, case=case, items=[])
+    second, _pages = read(printed(personas, case, "correction"))
+    listed = second.split("需补正的内容", 1)[1].split("告知日期", 1)[0]
+    assert "第2次告知" in second and "机动车登记证书" in listed and "居民身份证" not in listed
+    first_again, _pages = read(printed(personas, case, "correction", round_no=1))
+    assert "居民身份证" in first_again.split("需补正的内容", 1)[1]
+
+
+def test_it_prints_a_pickup_notice_with_the_certificate(personas, item, monday):
+    case = run_steps(personas, make_accepted_case(personas, item))
+    case = services.conclude_case(
+        actor=personas.clerk,
+        case=case,
+        result="granted",
+        certificate_number="苏E·A1234",
+        fee_charged="10",
+    )
+    text, pages = read(printed(personas, case, "conclusion"))
+    assert pages == 1 and "办结及领证通知书" in text and case.number in text
+    assert "苏E·A1234" in text and "1号窗口领取" in text and "¥10.00" in text
+
+
+def test_it_prints_a_conclusion_notice_for_a_refusal(personas, item, monday):
+    case = run_steps(personas, make_accepted_case(personas, item), ("pass", "pass", "reject"))
+    case = services.conclude_case(
+        actor=personas.clerk, case=case, result="refused", reason="车辆存在未处理的违法记录"
+    )
+    text, _pages = read(printed(personas, case, "conclusion"))
+    assert "不予许可" in text and "车辆存在未处理的违法记录" in text and "行政复议" in text
+
+
+def test_it_keeps_one_copy_per_state_and_records_the_printing(personas, item, monday):
+    case = make_accepted_case(personas, item)
+    first = printed(personas, case, "receipt")
+    assert printed(personas, case, "receipt") == first
+    assert (
+        case.events.filter(kind="document").count() == 1 and case.version == 2
+    )  # printing changes no state
+    case = services.suspend_case(actor=personas.handler, case=case, kind="testing", reason="检测")
+    assert printed(personas, case, "receipt") != first
+    assert CaseDocument.objects.filter(case=case).count() == 2
+
+
+def test_it_prints_only_notices_that_exist(personas, item, monday):
+    case = make_case(personas, item)
+    with pytest.raises(services.TransitionNotAllowed):
+        printed(personas, case, "receipt")
+    with pytest.raises(services.TransitionNotAllowed):
+        printed(personas, case, "nonsense")
+    with pytest.raises(services.NotPermitted):
+        documents.print_document(
+            actor=personas.outsider,
+            case=services.accept_case(actor=personas.clerk, case=case),
+            kind="receipt",
+        )
+    assert not CaseDocument.objects.exists()

@@ -1,0 +1,730 @@
+"""Staff pages of cases: the window workbench, the case page, the queue and the list.
+
+Views are thin: they look the case up through `services.get_case_for` (another hall's
+case is a 404), validate the form, call one service (the intake screen calls the few
+that make up one visit, in one transaction) and answer.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import TemplateSyntaxError, engines
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from onewindow.audit.services import record
+from onewindow.catalogue.models import ItemVersion, ServiceItem
+from onewindow.core.http import permission_required
+
+from . import clock, documents, forms, services
+from .models import Case, CaseDocument
+from .services.common import RESULT_FROM, in_hall
+
+PAGE_SIZE = 50
+QUEUE_LIMIT = 300
+
+
+def _can_view(user) -> bool:
+    return user.has_perm("cases.handle_cases") or user.sees_all_halls
+
+
+def _can_act(user, case: Case) -> bool:
+    return user.has_perm("cases.handle_cases") and in_hall(user, case.hall_id)
+
+
+# ------------------------------------------------------------------ workbench
+
+
+def _work_halls(user):
+    """The halls where the user serves at the windows."""
+    return list(user.halls.all().order_by("sort_order", "code"))
+
+
+def _current_hall(request, halls):
+    code = request.POST.get("hall") or request.GET.get("hall")
+    for hall in halls:
+        if hall.code == code:
+            return hall
+    return halls[0] if halls else None
+
+
+def _published_item(code: str, hall) -> ServiceItem:
+    item = (
+        ServiceItem.objects.select_related("published_version", "department")
+        .filter(
+            implementation_code=code,
+            published_version__status=ItemVersion.Status.PUBLISHED,
+            published_version__halls=hall,
+        )
+        .first()
+    )
+    if item is None:
+        raise Http404("no such item in this hall")
+    return item
+
+
+@permission_required("cases.handle_cases")
+def workbench(request):
+    """The window's one screen (一窗受理): find the item, take the application, decide."""
+    halls = _work_halls(request.user)
+    hall = _current_hall(request, halls)
+    if hall is None:
+        messages.error(request, _("You belong to no hall: ask your hall manager."))
+        return render(request, "cases/workbench.html", {"halls": halls}, status=403)
+    code = request.POST.get("item") or request.GET.get("item")
+    q = (request.GET.get("q") or "").strip()
+    context = {
+        "halls": halls,
+        "hall": hall,
+        "search": forms.ItemSearchForm(request.GET or None),
+        "search_results": _search_versions(hall, q) if q else [],
+    }
+    if not code:
+        return render(request, "cases/workbench.html", context)
+    item = _published_item(code, hall)
+    version = item.published_version
+    form = forms.IntakeForm(
+        request.POST or None,
+        request.FILES or None,
+        version=version,
+        hall=hall,
+        initial={"window": _last_window(request, hall)},
+    )
+    context.update(item=item, version=version, form=form, fees=list(version.fees.all()))
+    if request.method == "POST":
+        if form.is_valid():
+            case = _intake(request, form, hall, item)
+            if case is not None:
+                return redirect(reverse("cases:detail", args=[case.number]) + "#documents")
+        else:
+            messages.error(request, _("Please correct the errors below."))
+        return render(request, "cases/workbench.html", context, status=400)
+    return render(request, "cases/workbench.html", context)
+
+
+def _last_window(request, hall):
+    """The window this clerk used last in the hall, or the hall's only window."""
+    windows = list(hall.windows.filter(is_active=True).values_list("pk", flat=True))
+    remembered = request.session.get(f"cases:window:{hall.pk}")
+    if remembered in windows:
+        return remembered
+    return windows[0] if len(windows) == 1 else None
+
+
+def _intake(request, form: forms.IntakeForm, hall, item) -> Case | None:
+    """Receive the application and apply the chosen decision, all or nothing."""
+    data = form.cleaned_data
+    action = request.POST.get("action", "receive")
+    if action not in forms.IntakeForm.ACTIONS:
+        action = "receive"
+    existing = Case.objects.filter(intake_key=data["intake_key"]).first()
+    if existing is not None:
+        messages.warning(
+            request, _("This form was sent twice: the application was received once, here it is.")
+        )
+        return existing
+    user = request.user
+    try:
+        with transaction.atomic():
+            case = services.receive_case(
+                actor=user,
+                hall=hall,
+                item=item,
+                applicant_kind=data["applicant_kind"],
+                applicant_name=data["applicant_name"],
+                applicant_id_number=data["applicant_id_number"],
+                contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"],
+                window=data["window"],
+                provided_material_ids=data["provided"],
+                intake_key=data["intake_key"],
+                request=request,
+            )
+            for material_id, upload in form.scans():
+                services.attach_scan(
+                    actor=user, case=case, upload=upload, material_id=material_id, request=request
+                )
+            if action == "accept":
+                case = services.accept_case(actor=user, case=case, request=request)
+            elif action == "gaps":
+                case = services.accept_with_gaps(
+                    actor=user,
+                    case=case,
+                    missing_material_ids=data["gaps_materials"],
+                    gaps_due_date=data["gaps_due_date"],
+                    promise=data["gaps_promise"],
+                    request=request,
+                )
+            elif action == "correction":
+                case = services.issue_correction_notice(
+                    actor=user, case=case, items=form.correction_items(), request=request
+                )
+            elif action == "refuse":
+                case = services.refuse_case(
+                    actor=user, case=case, reason=data["refusal_reason"], request=request
+                )
+            elif action == "immediate":
+                case = services.handle_immediately(
+                    actor=user,
+                    case=case,
+                    certificate_number=data["certificate_number"],
+                    fee_charged=data["fee_charged"],
+                    request=request,
+                )
+                if data["hand_over"]:
+                    case = services.deliver_case(
+                        actor=user, case=case, method=Case.DeliveryMethod.WINDOW, request=request
+                    )
+    except services.InvalidInput as exc:
+        forms.add_service_errors(form, exc.errors)
+        messages.error(request, _("Nothing was saved: %(problem)s") % {"problem": exc.message})
+        return None
+    except services.NotPermitted:
+        raise PermissionDenied from None
+    except services.CaseError as exc:
+        messages.error(request, _("Nothing was saved: %(problem)s") % {"problem": exc.message})
+        return None
+    except IntegrityError:
+        existing = Case.objects.filter(intake_key=data["intake_key"]).first()
+        if existing is None:
+            raise
+        messages.warning(
+            request, _("This form was sent twice: the application was received once, here it is.")
+        )
+        return existing
+    if data["window"] is not None:
+        request.session[f"cases:window:{hall.pk}"] = data["window"].pk
+    messages.success(
+        request,
+        _("Case %(number)s: %(status)s.")
+        % {"number": case.number, "status": case.get_status_display()},
+    )
+    return case
+
+
+@permission_required("cases.handle_cases")
+def item_search(request):
+    """htmx: published items of the hall matching the search."""
+    halls = _work_halls(request.user)
+    hall = _current_hall(request, halls)
+    q = (request.GET.get("q") or "").strip()
+    versions = _search_versions(hall, q) if hall is not None and q else []
+    return render(request, "cases/_item_results.html", {"versions": versions, "hall": hall, "q": q})
+
+
+def _search_versions(hall, q: str) -> list:
+    qs = ItemVersion.objects.published().filter(halls=hall).select_related("item")
+    if hasattr(qs, "search"):
+        qs = qs.search(q)
+    else:  # pragma: no cover - a catalogue without its search helper
+        qs = qs.filter(
+            Q(name__icontains=q)
+            | Q(pinyin_initials__icontains=q)
+            | Q(item__implementation_code__icontains=q)
+        )
+    return list(qs.order_by("name")[:20])
+
+
+# ------------------------------------------------------------------ case page
+
+
+ACTIONS = {
+    # name: (form class, needs the case, service call)
+    "accept": (
+        forms.AcceptForm,
+        False,
+        lambda r, c, d: services.accept_case(
+            actor=r.user, case=c, expected_version=d["version"], request=r
+        ),
+    ),
+    "gaps": (
+        forms.GapsForm,
+        True,
+        lambda r, c, d: services.accept_with_gaps(
+            actor=r.user,
+            case=c,
+            missing_material_ids=d["missing"],
+            gaps_due_date=d["gaps_due_date"],
+            promise=d["promise"],
+            expected_version=d["version"],
+            request=r,
+        ),
+    ),
+    "refuse": (
+        forms.RefuseForm,
+        False,
+        lambda r, c, d: services.refuse_case(
+            actor=r.user, case=c, reason=d["reason"], expected_version=d["version"], request=r
+        ),
+    ),
+    "correction": (
+        forms.CorrectionForm,
+        True,
+        lambda r, c, d, form=None: services.issue_correction_notice(
+            actor=r.user, case=c, items=form.items(), expected_version=d["version"], request=r
+        ),
+    ),
+    "supply": (
+        forms.SupplyForm,
+        True,
+        lambda r, c, d: services.supply_correction(
+            actor=r.user,
+            case=c,
+            provided_material_ids=d["provided"],
+            expected_version=d["version"],
+            request=r,
+        ),
+    ),
+    "immediate": (
+        forms.ConcludeForm,
+        False,
+        lambda r, c, d: services.handle_immediately(
+            actor=r.user,
+            case=c,
+            certificate_number=d["certificate_number"],
+            fee_charged=d["fee_charged"],
+            expected_version=d["version"],
+            request=r,
+        ),
+    ),
+    "assign": (
+        forms.AssignForm,
+        True,
+        lambda r, c, d: services.assign_step(
+            actor=r.user, case=c, assignee=d["assignee"], expected_version=d["version"], request=r
+        ),
+    ),
+    "decide": (
+        forms.DecideForm,
+        True,
+        lambda r, c, d: services.decide_step(
+            actor=r.user,
+            case=c,
+            decision=d["decision"],
+            opinion=d["opinion"],
+            send_back_to=d["send_back_to"],
+            expected_version=d["version"],
+            request=r,
+        ),
+    ),
+    "extend": (
+        forms.ExtendForm,
+        True,
+        lambda r, c, d: services.extend_case(
+            actor=r.user,
+            case=c,
+            days=d["days"],
+            reason=d["reason"],
+            approver=d["approver"],
+            expected_version=d["version"],
+            request=r,
+        ),
+    ),
+    "suspend": (
+        forms.SuspendForm,
+        False,
+        lambda r, c, d: services.suspend_case(
+            actor=r.user,
+            case=c,
+            kind=d["kind"],
+            reason=d["reason"],
+            max_days=d["max_days"],
+            expected_version=d["version"],
+            request=r,
+        ),
+    ),
+    "resume": (
+        forms.ResumeForm,
+        False,
+        lambda r, c, d: services.resume_case(
+            actor=r.user, case=c, expected_version=d["version"], request=r
+        ),
+    ),
+    "conclude": (
+        forms.ConcludeForm,
+        False,
+        lambda r, c, d: services.conclude_case(
+            actor=r.user,
+            case=c,
+            result=d["result"],
+            reason=d["reason"],
+            certificate_number=d["certificate_number"],
+            certificate_valid_until=d["certificate_valid_until"],
+            fee_charged=d["fee_charged"],
+            expected_version=d["version"],
+            request=r,
+        ),
+    ),
+    "deliver": (
+        forms.DeliverForm,
+        False,
+        lambda r, c, d: services.deliver_case(
+            actor=r.user, case=c, method=d["method"], expected_version=d["version"], request=r
+        ),
+    ),
+}
+
+
+ACTION_TITLES = {
+    "accept": gettext_lazy("Accept"),
+    "immediate": gettext_lazy("Accept and conclude now"),
+    "gaps": gettext_lazy("Accept with materials to follow (容缺受理)"),
+    "correction": gettext_lazy("Correction notice (一次性告知)"),
+    "refuse": gettext_lazy("Refuse (不予受理)"),
+    "supply": gettext_lazy("Materials handed in"),
+    "decide": gettext_lazy("Decide the step"),
+    "assign": gettext_lazy("Assign the step"),
+    "extend": gettext_lazy("Extension (A-type special procedure)"),
+    "suspend": gettext_lazy("Suspension (B-type special procedure)"),
+    "resume": gettext_lazy("Resume"),
+    "conclude": gettext_lazy("Conclude"),
+    "deliver": gettext_lazy("Deliver the result"),
+}
+BUTTON_STYLES = {
+    "accept": "btn-danger",
+    "immediate": "btn-success",
+    "decide": "btn-danger",
+    "conclude": "btn-danger",
+    "deliver": "btn-danger",
+}
+
+
+def _make_form(action: str, case: Case, data=None):
+    form_class, needs_case, _call = ACTIONS[action]
+    kwargs = {"case": case} if needs_case else {}
+    return form_class(data, initial={"version": case.version}, **kwargs)
+
+
+def _conclude_results(case: Case) -> list[tuple[str, str]]:
+    steps_pending = case.current_step_id is not None
+    results = [("", "—")]
+    for value, label in Case.Result.choices:
+        if case.status not in RESULT_FROM[value]:
+            continue
+        if steps_pending and value in (Case.Result.GRANTED, Case.Result.REFUSED):
+            continue
+        results.append((value, label))
+    return results
+
+
+def _offered_actions(user, case: Case) -> list[str]:
+    """The action forms shown to this user for the case in its present state."""
+    if not _can_act(user, case):
+        return []
+    allowed = services.allowed_actions(case)
+    offered = []
+    materials = list(case.materials.select_related("material"))
+    missing = [m for m in materials if m.required and not m.provided and not m.to_follow]
+    if "accept" in allowed:
+        if case.item_version.is_immediate and not missing:
+            offered.append("immediate")
+        if not missing:
+            offered.append("accept")
+        elif all(m.material is not None and m.material.may_follow_later for m in missing):
+            offered.append("gaps")  # every missing material may follow later (容缺)
+        offered += ["correction", "refuse"]
+    if "supply_correction" in allowed or (
+        "supply_gaps" in allowed and any(m.to_follow for m in materials)
+    ):
+        offered.append("supply")
+    if "refuse" in allowed and "refuse" not in offered:
+        offered.append("refuse")
+    step = case.current_step
+    if step is not None and case.is_open:
+        if "decide_step" in allowed and (
+            step.assignee_id == user.pk
+            or (step.assignee_id is None and services.eligible_for_step(user, case, step.role))
+        ):
+            offered.append("decide")
+        offered.append("assign")
+    if "extend" in allowed:
+        offered.append("extend")
+    if "suspend" in allowed:
+        offered.append("suspend")
+    if "resume" in allowed:
+        offered.append("resume")
+    if "conclude" in allowed and len(_conclude_results(case)) > 1:
+        offered.append("conclude")
+    if "deliver" in allowed:
+        offered.append("deliver")
+    return offered
+
+
+def supervision_cards(case: Case, request) -> str:
+    """The supervision app's cards of the case (its `case_cards` tag), or nothing when
+    no supervision app provides them: the case page works without it, and cases import
+    nothing from the app above them."""
+    try:
+        template = engines["django"].from_string("{% load supervision %}{% case_cards case %}")
+    except TemplateSyntaxError:
+        return ""
+    return template.render({"case": case, "request": request}, request)
+
+
+def _detail_context(request, case: Case, bound: dict | None = None) -> dict:
+    bound = bound or {}
+    cal = clock.calendar()
+    offered = _offered_actions(request.user, case)
+    action_forms = {name: bound.get(name) or _make_form(name, case) for name in offered}
+    if "conclude" in action_forms:
+        action_forms["conclude"].fields["result"].choices = _conclude_results(case)
+    if "immediate" in action_forms:
+        for name in ("result", "reason", "certificate_valid_until"):
+            action_forms["immediate"].fields.pop(name, None)
+    events = list(case.events.select_related("actor").order_by("seq"))
+    return {
+        "case": case,
+        "version": case.item_version,
+        "left": clock.case_days_left(case, cal=cal),
+        "legal_left": clock.days_left(
+            case.legal_due_date,
+            cal=cal,
+            stopped_on=case.suspended_since if case.is_suspended else None,
+        )
+        if case.is_open
+        else None,
+        "steps": list(case.steps.select_related("assignee").order_by("started_at", "id")),
+        "materials": list(case.materials.all()),
+        "attachments": list(case.attachments.select_related("case_material", "uploaded_by")),
+        "documents": list(case.documents.select_related("created_by").order_by("-created_at")),
+        "printable": documents.available_kinds(case),
+        "corrections": list(case.corrections.all()),
+        "suspensions": list(case.suspensions.select_related("started_by")),
+        "extensions": list(case.extensions.select_related("approver", "requested_by")),
+        "events": events,
+        "forms": action_forms,
+        "actions": [
+            {
+                "name": name,
+                "title": ACTION_TITLES[name],
+                "form": form,
+                "style": BUTTON_STYLES.get(name, "btn-outline-secondary"),
+            }
+            for name, form in action_forms.items()
+        ],
+        "can_act": _can_act(request.user, case),
+        "attach_form": forms.AttachForm(case=case)
+        if _can_act(request.user, case) and "attach" in services.allowed_actions(case)
+        else None,
+        "supervision_cards": supervision_cards(case, request),
+        "Kind": CaseDocument.Kind,
+    }
+
+
+@login_required
+def case_detail(request, number):
+    if not _can_view(request.user):
+        raise PermissionDenied
+    case = services.get_case_for(request.user, number)
+    return render(request, "cases/detail.html", _detail_context(request, case))
+
+
+@require_POST
+@permission_required("cases.handle_cases")
+def case_action(request, number, action):
+    """One action on the case page: validate its form, call its service."""
+    case = services.get_case_for(request.user, number)
+    if action not in ACTIONS:
+        raise Http404("no such action")
+    if not _can_act(request.user, case):
+        raise PermissionDenied
+    form = _make_form(action, case, request.POST)
+    if action == "immediate":
+        for name in ("result", "reason", "certificate_valid_until"):
+            form.fields.pop(name, None)
+    detail = reverse("cases:detail", args=[case.number])
+    if not form.is_valid():
+        if "version" in form.errors:
+            messages.warning(request, services.StaleCase().message)
+            return redirect(detail)
+        messages.error(request, _("Please correct the errors below."))
+        return render(
+            request, "cases/detail.html", _detail_context(request, case, {action: form}), status=400
+        )
+    call = ACTIONS[action][2]
+    try:
+        if action == "correction":
+            case = call(request, case, form.cleaned_data, form=form)
+        else:
+            case = call(request, case, form.cleaned_data)
+    except services.StaleCase as exc:
+        messages.warning(request, exc.message)
+        return redirect(detail)
+    except services.InvalidInput as exc:
+        forms.add_service_errors(form, exc.errors)
+        messages.error(request, _("Nothing was changed: %(problem)s") % {"problem": exc.message})
+        case.refresh_from_db()
+        return render(
+            request, "cases/detail.html", _detail_context(request, case, {action: form}), status=400
+        )
+    except services.NotPermitted as exc:
+        raise PermissionDenied(exc.message) from None
+    except services.CaseError as exc:
+        messages.error(request, _("Nothing was changed: %(problem)s") % {"problem": exc.message})
+        return redirect(detail)
+    messages.success(
+        request,
+        _("Case %(number)s: %(status)s.")
+        % {"number": case.number, "status": case.get_status_display()},
+    )
+    return redirect(detail)
+
+
+@require_POST
+@permission_required("cases.handle_cases")
+def attach(request, number):
+    case = services.get_case_for(request.user, number)
+    form = forms.AttachForm(request.POST, request.FILES, case=case)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(reverse("cases:detail", args=[case.number]) + "#attachments")
+    try:
+        services.attach_scan(
+            actor=request.user,
+            case=case,
+            upload=form.cleaned_data["file"],
+            material_id=form.cleaned_data["material"],
+            request=request,
+        )
+    except services.NotPermitted:
+        raise PermissionDenied from None
+    except services.CaseError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Scan attached."))
+    return redirect(reverse("cases:detail", args=[case.number]) + "#attachments")
+
+
+@login_required
+def attachment(request, number, pk):
+    """A scan, to those who may see the case; every view of it is audited (personal data)."""
+    if not _can_view(request.user):
+        raise PermissionDenied
+    case = services.get_case_for(request.user, number)
+    scan = get_object_or_404(case.attachments, pk=pk)
+    record(
+        actor=request.user,
+        action="case.scan_viewed",
+        obj=case,
+        hall=case.hall,
+        after={"attachment": scan.pk},
+        request=request,
+    )
+    return FileResponse(
+        scan.file.open("rb"),
+        content_type=scan.content_type or "application/octet-stream",
+        filename=scan.original_name,
+    )
+
+
+@permission_required("cases.handle_cases")
+def document(request, number, kind):
+    """Print a notice: the PDF, kept with the case."""
+    case = services.get_case_for(request.user, number)
+    round_no = request.GET.get("round")
+    try:
+        doc = documents.print_document(
+            actor=request.user,
+            case=case,
+            kind=kind,
+            round_no=int(round_no) if round_no and round_no.isdigit() else None,
+            request=request,
+        )
+    except services.NotPermitted:
+        raise PermissionDenied from None
+    except services.CaseError as exc:
+        messages.error(request, exc.message)
+        return redirect("cases:detail", number=case.number)
+    return FileResponse(
+        doc.file.open("rb"),
+        content_type="application/pdf",
+        filename=doc.file.name.rsplit("/", 1)[-1],
+    )
+
+
+# ------------------------------------------------------------------ queue and list
+
+
+@permission_required("cases.handle_cases")
+def queue(request):
+    """What waits for me, the least time left first: steps assigned to me, unassigned
+    steps of my role in my halls and department, results to conclude and deliver, and
+    applications I received that wait for missing materials."""
+    user = request.user
+    halls = user.hall_id_set
+    roles = [r for r in ("handler", "reviewer", "approver") if user.has_role(r)]
+    mine = Q(current_assignee=user, status__in=(*Case.OPEN_STATUSES, Case.Status.CONCLUDED))
+    unassigned = Q(
+        current_assignee=None,
+        status=Case.Status.ACCEPTED,
+        current_step__isnull=False,
+        current_step__role__in=roles,
+        hall__in=halls,
+        department_id=user.department_id,
+    )
+    intake = Q(received_by=user, status__in=Case.INTAKE_STATUSES)
+    cases = list(
+        Case.objects.visible_to(user).filter(mine | unassigned | intake).for_list()[:QUEUE_LIMIT]
+    )
+    cal = clock.calendar()
+    for case in cases:
+        case.left = clock.case_days_left(case, cal=cal)
+
+    def order(case):
+        if case.left is not None:
+            return (0, case.left.value, case.received_at.timestamp())
+        return (1, 0, case.received_at.timestamp())
+
+    cases.sort(key=order)
+    return render(
+        request, "cases/queue.html", {"cases": cases, "truncated": len(cases) >= QUEUE_LIMIT}
+    )
+
+
+@login_required
+def case_list(request):
+    """Every case the user may see, filtered, 50 to a page (no COUNT over a large table:
+    a page knows only whether there is a next one)."""
+    if not _can_view(request.user):
+        raise PermissionDenied
+    today = clock.local_date()
+    form = forms.CaseFilterForm(request.GET or None, user=request.user)
+    qs = (
+        form.filter(Case.objects.visible_to(request.user), today)
+        .for_list()
+        .order_by("-received_at", "-id")
+    )
+    try:
+        page = max(int(request.GET.get("page", "1")), 1)
+    except ValueError:
+        page = 1
+    rows = list(qs[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    has_next = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    cal = clock.calendar()
+    for case in rows:
+        case.left = clock.case_days_left(case, today=today, cal=cal)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/list.html",
+        {
+            "form": form,
+            "cases": rows,
+            "page": page,
+            "has_next": has_next,
+            "query": query.urlencode(),
+            "show_hall": request.user.sees_all_halls or len(request.user.hall_id_set) > 1,
+        },
+    )
