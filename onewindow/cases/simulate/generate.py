@@ -684,8 +684,11 @@ class Generator:
         """An A-type extension, approved by an approver of the hall."""
         r = self.rng.random
         at = self.work_time(hall, day, prev)
-        approver = offer.approvers[int(r() * len(offer.approvers))]
         requester = c.assignee or c.clerk
+        # Approval by someone else: approving one's own extension is an irregular act
+        # that e-supervision flags, and the simulated year should not be full of them.
+        others = [a for a in offer.approvers if a != requester] or list(offer.approvers)
+        approver = others[int(r() * len(others))]
         reason = texts.EXTENSION_REASONS[int(r() * len(texts.EXTENSION_REASONS))]
         dp, dl, provisional = self._dues(c, offer, c.ext_days + days, c.susp_days)
         data = {
