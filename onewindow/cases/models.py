@@ -244,6 +244,8 @@ class Case(models.Model):
             ),
             models.Index(fields=["status", "promised_due_date"], name="case_status_due"),
             models.Index(fields=["hall", "received_at"], name="case_hall_received"),
+            # The all-halls list (centre, supervision) is ordered by received time.
+            models.Index(fields=["-received_at", "-id"], name="case_received_desc"),
             models.Index(fields=["current_assignee", "status"], name="case_assignee_status"),
         ]
         permissions = [
