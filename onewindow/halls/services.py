@@ -1,18 +1,13 @@
-"""Writes on halls and windows: atomic and audited."""
+"""Writes on halls, windows and departments: atomic and audited."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import models, transaction
 from django.forms.models import model_to_dict
 
 from onewindow.audit.services import record
 
 from .models import Department, Hall, Window
-
-
-def _snapshot(obj, fields) -> dict:
-    return model_to_dict(obj, fields=fields)
-
 
 HALL_FIELDS = [
     "code",
@@ -26,60 +21,45 @@ HALL_FIELDS = [
     "is_active",
 ]
 WINDOW_FIELDS = ["hall", "number", "name", "department", "is_active"]
+DEPARTMENT_FIELDS = ["code", "name", "name_en", "is_active"]
+
+
+def _save_audited(
+    *, actor, obj: models.Model, fields: list[str], noun: str, request=None, hall=None
+):
+    """Validate and save one organisation record, with its before/after in the audit log."""
+    creating = obj.pk is None
+    before = None if creating else model_to_dict(type(obj).objects.get(pk=obj.pk), fields=fields)
+    obj.full_clean()
+    obj.save()
+    record(
+        actor=actor,
+        action=f"{noun}.{'created' if creating else 'updated'}",
+        obj=obj,
+        hall=hall,
+        before=before,
+        after=model_to_dict(obj, fields=fields),
+        request=request,
+    )
+    return obj
 
 
 @transaction.atomic
 def save_hall(*, actor, hall: Hall, request=None) -> Hall:
-    creating = hall.pk is None
-    before = None if creating else _snapshot(Hall.objects.get(pk=hall.pk), HALL_FIELDS)
-    hall.full_clean()
-    hall.save()
-    record(
-        actor=actor,
-        action="hall.created" if creating else "hall.updated",
-        obj=hall,
-        hall=hall,
-        before=before,
-        after=_snapshot(hall, HALL_FIELDS),
-        request=request,
+    return _save_audited(
+        actor=actor, obj=hall, fields=HALL_FIELDS, noun="hall", request=request, hall=hall
     )
-    return hall
 
 
 @transaction.atomic
 def save_window(*, actor, window: Window, request=None) -> Window:
-    creating = window.pk is None
-    before = None if creating else _snapshot(Window.objects.get(pk=window.pk), WINDOW_FIELDS)
-    window.full_clean()
-    window.save()
-    record(
-        actor=actor,
-        action="window.created" if creating else "window.updated",
-        obj=window,
-        before=before,
-        after=_snapshot(window, WINDOW_FIELDS),
-        request=request,
+    return _save_audited(
+        actor=actor, obj=window, fields=WINDOW_FIELDS, noun="window", request=request
     )
-    return window
-
-
-DEPARTMENT_FIELDS = ["code", "name", "name_en", "is_active"]
 
 
 @transaction.atomic
 def save_department(*, actor, department: Department, request=None) -> Department:
-    creating = department.pk is None
-    before = (
-        None if creating else _snapshot(Department.objects.get(pk=department.pk), DEPARTMENT_FIELDS)
+    return _save_audited(
+        actor=actor, obj=department, fields=DEPARTMENT_FIELDS, noun="department", request=request
     )
-    department.full_clean()
-    department.save()
-    record(
-        actor=actor,
-        action="department.created" if creating else "department.updated",
-        obj=department,
-        before=before,
-        after=_snapshot(department, DEPARTMENT_FIELDS),
-        request=request,
-    )
-    return department
