@@ -261,7 +261,15 @@ def load_snapshot(hall_codes=None, calendar=None) -> Snapshot:
                     max_extension=version.max_extension_days,
                     steps=tuple(plans),
                     clerks=hall.pool(("window_clerk", "handler", "hall_manager"), dept),
-                    approvers=hall.pool(("approver", "hall_manager"), dept),
+                    # Approvers and hall managers together, so that an extension can be
+                    # approved by someone other than the approver who asks for it.
+                    approvers=tuple(
+                        sorted(
+                            {p for r in ("approver", "hall_manager") for p in hall.pool((r,), dept)}
+                            - {None}
+                        )
+                    )
+                    or (None,),
                     windows=hall.windows_by_dept.get(dept) or hall.windows or (None,),
                     fee=fee,
                     has_certificate=version.item_type == LICENSING
