@@ -12,20 +12,16 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.core.scoping import HallScopedQuerySet
+
 from .roles import ALL_HALL_ROLES, Role, role_label
 
 
-class UserQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Staff sharing a hall with the user; everybody for the centre and supervision."""
-        from onewindow.core.scoping import visible_hall_ids
+class UserQuerySet(HallScopedQuerySet):
+    """`visible_to(user)`: staff sharing a hall with the user; all for the centre and supervision."""
 
-        ids = visible_hall_ids(user)
-        if ids is None:
-            return self
-        if not ids:
-            return self.none()
-        return self.filter(halls__in=ids).distinct()
+    hall_lookup = "halls"
+    hall_lookup_is_many = True
 
     def with_role(self, role: str):
         return self.filter(groups__name=role)

@@ -21,12 +21,6 @@ from onewindow.core.scoping import HallScopedQuerySet
 GENESIS_HASH = "0" * 64
 
 
-class AuditQuerySet(HallScopedQuerySet):
-    def visible_to(self, user):
-        # Entries without a hall (calendar, roles) are visible only to whole-city viewers.
-        return super().visible_to(user)
-
-
 class AuditEntry(models.Model):
     """One audited action. Never updated, never deleted."""
 
@@ -60,7 +54,8 @@ class AuditEntry(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
-    objects = AuditQuerySet.as_manager()
+    # Entries without a hall (calendar, roles) are visible only to whole-city viewers.
+    objects = HallScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-seq"]

@@ -100,9 +100,8 @@ def record(
             note=note,
             prev_hash=head.last_hash,
         )
-        # JSON fields come back from the database normalised; hash what will be read back.
-        entry.before = json.loads(json.dumps(entry.before)) if entry.before is not None else None
-        entry.after = json.loads(json.dumps(entry.after)) if entry.after is not None else None
+        # before/after are already plain JSON values (mask_personal round-trips them), so
+        # the hash covers exactly what the database will give back.
         entry.hash = entry.compute_hash()
         entry.save(force_insert=True)
         AuditHead.objects.filter(pk=1).update(last_seq=entry.seq, last_hash=entry.hash)
