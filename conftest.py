@@ -18,6 +18,18 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Per-process caches keyed by primary keys: a rolled-back test gives its keys to the
+    next one, so every test starts with empty caches."""
+    from onewindow.accounts import access
+    from onewindow.catalogue.models import forget_frozen_parts
+
+    access.clear()
+    forget_frozen_parts()
+    yield
+
+
 @pytest.fixture
 def personas(db):
     return make_personas()

@@ -3,6 +3,15 @@
 No external tools: each client thread repeats a scenario (a function that makes one or
 more requests through `Client.request`) until the count or the time is up, and every
 request's latency is recorded. The first ``warmup`` seconds are not counted.
+
+Two modes:
+- closed loop (``rate=None``): every client starts its next run as soon as the last one
+  ended, so the server is saturated; this measures its capacity (runs/s). Latency then only
+  says how long the queue is (Little's law: clients / throughput).
+- paced (``rate`` runs/s in total): each client runs on a fixed schedule (its share of the
+  rate), which measures the latency at that throughput. A run that starts late because the
+  one before it was slow is timed from when it *should* have started, so a stalled server
+  is not hidden (no "coordinated omission").
 """
 
 from __future__ import annotations
@@ -58,6 +67,7 @@ class Client:
         self.headers = headers
         self.run = run
         self.conn = None
+        self.scheduled = None  # paced mode: when the next request was due to start
 
     def _connect(self):
         self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
@@ -82,6 +92,9 @@ class Client:
                 if attempt == 2:
                     raise
                 continue  # the server closed an idle keep-alive connection: once more
+            if self.scheduled is not None:
+                t0 = min(t0, self.scheduled)  # late start counts as waiting time
+                self.scheduled = None
             elapsed = time.perf_counter() - t0
             self.run.record(response.status, elapsed)
             if response.getheader("Connection", "").lower() == "close":
@@ -141,18 +154,30 @@ def run_load(
     seconds: float,
     max_units: int,
     warmup: float = 2.0,
+    rate: float | None = None,
 ) -> Result:
     """Run ``scenario(client, i, n)`` in ``clients`` threads for ``seconds`` after the
     warm-up, or until ``max_units`` runs were counted. ``headers_for(i)`` gives each
-    client its headers (e.g. its bearer token)."""
+    client its headers (e.g. its bearer token). With ``rate``, the clients together start
+    ``rate`` runs per second on a fixed schedule (see the module docstring)."""
     run = Run(warmup)
     deadline = run.measure_from + seconds
+    interval = clients / rate if rate else 0.0
 
     def worker(i: int) -> None:
         client = Client(host, port, headers_for(i), run)
         n = 0
+        due = run.started + (i / rate if rate else 0.0)
         while not run.stop and time.perf_counter() < deadline:
-            t0 = time.perf_counter()
+            if rate:
+                wait = due - time.perf_counter()
+                if wait > 0:
+                    time.sleep(wait)
+                client.scheduled = due
+                t0 = due
+                due += interval
+            else:
+                t0 = time.perf_counter()
             try:
                 scenario(client, i, n)
             except Exception as exc:  # counted, the client goes on

@@ -12,6 +12,13 @@ run on the same machine (issue 4, item 11).
    Targets: at least 200 cases/s, 95th percentile under 150 ms.
 3. status: the public status page (number + query code), requests/s against a constant
    Django view (/healthz) on the same server. Targets: at least 40 %, p95 under 50 ms.
+
+   Throughput is measured closed loop (each client sends its next request as soon as the
+   last one is answered: the server's capacity). A 95th percentile measured that way only
+   restates Little's law (50 clients / throughput: even /healthz shows ~170 ms), so the
+   latency targets are measured paced: the same 50 clients together offering exactly the
+   target rate (200 cases/s; 40 % of the constant view's req/s), timed from when each
+   request was due (bench/load.py), beside /healthz paced at the same rate.
 4. list: the staff case list (50 rows) rendered in-process, median server time; floor: the
    constant view through the same test client. Target: under 100 ms.
 5. supervision: bench/supervision_scan.py, when it exists.
@@ -373,7 +380,7 @@ def bench_server(work: Path, demo: Path, args, results: list, details: dict) -> 
         ).summary()
         details["constant_view"] = constant
         if "status" in args.only:
-            log(f"status lookups: {args.clients} clients, {args.seconds:.0f} s")
+            log(f"status lookups: {args.clients} clients, {args.seconds:.0f} s, closed loop")
 
             def status(c, i, n):
                 number, code = lookups[(i * 7919 + n * 104729) % len(lookups)]
@@ -392,7 +399,7 @@ def bench_server(work: Path, demo: Path, args, results: list, details: dict) -> 
             share = st["requests_per_s"] / constant["requests_per_s"]
             results.append(
                 row(
-                    "public status lookup",
+                    "public status lookup (closed loop: capacity)",
                     round(st["requests_per_s"]),
                     "req/s",
                     round(constant["requests_per_s"]),
@@ -403,15 +410,41 @@ def bench_server(work: Path, demo: Path, args, results: list, details: dict) -> 
                     note=f"{st['errors']} errors" if st["errors"] else "",
                 )
             )
+            target_rate = 0.40 * constant["requests_per_s"]
+            log(f"status lookups paced at {target_rate:.0f} req/s (40 % of the constant view)")
+            paced = run_load(
+                host=host,
+                port=port,
+                clients=args.clients,
+                scenario=status,
+                headers_for=lambda i: {},
+                seconds=args.seconds,
+                max_units=10**9,
+                rate=target_rate,
+            ).summary()
+            details["status_lookup_paced"] = paced
+            const_paced = run_load(
+                host=host,
+                port=port,
+                clients=args.clients,
+                scenario=lambda c, i, n: c.request("GET", "/healthz"),
+                headers_for=lambda i: {},
+                seconds=args.seconds,
+                max_units=10**9,
+                rate=target_rate,
+            ).summary()
+            details["constant_view_paced_status_rate"] = const_paced
             results.append(
                 row(
-                    "public status lookup p95",
-                    round(st["p95_ms"], 1),
+                    f"public status lookup p95 at {target_rate:.0f} req/s",
+                    round(paced["p95_ms"], 1),
                     "ms",
-                    round(constant["p95_ms"], 1),
-                    "constant view p95",
+                    round(const_paced["p95_ms"], 1),
+                    "constant view p95 at the same rate",
                     "< 50 ms",
-                    st["p95_ms"] < 50,
+                    paced["p95_ms"] < 50 and not paced["errors"],
+                    note=f"served {paced['requests_per_s']:.0f} req/s"
+                    + (f", {paced['errors']} errors" if paced["errors"] else ""),
                 )
             )
         if "intake" in args.only and fixtures:
@@ -443,15 +476,19 @@ def bench_server(work: Path, demo: Path, args, results: list, details: dict) -> 
                 )
 
             tokens = [f["token"] for f in fixtures]
+
+            def headers_for(i):
+                return {
+                    "Authorization": f"Bearer {tokens[i % len(tokens)]}",
+                    "Accept-Language": "en",
+                }
+
             it = run_load(
                 host=host,
                 port=port,
                 clients=args.clients,
                 scenario=intake,
-                headers_for=lambda i: {
-                    "Authorization": f"Bearer {tokens[i % len(tokens)]}",
-                    "Accept-Language": "en",
-                },
+                headers_for=headers_for,
                 seconds=args.seconds * 2,
                 max_units=args.max_cases,
             ).summary()
@@ -459,7 +496,7 @@ def bench_server(work: Path, demo: Path, args, results: list, details: dict) -> 
             ceiling = constant["requests_per_s"] / 2
             results.append(
                 row(
-                    f"window intake via API (create + accept), {args.clients} clients",
+                    f"window intake via API (create + accept), {args.clients} clients, closed loop",
                     round(it["units_per_s"], 1),
                     "cases/s",
                     round(ceiling, 1),
@@ -471,16 +508,40 @@ def bench_server(work: Path, demo: Path, args, results: list, details: dict) -> 
                     else "",
                 )
             )
+            log(f"intake paced at 200 cases/s, {args.clients} clients, {args.seconds:.0f} s")
+            ip = run_load(
+                host=host,
+                port=port,
+                clients=args.clients,
+                scenario=lambda c, i, n: intake(c, i, n + 1_000_000),
+                headers_for=headers_for,
+                seconds=args.seconds,
+                max_units=10**9,
+                rate=200.0,
+            ).summary()
+            details["intake_paced"] = ip
+            const_paced = run_load(
+                host=host,
+                port=port,
+                clients=args.clients,
+                scenario=lambda c, i, n: c.request("GET", "/healthz"),
+                headers_for=lambda i: {},
+                seconds=args.seconds,
+                max_units=10**9,
+                rate=400.0,
+            ).summary()
+            details["constant_view_paced_intake_rate"] = const_paced
             results.append(
                 row(
-                    "window intake request p95",
-                    round(it["p95_ms"], 1),
+                    "window intake request p95 at 200 cases/s (400 req/s)",
+                    round(ip["p95_ms"], 1),
                     "ms",
-                    round(constant["p95_ms"], 1),
-                    "constant view p95",
+                    round(const_paced["p95_ms"], 1),
+                    "constant view p95 at 400 req/s",
                     "< 150 ms",
-                    it["p95_ms"] < 150,
-                    note=f"per case (2 requests) p95 {it['unit_p95_ms']:.0f} ms",
+                    ip["p95_ms"] < 150 and not ip["errors"],
+                    note=f"served {ip['units_per_s']:.0f} cases/s; per case (2 requests) p95 {ip['unit_p95_ms']:.0f} ms"
+                    + (f"; {ip['errors']} errors" if ip["errors"] else ""),
                 )
             )
     finally:
@@ -599,6 +660,12 @@ def main(argv=None) -> int:
         "--max-cases", type=int, default=20000, help="intake stops after this many cases"
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument(
+        "--database",
+        type=Path,
+        default=None,
+        help="a demo SQLite database to copy for intake/status/list instead of building one",
+    )
     args = parser.parse_args(argv)
     cases = args.cases or (100_000 if args.quick else 910_000)
     args.seconds = args.seconds or (8.0 if args.quick else 15.0)
@@ -616,13 +683,17 @@ def main(argv=None) -> int:
             results.append(row(f"{name} (failed: see details)", None, "", ok=False))
 
     try:
-        base = base_database(work)
+        base = None if args.database and "simulate" not in args.only else base_database(work)
         if "simulate" in args.only:
             attempt("simulate", bench_simulate, work, base, cases, results, details)
         if {"intake", "status", "list"} & set(args.only):
-            demo = copy_database(base, work / "demo.sqlite3")
-            log("demo database: load_demo (the demo's simulated year to date)")
-            run([ONEWINDOW, "load_demo"], environment(demo, work))
+            if args.database:
+                demo = copy_database(args.database, work / "demo.sqlite3")
+                log(f"demo database: a copy of {args.database}")
+            else:
+                demo = copy_database(base, work / "demo.sqlite3")
+                log("demo database: load_demo (the demo's simulated year to date)")
+                run([ONEWINDOW, "load_demo"], environment(demo, work))
             if "list" in args.only:
                 attempt("list", bench_list, work, demo, results, details)
             if {"intake", "status"} & set(args.only):

@@ -109,13 +109,18 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server and the worker read while the other writes; IMMEDIATE
     # transactions take the write lock up front so concurrent writers wait instead of
-    # failing with "database is locked" half-way through a transaction.
+    # failing with "database is locked" half-way through a transaction, and our backend
+    # queues those writers on a file lock instead of SQLite's sleep-and-retry (see
+    # onewindow/core/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "onewindow.core.sqlite"
+    # Tests run in memory, as with Django's own backend (pytest-django only knows that one
+    # by its name).
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -3,6 +3,7 @@
 from django.utils import timezone
 from ninja.security import HttpBearer
 
+from . import access
 from .models import ApiToken
 
 
@@ -22,5 +23,6 @@ class BearerAuth(HttpBearer):
         # request into a write.
         if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+        access.prime(row.user)
         request.user = row.user
         return row.user

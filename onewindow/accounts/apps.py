@@ -11,6 +11,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        from . import access  # noqa: F401  (connects the signals that renew access stamps)
         from .roles import sync_roles_after_migrate
 
         # Roles are data (groups + permissions). Permissions only exist after

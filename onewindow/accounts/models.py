@@ -17,6 +17,10 @@ from onewindow.core.scoping import HallScopedQuerySet
 from .roles import ALL_HALL_ROLES, Role, role_label
 
 
+def _new_access_stamp() -> int:
+    return secrets.randbits(62)
+
+
 class UserQuerySet(HallScopedQuerySet):
     """`visible_to(user)`: staff sharing a hall with the user; all for the centre and supervision."""
 
@@ -47,6 +51,9 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="staff",
     )
+    # Drawn afresh whenever the user's groups, halls or permissions change (accounts.access):
+    # the key under which their access is cached.
+    access_stamp = models.BigIntegerField(default=_new_access_stamp, editable=False)
     failed_logins = models.PositiveSmallIntegerField(_("failed sign-ins"), default=0)
     locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
 

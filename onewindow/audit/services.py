@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from onewindow.lib.idnumbers import looks_like_personal_number, mask_resident_id
@@ -80,10 +80,12 @@ def record(
                 hall = obj
             elif hasattr(obj, "hall_id"):
                 hall = obj.hall
-    with transaction.atomic():
-        head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
+    # Inside the caller's transaction when there is one (no savepoint: the audit row
+    # goes or stays with the change it records), else in a transaction of its own.
+    with transaction.atomic(savepoint=False):
+        prev_seq, prev_hash = _lock_head()
         entry = AuditEntry(
-            seq=head.last_seq + 1,
+            seq=prev_seq + 1,
             at=timezone.now(),
             actor=actor if getattr(actor, "pk", None) else None,
             actor_name=(getattr(actor, "username", "") or "system")
@@ -98,14 +100,34 @@ def record(
             before=mask_personal(before),
             after=mask_personal(after),
             note=note,
-            prev_hash=head.last_hash,
+            prev_hash=prev_hash,
         )
         # before/after are already plain JSON values (mask_personal round-trips them), so
         # the hash covers exactly what the database will give back.
         entry.hash = entry.compute_hash()
         entry.save(force_insert=True)
-        AuditHead.objects.filter(pk=1).update(last_seq=entry.seq, last_hash=entry.hash)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {_HEAD} SET last_seq = %s, last_hash = %s WHERE id = 1",
+                [entry.seq, entry.hash],
+            )
     return entry
+
+
+_HEAD = AuditHead._meta.db_table
+
+
+def _lock_head() -> tuple[int, str]:
+    """Read the chain head, locked until the caller's transaction ends (PostgreSQL row
+    lock; SQLite's write transaction is already exclusive). Created on first use."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT last_seq, last_hash FROM {_HEAD} WHERE id = 1{lock}")
+        row = cursor.fetchone()
+    if row is None:
+        head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        return head.last_seq, head.last_hash
+    return row[0], row[1]
 
 
 @dataclass

@@ -15,7 +15,14 @@ class ErrorOut(Schema):
     expected_seq: int | None = None
 
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,  # the request does not match the schema: see onewindow/core/api_errors.py
+}
 
 
 class CaseSummaryOut(Schema):

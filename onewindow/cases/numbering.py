@@ -1,7 +1,8 @@
 """Case numbers: hall code + YYYYMMDD + daily sequence, e.g. ``CG202611260001``.
 
 The sequence comes from `CaseNumberCounter`, one row per hall and day, incremented with a
-guarded ``UPDATE … SET last = last + 1``: the database serialises concurrent increments
+guarded ``UPDATE … SET last = last + 1 RETURNING last`` (one statement on SQLite ≥ 3.35
+and PostgreSQL): the database serialises concurrent increments
 on the row lock, so two clerks receiving at the same moment never get the same number.
 The first case of a day creates the row; two first cases racing to create it meet the
 unique constraint, and the loser retries the UPDATE (which then waits for the winner).
@@ -13,8 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 
 from .models import CaseNumberCounter
 
@@ -23,11 +23,17 @@ SEQUENCE_DIGITS = 4  # 9,999 cases a day per hall; a busier day just gets longer
 
 def next_sequence(hall_id: int, day: dt.date) -> int:
     """Take the next daily sequence number of a hall (1, 2, 3, …)."""
+    q = connection.ops.quote_name
+    table, last = q(CaseNumberCounter._meta.db_table), q("last")
+    increment = (
+        f"UPDATE {table} SET {last} = {last} + 1 WHERE hall_id = %s AND day = %s RETURNING {last}"
+    )
     for _attempt in range(5):
-        counters = CaseNumberCounter.objects.filter(hall_id=hall_id, day=day)
-        if counters.update(last=F("last") + 1):
-            # Our own UPDATE holds the row lock until commit: this read sees our value.
-            return counters.values_list("last", flat=True).get()
+        with connection.cursor() as cursor:
+            cursor.execute(increment, [hall_id, connection.ops.adapt_datefield_value(day)])
+            row = cursor.fetchone()
+        if row is not None:
+            return row[0]
         try:
             with transaction.atomic():  # a savepoint: a lost race must not spoil the caller
                 CaseNumberCounter.objects.create(hall_id=hall_id, day=day, last=1)

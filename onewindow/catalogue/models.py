@@ -10,6 +10,7 @@ force until the new one is published. Cases keep the version they were accepted 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -145,6 +146,29 @@ class ItemVersionQuerySet(HallScopedQuerySet):
         return self.filter(search_q(text))
 
 
+@dataclass(frozen=True)
+class VersionParts:
+    hall_ids: frozenset[int]
+    materials: tuple  # Material rows in checklist order (treat as read-only)
+    steps: tuple  # Step rows in order (read-only)
+
+
+_FROZEN_PARTS: dict[tuple, VersionParts] = {}
+
+
+def _read_parts(version) -> VersionParts:
+    return VersionParts(
+        hall_ids=frozenset(version.halls.values_list("pk", flat=True)),
+        materials=tuple(version.materials.all()),
+        steps=tuple(version.steps.all()),
+    )
+
+
+def forget_frozen_parts() -> None:
+    """Tests reuse primary keys after a rollback: they start from an empty cache."""
+    _FROZEN_PARTS.clear()
+
+
 class ItemVersion(models.Model):
     """One version of an item's content. Only drafts and returned versions can be edited."""
 
@@ -249,6 +273,21 @@ class ItemVersion(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status not in self.CLOSED_STATUSES
+
+    def frozen_parts(self) -> VersionParts:
+        """Halls, materials and steps of a published (or superseded) version, which can no
+        longer change, kept per process so taking in and accepting a case does not read
+        them again each time. Versions still open for editing are always read afresh."""
+        if self.status not in (self.Status.PUBLISHED, self.Status.SUPERSEDED) or not self.pk:
+            return _read_parts(self)
+        key = (self.pk, self.created_at)
+        parts = _FROZEN_PARTS.get(key)
+        if parts is None:
+            parts = _read_parts(self)
+            if len(_FROZEN_PARTS) > 5000:
+                _FROZEN_PARTS.clear()
+            _FROZEN_PARTS[key] = parts
+        return parts
 
     @property
     def max_extension_days(self) -> int:

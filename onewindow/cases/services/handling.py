@@ -137,7 +137,7 @@ def decide_step(
     step = _current_step(case)
     _check_decider(actor, case, step)
     opinion = (opinion or "").strip()
-    steps = list(case.item_version.steps.all())
+    steps = list(case.item_version.frozen_parts().steps)
     is_last = step.position >= len(steps)
     is_decision_step = step.role == "approver" or is_last
     errors: dict = {}
@@ -412,7 +412,10 @@ def conclude_into(
             )
         )
     last = None
-    if result in (Case.Result.GRANTED, Case.Result.REFUSED) and case.item_version.steps.exists():
+    if (
+        result in (Case.Result.GRANTED, Case.Result.REFUSED)
+        and case.item_version.frozen_parts().steps
+    ):
         if case.current_step_id is not None:
             raise TransitionNotAllowed(
                 _(

@@ -125,7 +125,7 @@ def receive_case(
         errors["item"] = _(
             "This item is not published: cases can only be received for items in force."
         )
-    elif not version.halls.filter(pk=hall.pk).exists():
+    elif hall.pk not in version.frozen_parts().hall_ids:
         errors["item"] = fmt(_("This item is not handled in %(hall)s."), hall=hall.name)
     if applicant_kind not in Case.ApplicantKind.values:
         errors["applicant_kind"] = _("Choose a person or an organisation.")
@@ -149,9 +149,7 @@ def receive_case(
     if source not in Case.Source.values:
         errors["source"] = _("Unknown source.")
     provided = _material_ids(provided_material_ids, "provided_material_ids", errors)
-    materials = (
-        list(version.materials.all()) if version is not None and "item" not in errors else []
-    )
+    materials = version.frozen_parts().materials if "item" not in errors else ()
     if provided - {m.pk for m in materials} and "item" not in errors:
         errors["provided_material_ids"] = _("Choose materials from the item's checklist.")
     moment = received_at or now()
@@ -244,7 +242,7 @@ def _accept(change: Change, *, start_steps: bool = True) -> None:
             "deemed_on_receipt": deemed is not None,
         },
     )
-    if start_steps and version.steps.exists():
+    if start_steps and version.frozen_parts().steps:
         start_step(change, 1)
     else:
         hand_back_to_window(case)

@@ -71,11 +71,12 @@ def test_it_lists_with_a_fixed_number_of_queries(client, personas, django_assert
     for n in range(3):
         make_published(personas.department, [personas.hall], name=f"事项{n}")
     client.force_login(personas.admin)
-    with django_assert_max_num_queries(13):
+    client.get(reverse("catalogue:list"))  # the first request reads the user's access (cached)
+    with django_assert_max_num_queries(10):
         client.get(reverse("catalogue:list"))
     for n in range(10):
         make_published(personas.department, [personas.hall, personas.centre], name=f"更多事项{n}")
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("catalogue:list"))
     assert response.context["page"].paginator.count == 13
 

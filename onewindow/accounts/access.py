@@ -1,0 +1,136 @@
+"""What a user may do and where, cached per process and keyed by the user's access stamp.
+
+Every authenticated request needs the user's roles (groups), halls and permissions. Read
+from the database that is three or four queries per request, the same answer every time.
+The answer is kept here per user together with the `User.access_stamp` it was read
+under. The stamp is a random number on the user row, which every request loads anyway
+(the session's user or the API token's user), and it is drawn afresh whenever something
+that decides access changes: the user's groups, halls or own permissions, or the
+permissions of one of their groups (signals below). So a changed role or hall counts
+from the very next request, in every process, and nothing is ever served stale: a
+cached answer is only used under the stamp it was read with.
+
+Superuser and active flags are columns of the user row itself and never cached.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from django.contrib.auth.models import Group
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
+
+MAX_USERS = 10_000  # a hall platform has hundreds of staff; the bound is only a safety net
+
+_lock = threading.Lock()
+_profiles: dict[int, tuple[int, bool, dict]] = {}
+
+
+def new_stamp() -> int:
+    from .models import _new_access_stamp
+
+    return _new_access_stamp()
+
+
+def _read(user) -> dict:
+    """Roles, halls and permissions from the database (Django's own backend caches)."""
+    from django.contrib.auth.backends import ModelBackend
+
+    backend = ModelBackend()
+    for name in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        user.__dict__.pop(name, None)
+    perms = backend.get_all_permissions(user)  # fills _user/_group/_perm caches
+    return {
+        "role_codes": frozenset(user.groups.values_list("name", flat=True)),
+        "hall_id_set": frozenset(user.halls.values_list("pk", flat=True)),
+        "_perm_cache": frozenset(perms),
+        "_user_perm_cache": frozenset(getattr(user, "_user_perm_cache", ())),
+        "_group_perm_cache": frozenset(getattr(user, "_group_perm_cache", ())),
+    }
+
+
+def prime(user) -> None:
+    """Give ``user`` (a freshly loaded row) its roles, halls and permissions from the
+    cache, reading them once when the stamp is new."""
+    if user is None or not getattr(user, "pk", None):
+        return
+    key = (user.access_stamp, user.is_superuser)
+    cached = _profiles.get(user.pk)
+    if cached is None or cached[:2] != key:
+        profile = _read(user)
+        with _lock:
+            if len(_profiles) >= MAX_USERS:
+                _profiles.clear()
+            _profiles[user.pk] = (*key, profile)
+    else:
+        profile = cached[2]
+    # Sets, as the cached_properties give them; copies, so a caller cannot alter the cache.
+    user.__dict__["role_codes"] = profile["role_codes"]
+    user.__dict__["hall_id_set"] = set(profile["hall_id_set"])
+    for name in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        setattr(user, name, set(profile[name]))
+
+
+def forget(user_ids) -> None:
+    """Draw new stamps for these users: their next request reads their access afresh."""
+    from .models import User
+
+    ids = list(user_ids)
+    if ids:
+        User.objects.filter(pk__in=ids).update(access_stamp=new_stamp())
+    with _lock:
+        for pk in ids:
+            _profiles.pop(pk, None)
+
+
+def clear() -> None:
+    with _lock:
+        _profiles.clear()
+
+
+@receiver(m2m_changed, dispatch_uid="onewindow.access.user_m2m")
+def _access_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
+    """Groups, halls or permissions changed: new stamps for the users concerned."""
+    if action not in ("post_add", "post_remove", "pre_clear", "post_clear"):
+        return
+    from .models import User
+
+    through_user = {
+        User.groups.through: "user",
+        User.halls.through: "user",
+        User.user_permissions.through: "user",
+        Group.permissions.through: "group",
+    }.get(sender)
+    if through_user is None:
+        return
+    if action == "pre_clear":
+        # Who is about to lose the relation (e.g. hall.staff.clear()): after the clear
+        # nobody can tell any more.
+        instance._access_clear = _users_through(sender, instance, through_user)
+        return
+    if action == "post_clear":
+        forget(instance.__dict__.pop("_access_clear", ()))
+        return
+    if through_user == "group":
+        groups = [instance.pk] if not reverse else list(pk_set or ())
+        forget(User.objects.filter(groups__in=groups).values_list("pk", flat=True).distinct())
+    elif not reverse:
+        forget([instance.pk])
+    else:
+        forget(pk_set or ())
+
+
+def _users_through(through, instance, kind: str) -> list[int]:
+    """The users linked to ``instance`` through the m2m table ``through``."""
+    from .models import User
+
+    side = next(
+        f.name
+        for f in through._meta.fields
+        if f.is_relation and isinstance(instance, f.related_model)
+    )
+    if kind == "user":
+        return list(through.objects.filter(**{side: instance.pk}).values_list("user_id", flat=True))
+    groups = through.objects.filter(**{side: instance.pk}).values_list("group_id", flat=True)
+    return list(User.objects.filter(groups__in=groups).values_list("pk", flat=True).distinct())

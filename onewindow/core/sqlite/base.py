@@ -1,0 +1,77 @@
+"""SQLite with one writer at a time, queued by the operating system.
+
+SQLite lets one connection write at a time. A connection that finds the database locked
+waits in SQLite's busy handler, which sleeps and retries (1, 2, 5, 10 … 100 ms): under
+many concurrent writers (the web server's processes and threads, the worker) the waits
+pile up into seconds and the order is left to chance.
+
+This backend queues writers on an exclusive `flock` of a lock file next to the database,
+taken just before ``BEGIN IMMEDIATE`` and released at commit or rollback (or when the
+connection closes). The kernel wakes the next waiter the moment the lock is free, in
+every process that uses the database. Transactions that only read are unchanged: in WAL
+mode they never wait for a writer. Writes outside a transaction (autocommit) still rely
+on SQLite's busy timeout.
+
+PostgreSQL, the production engine, needs none of this: it locks rows, not the database.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+
+from django.db.backends.sqlite3 import base
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    _lock_fd: int | None = None
+    _lock_held = False
+
+    def _lock_path(self) -> str | None:
+        name = str(self.settings_dict["NAME"])
+        if self.is_in_memory_db() or name.startswith("file:"):
+            return None
+        return f"{name}-writelock"
+
+    def _take_write_lock(self) -> None:
+        path = self._lock_path()
+        if path is None or self._lock_held:
+            return
+        if self._lock_fd is None:
+            self._lock_fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)  # blocks (without the GIL) until free
+        self._lock_held = True
+
+    def _release_write_lock(self) -> None:
+        if self._lock_held:
+            self._lock_held = False
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+
+    def _start_transaction_under_autocommit(self):
+        self._take_write_lock()
+        try:
+            super()._start_transaction_under_autocommit()
+        except BaseException:
+            self._release_write_lock()
+            raise
+
+    def _commit(self):
+        try:
+            return super()._commit()
+        finally:
+            self._release_write_lock()
+
+    def _rollback(self):
+        try:
+            return super()._rollback()
+        finally:
+            self._release_write_lock()
+
+    def _close(self):
+        try:
+            return super()._close()
+        finally:
+            self._release_write_lock()
+            if self._lock_fd is not None:
+                os.close(self._lock_fd)
+                self._lock_fd = None
