@@ -4,21 +4,44 @@ It shows the item, the steps passed in plain words, the due date and the result,
 the applicant's name masked. A wrong query code gets exactly the answer an unknown
 number gets, and a client that fails too often is held off for a while (guessing query
 codes must not pay).
+
+It is the busiest public page (every notice carries its QR code), so a lookup is kept
+cheap:
+
+* The rate limit and the query-code check run on every request, before anything else.
+* The rendered answer is kept in the cache under a key holding every value of the case
+  the page shows (`CASE_FIELDS` and the hall's and item's names, read afresh on every
+  request), the days left and the language. The history (the events) is covered by the
+  case's version, which every service that appends an event the public sees bumps in the
+  same transaction (`services.common.finish`, the exchange included). The due date can
+  change without a new version (the deadlines job, once the calendar of a year is
+  entered) and the days left change every day: both are in the key by value.
+* The three reads (failures, case, events) are composed by the ORM once per process and
+  then run as raw SQL: composing each took several times as long as SQLite takes to run
+  it, and they were most of the cost of a lookup beside the templates.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import secrets
 
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import F
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from . import clock
-from .models import Case, CaseEvent, StatusLookupFailure
+from .models import Case, CaseEvent, StatusLookupFailure, Suspension
 
 MAX_FAILURES = 10
 WINDOW = dt.timedelta(minutes=10)
@@ -41,6 +64,79 @@ PUBLIC_KINDS = (
     K.CONCLUDED,
     K.DELIVERED,
 )
+# Their plain words, where they say nothing more (lazy: only the words shown are translated).
+PLAIN_WORDS = {
+    K.RECEIVED: gettext_lazy("Application received"),
+    K.CORRECTION_ISSUED: gettext_lazy("Correction notice issued: some materials are missing"),
+    K.CORRECTION_SUPPLIED: gettext_lazy("Missing materials handed in"),
+    K.ACCEPTED: gettext_lazy("Application accepted: the time limit runs"),
+    K.ACCEPTED_WITH_GAPS: gettext_lazy("Accepted with materials to follow"),
+    K.GAPS_SUPPLIED: gettext_lazy("Materials to follow handed in"),
+    K.REFUSED: gettext_lazy("Application not accepted"),
+    K.SENT_BACK: gettext_lazy("Returned to an earlier step for further work"),
+    K.RESUMED: gettext_lazy("Special procedure finished: the time limit runs again"),
+    K.DELIVERED: gettext_lazy("Result delivered"),
+}
+
+# What the page shows of a case, with what its days left are computed from and what the
+# lookup checks. `find_case` reads only these (plus the hall's and the item's names), so
+# a template that shows anything else costs a query per lookup (the test pins the count).
+CASE_FIELDS = (
+    "number",
+    "query_code",
+    "version",
+    "status",
+    "applicant_name",
+    "promised_due_date",
+    "due_provisional",
+    "suspended_since",
+    "result",
+    "concluded_at",
+)
+
+# Bounded, so that a cache shared across deployments does not serve old words for long.
+ANSWER_CACHE_SECONDS = 600
+
+
+def composed_once(build):
+    """The SQL of a queryset, composed by the ORM on first use and kept for the life of
+    the process. ``build()`` returns the queryset, made with stand-in parameters, and
+    those parameters in the order the callers pass the real ones (a queryset that takes
+    them in another order fails here rather than answer wrongly)."""
+
+    @functools.cache
+    def sql() -> str:
+        queryset, stand_ins = build()
+        composed, params = queryset.query.sql_with_params()
+        if list(params) != stand_ins:
+            raise RuntimeError(f"{build.__name__}: parameters {params!r}, not {stand_ins!r}")
+        return composed
+
+    return sql
+
+
+@composed_once
+def _failures_sql():
+    since = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    recent = StatusLookupFailure.objects.filter(client="?").filter(at__gt=since)
+    stand_ins = ["?", connection.ops.adapt_datetimefield_value(since)]
+    return recent.values_list("pk")[:MAX_FAILURES], stand_ins
+
+
+@composed_once
+def _case_sql():
+    queryset = (
+        Case.objects.filter(number="?")
+        .order_by()  # the number is unique
+        .only(*CASE_FIELDS)
+        .annotate(hall_name=F("hall__name"), item_name=F("item_version__name"))
+    )
+    return queryset, ["?"]
+
+
+@composed_once
+def _events_sql():
+    return CaseEvent.objects.filter(case_id=0).order_by("seq").only("kind", "at", "data"), [0]
 
 
 def client_key(request) -> str:
@@ -48,10 +144,12 @@ def client_key(request) -> str:
 
 
 def is_blocked(client: str, now: dt.datetime) -> bool:
-    return (
-        StatusLookupFailure.objects.filter(client=client, at__gt=now - WINDOW).count()
-        >= MAX_FAILURES
-    )
+    """Whether the client failed MAX_FAILURES times within WINDOW (reads that many rows
+    at most)."""
+    since = connection.ops.adapt_datetimefield_value(now - WINDOW)
+    with connection.cursor() as cursor:
+        cursor.execute(_failures_sql(), [client, since])
+        return len(cursor.fetchall()) >= MAX_FAILURES
 
 
 def note_failure(client: str, now: dt.datetime) -> None:
@@ -65,34 +163,11 @@ def _normalise(value: str) -> str:
 
 
 def find_case(number: str, code: str) -> Case | None:
-    """The case when number and query code match; None otherwise (same work either way)."""
-    case = (
-        Case.objects.select_related("item_version", "hall")
-        .only(
-            "number",
-            "query_code",
-            "status",
-            "applicant_name",
-            "applicant_kind",
-            "received_at",
-            "accepted_on",
-            "promised_due_date",
-            "legal_due_date",
-            "due_provisional",
-            "suspended_since",
-            "result",
-            "concluded_at",
-            "delivered_at",
-            "is_immediate",
-            "item_version__name",
-            "item_version__result_name",
-            "hall__name",
-            "hall__name_en",
-            "hall__phone",
-        )
-        .filter(number=number)
-        .first()
-    )
+    """The case when number and query code match; None otherwise (same work either way).
+
+    Only `CASE_FIELDS` are loaded; the hall's and the item's names come as ``hall_name``
+    and ``item_name``."""
+    case = next(iter(Case.objects.raw(_case_sql(), [number])), None)
     expected = case.query_code if case is not None else "X" * 8
     if not secrets.compare_digest(expected.encode(), code.encode()) or case is None:
         return None
@@ -102,45 +177,33 @@ def find_case(number: str, code: str) -> Case | None:
 def public_steps(case: Case) -> list[dict]:
     """The case's history in plain words for the applicant."""
     steps = []
-    events = (
-        CaseEvent.objects.filter(case_id=case.pk, kind__in=PUBLIC_KINDS)
-        .only("kind", "at", "data")
-        .order_by("seq")
-    )
-    for e in events:
-        data = e.data or {}
-        text = {
-            K.RECEIVED: _("Application received"),
-            K.CORRECTION_ISSUED: _("Correction notice issued: some materials are missing"),
-            K.CORRECTION_SUPPLIED: _("Missing materials handed in"),
-            K.ACCEPTED: _("Application accepted: the time limit runs"),
-            K.ACCEPTED_WITH_GAPS: _("Accepted with materials to follow"),
-            K.GAPS_SUPPLIED: _("Materials to follow handed in"),
-            K.REFUSED: _("Application not accepted"),
-            K.SENT_BACK: _("Returned to an earlier step for further work"),
-            K.RESUMED: _("Special procedure finished: the time limit runs again"),
-            K.DELIVERED: _("Result delivered"),
-        }.get(e.kind)
-        if e.kind == K.STEP_DECIDED:
-            text = _("Step done: %(step)s") % {"step": data.get("step", "")}
-        elif e.kind == K.EXTENDED:
-            text = _("Time limit extended by %(days)s working days") % {
-                "days": data.get("days", "")
-            }
-        elif e.kind == K.SUSPENDED:
-            text = _("Special procedure (%(kind)s): the time limit stops") % {
-                "kind": _kind_label(data.get("kind"))
-            }
-        elif e.kind == K.CONCLUDED:
-            text = _("Concluded: %(result)s") % {"result": _result_label(data.get("result"))}
+    # Every event of the case, the staff-only ones skipped here: a case has a dozen or
+    # so, and an IN over the public kinds costs more to compose than they cost to read.
+    for event in CaseEvent.objects.raw(_events_sql(), [case.pk]):
+        if event.kind not in PUBLIC_KINDS:
+            continue
+        text = _plain_words(event.kind, event.data or {})
         if text:
-            steps.append({"at": e.at, "text": text})
+            steps.append({"at": event.at, "text": text})
     return steps
 
 
-def _kind_label(kind) -> str:
-    from .models import Suspension
+def _plain_words(kind: str, data: dict) -> str:
+    if kind == K.STEP_DECIDED:
+        return _("Step done: %(step)s") % {"step": data.get("step", "")}
+    if kind == K.EXTENDED:
+        return _("Time limit extended by %(days)s working days") % {"days": data.get("days", "")}
+    if kind == K.SUSPENDED:
+        return _("Special procedure (%(kind)s): the time limit stops") % {
+            "kind": _kind_label(data.get("kind"))
+        }
+    if kind == K.CONCLUDED:
+        return _("Concluded: %(result)s") % {"result": _result_label(data.get("result"))}
+    words = PLAIN_WORDS.get(kind)
+    return str(words) if words else ""
 
+
+def _kind_label(kind) -> str:
     try:
         return str(Suspension.Kind(kind).label)
     except ValueError:
@@ -152,6 +215,29 @@ def _result_label(result) -> str:
         return str(Case.Result(result).label)
     except ValueError:
         return ""
+
+
+def answer_key(case: Case, left, language: str) -> str:
+    """The cache key of the rendered answer: every value shown, the days left and the
+    language. Hashed, as the query code is a secret; with the number and the code in it,
+    a database loaded afresh (the demo) that gives the same ids and versions to other
+    cases never gets their answers."""
+    values = [case.pk, case.hall_name, case.item_name, left, language]
+    values += [getattr(case, name) for name in CASE_FIELDS]
+    return "status-answer:" + hashlib.sha256(repr(values).encode()).hexdigest()
+
+
+def render_answer(case: Case) -> str:
+    """The answer for a case (the page below its header), from the cache when nothing it
+    shows has changed since it was rendered."""
+    left = clock.case_days_left(case)
+    key = answer_key(case, left, get_language())
+    html = cache.get(key)
+    if html is None:
+        context = {"case": case, "left": left, "steps": public_steps(case)}
+        html = render_to_string("cases/public/_answer.html", context)
+        cache.set(key, html, ANSWER_CACHE_SECONDS)
+    return mark_safe(html)  # rendered by the template above: escaped already
 
 
 @never_cache
@@ -185,9 +271,8 @@ def _answer(request, number: str, code: str):
         note_failure(client, now)
         context["not_found"] = True
         return render(request, "cases/public/lookup.html", context, status=404)
-    left = clock.case_days_left(case)
     return render(
         request,
         "cases/public/status.html",
-        {"case": case, "steps": public_steps(case), "left": left, "number": number, "code": code},
+        {"case": case, "answer": render_answer(case), "number": number, "code": code},
     )

@@ -6,15 +6,24 @@ import pytest
 from django.urls import reverse
 
 from onewindow.cases import services
-from onewindow.cases.models import StatusLookupFailure
+from onewindow.cases.models import Case, StatusLookupFailure
+from onewindow.workdays.services import get_calendar
 
 from .factories import at, make_accepted_case, make_case, run_steps
+from .test_api import Api
+from .test_exchange import event, first_event, post
 
 pytestmark = pytest.mark.django_db
 
 
 def lookup(client, number, code, **extra):
     return client.get(reverse("status:lookup"), {"number": number, "code": code}, **extra)
+
+
+def without_tokens(response) -> str:
+    """The page without its CSRF tokens (masked afresh for every response)."""
+    body = response.content.decode()
+    return re.sub(r'(csrfmiddlewaretoken" value="|X-CSRFToken": ")[^"]+', "", body)
 
 
 def test_it_shows_the_form(client, personas):
@@ -66,10 +75,7 @@ def test_it_answers_a_wrong_code_like_an_unknown_number(client, personas, item, 
     assert wrong.status_code == unknown.status_code == 404
 
     def strip(response):
-        body = re.sub(
-            r'(csrfmiddlewaretoken" value="|X-CSRFToken": ")[^"]+', "", response.content.decode()
-        )
-        return body.replace(case.number, "N").replace("CG209901010001", "N")
+        return without_tokens(response).replace(case.number, "N").replace("CG209901010001", "N")
 
     assert strip(wrong) == strip(unknown)
     assert "没有与该办件编号和查询码相符的办件" in wrong.content.decode()
@@ -120,3 +126,136 @@ def test_it_shows_a_suspension_and_the_refusal_in_plain_words(client, personas, 
     )
     body = lookup(client, refused.number, refused.query_code).content.decode()
     assert "申请不予受理" in body and 'id="status-due"' not in body
+
+
+# The answer is cached (public_views.render_answer): whatever changes what it shows must
+# show at the next lookup, and the checks before it must run on every request.
+
+
+def shown(response, element_id):
+    """The text of the element with that id (tags and spaces dropped)."""
+    body = response.content.decode()
+    match = re.search(rf'id="{element_id}"[^>]*>(.*?)</(dd|ol)>', body, re.S)
+    assert match, f"no #{element_id}"
+    return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split())
+
+
+def test_it_shows_each_change_of_the_case_at_the_next_lookup(client, personas, item, monday):
+    case = make_case(personas, item)
+    first = lookup(client, case.number, case.query_code)
+    assert shown(first, "status-status") == "已收件" and "申请已受理" not in shown(
+        first, "status-steps"
+    )
+    assert without_tokens(lookup(client, case.number, case.query_code)) == without_tokens(first)
+
+    case = services.accept_case(actor=personas.clerk, case=case)
+    accepted = lookup(client, case.number, case.query_code)
+    assert shown(accepted, "status-status") == "办理中"
+    assert "申请已受理，开始计时" in shown(accepted, "status-steps")
+    assert shown(accepted, "status-due").startswith("2026年3月16日 · 剩余 10 个工作日")
+
+    # A step decided: only the history and the version change.
+    case = services.decide_step(actor=personas.handler, case=case, decision="pass")
+    decided = lookup(client, case.number, case.query_code)
+    assert shown(decided, "status-status") == "办理中"
+    assert "环节完成：受理审查" in shown(decided, "status-steps")
+
+    case = run_steps(personas, case, decisions=("pass", "approve"))
+    case = services.conclude_case(
+        actor=personas.clerk, case=case, result="granted", certificate_number="苏E5"
+    )
+    concluded = lookup(client, case.number, case.query_code)
+    assert shown(concluded, "status-status") == "已办结"
+    assert shown(concluded, "status-result").startswith("准予许可")
+    assert shown(concluded, "status-steps").count("环节完成") == 3
+    assert "已办结：准予许可" in shown(concluded, "status-steps")
+
+
+def test_it_shows_a_due_date_changed_without_a_new_version(client, personas, item, monday):
+    case = make_accepted_case(personas, item)
+    assert "暂定" not in shown(lookup(client, case.number, case.query_code), "status-due")
+    # As the deadlines job does once a calendar year is entered: no new version.
+    Case.objects.filter(pk=case.pk).update(
+        promised_due_date=at("2026-03-17").date(), due_provisional=True
+    )
+    due = shown(lookup(client, case.number, case.query_code), "status-due")
+    assert due.startswith("2026年3月17日 · 剩余 11 个工作日") and "暂定" in due
+
+
+def test_it_shows_the_hall_by_its_current_name(client, personas, item, monday):
+    case = make_accepted_case(personas, item)
+    lookup(client, case.number, case.query_code)
+    personas.hall.name = "张家港市车管分中心"
+    personas.hall.save(update_fields=["name"])
+    body = lookup(client, case.number, case.query_code).content.decode()
+    assert "张家港市车管分中心" in body
+
+
+def test_it_counts_the_days_left_from_today(client, personas, item, monday):
+    case = make_accepted_case(personas, item)
+    monday.move_to(at("2026-03-02", 23, 58))
+    assert "剩余 10 个工作日" in shown(lookup(client, case.number, case.query_code), "status-due")
+    monday.move_to(at("2026-03-03", 0, 1))  # a new day, three minutes later
+    assert "剩余 9 个工作日" in shown(lookup(client, case.number, case.query_code), "status-due")
+
+
+def test_it_answers_a_wrong_code_after_a_right_one_like_an_unknown_number(
+    client, personas, item, monday
+):
+    case = make_accepted_case(personas, item)
+    assert lookup(client, case.number, case.query_code).status_code == 200  # now cached
+    wrong = lookup(client, case.number, "AAAAAAAA")
+    unknown = lookup(client, "CG209901010001", "AAAAAAAA")
+    assert wrong.status_code == unknown.status_code == 404
+    assert 'id="public-status"' not in wrong.content.decode()
+    assert without_tokens(wrong).replace(case.number, "N") == without_tokens(unknown).replace(
+        "CG209901010001", "N"
+    )
+    assert StatusLookupFailure.objects.count() == 2
+    for n in range(8):
+        lookup(client, case.number, f"WRONG{n:03d}")
+    # Ten failures: the right code, answered a moment ago from the cache, is held off too.
+    blocked = lookup(client, case.number, case.query_code)
+    assert blocked.status_code == 429 and 'id="public-status"' not in blocked.content.decode()
+
+
+def test_it_keeps_the_languages_apart(client, personas, item, monday):
+    case = make_accepted_case(personas, item)
+    chinese = lookup(client, case.number, case.query_code).content.decode()
+    client.cookies["django_language"] = "en"
+    english = lookup(client, case.number, case.query_code).content.decode()
+    client.cookies["django_language"] = "zh-hans"
+    again = lookup(client, case.number, case.query_code).content.decode()
+    assert "申请已受理" in chinese and "Application accepted" not in chinese
+    assert "Application accepted: the time limit runs" in english and "申请已受理" not in english
+    assert "10 working days left" in english and "剩余 10 个工作日" in again
+    assert "Application accepted" not in again
+
+
+def test_it_shows_the_events_of_a_department_system(client, personas, item, monday):
+    api = Api(client)
+    post(api, personas.handler, first_event(personas, item))
+    case = Case.objects.get()
+    client.cookies["django_language"] = "zh-hans"
+    before = lookup(client, case.number, case.query_code)
+    assert shown(before, "status-status") == "已收件"
+    for seq, kind, data in ((2, "accepted", {}), (3, "step_decided", {"step": "现场查验"})):
+        at_ = f"2026-03-02T09:2{seq}:00+08:00"
+        assert post(api, personas.handler, event(personas, seq, kind, at_, data))[0] == 201
+        after = lookup(client, case.number, case.query_code)
+        assert shown(after, "status-status") == "办理中"
+        assert "申请已受理，开始计时" in shown(after, "status-steps")
+    # The step decided changes nothing but the history and the version.
+    assert "环节完成：现场查验" in shown(after, "status-steps")
+
+
+def test_it_looks_up_a_case_in_three_queries_and_again_in_two(
+    client, personas, item, monday, django_assert_num_queries
+):
+    get_calendar()  # loaded once per process
+    case = make_accepted_case(personas, item)
+    # The failures of the client, the case, its events; then only the first two.
+    with django_assert_num_queries(3):
+        assert lookup(client, case.number, case.query_code).status_code == 200
+    with django_assert_num_queries(2):
+        assert lookup(client, case.number, case.query_code).status_code == 200
