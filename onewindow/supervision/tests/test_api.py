@@ -183,7 +183,7 @@ def test_it_answers_409_when_the_alert_is_past_that_step(api, personas, alert):
     assert alert.status == Alert.Status.UPHELD and alert.answer_note == ""
 
 
-def test_it_answers_400_to_a_body_that_is_not_json(client, personas, alert):
+def test_it_answers_422_to_a_body_that_is_not_json(client, personas, alert):
     _token, key = ApiToken.issue(personas.supervisor)
     response = client.post(
         f"{URL}/{alert.pk}/close",
@@ -191,6 +191,7 @@ def test_it_answers_400_to_a_body_that_is_not_json(client, personas, alert):
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {key}",
     )
-    assert response.status_code in (400, 422)
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_request"
     alert.refresh_from_db()
     assert alert.status == Alert.Status.RAISED
