@@ -10,7 +10,8 @@ permissions of one of their groups (signals below). So a changed role or hall co
 from the very next request, in every process, and nothing is ever served stale: a
 cached answer is only used under the stamp it was read with.
 
-Superuser and active flags are columns of the user row itself and never cached.
+The superuser and active flags are columns of the user row, read with it on every request;
+they are part of the key too (Django gives an inactive user no permissions at all).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from django.dispatch import receiver
 MAX_USERS = 10_000  # a hall platform has hundreds of staff; the bound is only a safety net
 
 _lock = threading.Lock()
-_profiles: dict[int, tuple[int, bool, dict]] = {}
+_profiles: dict[int, tuple] = {}  # user id -> (stamp, superuser, active, profile)
 
 
 def new_stamp() -> int:
@@ -55,16 +56,16 @@ def prime(user) -> None:
     cache, reading them once when the stamp is new."""
     if user is None or not getattr(user, "pk", None):
         return
-    key = (user.access_stamp, user.is_superuser)
+    key = (user.access_stamp, user.is_superuser, user.is_active)
     cached = _profiles.get(user.pk)
-    if cached is None or cached[:2] != key:
+    if cached is None or cached[:3] != key:
         profile = _read(user)
         with _lock:
             if len(_profiles) >= MAX_USERS:
                 _profiles.clear()
             _profiles[user.pk] = (*key, profile)
     else:
-        profile = cached[2]
+        profile = cached[3]
     # Sets, as the cached_properties give them; copies, so a caller cannot alter the cache.
     user.__dict__["role_codes"] = profile["role_codes"]
     user.__dict__["hall_id_set"] = set(profile["hall_id_set"])

@@ -95,3 +95,14 @@ def test_the_api_sees_a_removed_role_or_hall_on_the_next_request(client, persona
     assert post().status_code == 400
     personas.clerk.halls.remove(personas.hall)
     assert post().status_code == 404
+
+
+def test_an_answer_read_while_inactive_is_not_used_once_active_again(personas):
+    User.objects.filter(pk=personas.clerk.pk).update(is_active=False)
+    inactive = fresh(personas.clerk)
+    access.prime(inactive)
+    assert not inactive.has_perm("cases.handle_cases")
+    User.objects.filter(pk=personas.clerk.pk).update(is_active=True)
+    active = fresh(personas.clerk)
+    access.prime(active)
+    assert active.has_perm("cases.handle_cases")
