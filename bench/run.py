@@ -366,35 +366,41 @@ def bench_server(work: Path, demo: Path, args, results: list, details: dict) -> 
         f"server: onewindow serve on the demo database ({len(lookups):,} cases sampled for status lookups)"
     )
     server = Server(demo, work)
-    host, port = "127.0.0.1", server.port
+
+    def load(scenario, *, headers_for=lambda i: {}, seconds=None, max_units=10**9, rate=None):
+        """One run of ``args.clients`` clients against the server: its summary."""
+        return run_load(
+            host="127.0.0.1",
+            port=server.port,
+            clients=args.clients,
+            scenario=scenario,
+            headers_for=headers_for,
+            seconds=seconds or args.seconds,
+            max_units=max_units,
+            rate=rate,
+        ).summary()
+
+    def healthz(c, i, n):
+        c.request("GET", "/healthz")
+
+    def status_of(sample: int):
+        """Status lookups of the first ``sample`` cases drawn, spread over the clients."""
+
+        def status(c, i, n):
+            number, code = lookups[(i * 7919 + n * 104729) % sample]
+            c.request("GET", f"/status/{number}/?code={code}")
+
+        return status
+
     try:
         log(f"constant view: {args.clients} clients, {args.seconds:.0f} s")
-        constant = run_load(
-            host=host,
-            port=port,
-            clients=args.clients,
-            scenario=lambda c, i, n: c.request("GET", "/healthz"),
-            headers_for=lambda i: {},
-            seconds=args.seconds,
-            max_units=10**9,
-        ).summary()
+        constant = load(healthz)
         details["constant_view"] = constant
         if "status" in args.only:
             log(f"status lookups: {args.clients} clients, {args.seconds:.0f} s, closed loop")
 
-            def status(c, i, n):
-                number, code = lookups[(i * 7919 + n * 104729) % len(lookups)]
-                c.request("GET", f"/status/{number}/?code={code}")
-
-            st = run_load(
-                host=host,
-                port=port,
-                clients=args.clients,
-                scenario=status,
-                headers_for=lambda i: {},
-                seconds=args.seconds,
-                max_units=10**9,
-            ).summary()
+            status = status_of(len(lookups))
+            st = load(status)
             details["status_lookup"] = st
             share = st["requests_per_s"] / constant["requests_per_s"]
             results.append(
@@ -411,20 +417,7 @@ def bench_server(work: Path, demo: Path, args, results: list, details: dict) -> 
                 )
             )
             log("status lookups of 500 cases over and over (answers cached), closed loop")
-
-            def status_repeat(c, i, n):
-                number, code = lookups[(i * 7919 + n * 104729) % 500]
-                c.request("GET", f"/status/{number}/?code={code}")
-
-            again = run_load(
-                host=host,
-                port=port,
-                clients=args.clients,
-                scenario=status_repeat,
-                headers_for=lambda i: {},
-                seconds=args.seconds,
-                max_units=10**9,
-            ).summary()
+            again = load(status_of(500))
             details["status_lookup_repeated"] = again
             results.append(
                 row(
@@ -440,27 +433,9 @@ def bench_server(work: Path, demo: Path, args, results: list, details: dict) -> 
             )
             target_rate = 0.40 * constant["requests_per_s"]
             log(f"status lookups paced at {target_rate:.0f} req/s (40 % of the constant view)")
-            paced = run_load(
-                host=host,
-                port=port,
-                clients=args.clients,
-                scenario=status,
-                headers_for=lambda i: {},
-                seconds=args.seconds,
-                max_units=10**9,
-                rate=target_rate,
-            ).summary()
+            paced = load(status, rate=target_rate)
             details["status_lookup_paced"] = paced
-            const_paced = run_load(
-                host=host,
-                port=port,
-                clients=args.clients,
-                scenario=lambda c, i, n: c.request("GET", "/healthz"),
-                headers_for=lambda i: {},
-                seconds=args.seconds,
-                max_units=10**9,
-                rate=target_rate,
-            ).summary()
+            const_paced = load(healthz, rate=target_rate)
             details["constant_view_paced_status_rate"] = const_paced
             results.append(
                 row(
@@ -511,15 +486,12 @@ def bench_server(work: Path, demo: Path, args, results: list, details: dict) -> 
                     "Accept-Language": "en",
                 }
 
-            it = run_load(
-                host=host,
-                port=port,
-                clients=args.clients,
-                scenario=intake,
+            it = load(
+                intake,
                 headers_for=headers_for,
                 seconds=args.seconds * 2,
                 max_units=args.max_cases,
-            ).summary()
+            )
             details["intake"] = it
             ceiling = constant["requests_per_s"] / 2
             results.append(
@@ -537,27 +509,11 @@ def bench_server(work: Path, demo: Path, args, results: list, details: dict) -> 
                 )
             )
             log(f"intake paced at 200 cases/s, {args.clients} clients, {args.seconds:.0f} s")
-            ip = run_load(
-                host=host,
-                port=port,
-                clients=args.clients,
-                scenario=lambda c, i, n: intake(c, i, n + 1_000_000),
-                headers_for=headers_for,
-                seconds=args.seconds,
-                max_units=10**9,
-                rate=200.0,
-            ).summary()
+            ip = load(
+                lambda c, i, n: intake(c, i, n + 1_000_000), headers_for=headers_for, rate=200.0
+            )
             details["intake_paced"] = ip
-            const_paced = run_load(
-                host=host,
-                port=port,
-                clients=args.clients,
-                scenario=lambda c, i, n: c.request("GET", "/healthz"),
-                headers_for=lambda i: {},
-                seconds=args.seconds,
-                max_units=10**9,
-                rate=400.0,
-            ).summary()
+            const_paced = load(healthz, rate=400.0)
             details["constant_view_paced_intake_rate"] = const_paced
             results.append(
                 row(
