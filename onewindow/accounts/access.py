@@ -97,41 +97,41 @@ def _access_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
         return
     from .models import User
 
-    through_user = {
+    kind = {
         User.groups.through: "user",
         User.halls.through: "user",
         User.user_permissions.through: "user",
         Group.permissions.through: "group",
     }.get(sender)
-    if through_user is None:
+    if kind is None:
         return
     if action == "pre_clear":
         # Who is about to lose the relation (e.g. hall.staff.clear()): after the clear
         # nobody can tell any more.
-        instance._access_clear = _users_through(sender, instance, through_user)
-        return
-    if action == "post_clear":
+        instance._access_clear = _users_through(sender, instance, kind)
+    elif action == "post_clear":
         forget(instance.__dict__.pop("_access_clear", ()))
-        return
-    if through_user == "group":
-        groups = [instance.pk] if not reverse else list(pk_set or ())
-        forget(User.objects.filter(groups__in=groups).values_list("pk", flat=True).distinct())
-    elif not reverse:
-        forget([instance.pk])
+    elif kind == "group":
+        forget(_members([instance.pk] if not reverse else pk_set or ()))
     else:
-        forget(pk_set or ())
+        forget([instance.pk] if not reverse else pk_set or ())
+
+
+def _members(group_ids) -> list[int]:
+    from .models import User
+
+    return list(User.objects.filter(groups__in=group_ids).values_list("pk", flat=True).distinct())
 
 
 def _users_through(through, instance, kind: str) -> list[int]:
-    """The users linked to ``instance`` through the m2m table ``through``."""
-    from .models import User
-
+    """The users linked to ``instance`` through the m2m table ``through`` (through their
+    groups when ``kind`` is "group")."""
     side = next(
         f.name
         for f in through._meta.fields
         if f.is_relation and isinstance(instance, f.related_model)
     )
+    linked = through.objects.filter(**{side: instance.pk})
     if kind == "user":
-        return list(through.objects.filter(**{side: instance.pk}).values_list("user_id", flat=True))
-    groups = through.objects.filter(**{side: instance.pk}).values_list("group_id", flat=True)
-    return list(User.objects.filter(groups__in=groups).values_list("pk", flat=True).distinct())
+        return list(linked.values_list("user_id", flat=True))
+    return _members(linked.values_list("group_id", flat=True))
