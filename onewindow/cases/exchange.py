@@ -233,7 +233,7 @@ def _receive(actor, key, hall, number, external, case_in, at, actor_name, data, 
     version = item.published_version if item else None
     if version is None:
         errors["case.item"] = _("No published item has this implementation code.")
-    elif not version.halls.filter(pk=hall.pk).exists():
+    elif hall.pk not in version.frozen_parts().hall_ids:
         errors["case.item"] = fmt(_("This item is not handled in %(hall)s."), hall=hall.name)
     kind = case_in.get("applicant_kind") or ""
     id_number = None

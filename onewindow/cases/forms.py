@@ -155,7 +155,7 @@ class IntakeForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.version = version
         self.hall = hall
-        self.materials = list(version.materials.all())
+        self.materials = list(version.frozen_parts().materials)
         self.fields["window"].queryset = hall.windows.filter(is_active=True)
         self.fields["window"].label_from_instance = window_label
         self.fields["provided"].choices = [(m.pk, m.name) for m in self.materials]
