@@ -11,6 +11,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
+from onewindow.core import rawsql
 from onewindow.lib.idnumbers import looks_like_personal_number, mask_resident_id
 
 from .models import GENESIS_HASH, AuditEntry, AuditHead
@@ -105,7 +106,7 @@ def record(
         # before/after are already plain JSON values (mask_personal round-trips them), so
         # the hash covers exactly what the database will give back.
         entry.hash = entry.compute_hash()
-        entry.save(force_insert=True)
+        rawsql.insert([entry])  # the ORM's INSERT without its composing (every change writes one)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {_HEAD} SET last_seq = %s, last_hash = %s WHERE id = 1",

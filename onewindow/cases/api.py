@@ -10,16 +10,18 @@ handle cases.
 """
 
 import datetime as dt
-from functools import wraps
+from functools import cache, wraps
 
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 from ninja import Query, Router, Status
 
-from onewindow.catalogue.models import ServiceItem
+from onewindow.catalogue.models import ItemVersion, ServiceItem
+from onewindow.core import rawsql
+from onewindow.core.scoping import visible_hall_ids
 from onewindow.halls.models import Hall, Window
 from onewindow.lib import idnumbers
 
@@ -243,16 +245,15 @@ def detail(case: Case, user) -> dict:
     return out
 
 
+_ACT_ON = ("id", "number", "hall_id", "status", "version")
+
+
 def _case_to_act_on(request, number: str) -> Case:
     """The case behind a number, if the user may see it (404 otherwise). Only what the
     services need to find it: they lock and read the row themselves."""
-    case = (
-        Case.objects.visible_to(request.user)
-        .only("pk", "number", "hall_id", "status", "version")
-        .filter(number=number)
-        .first()
-    )
-    if case is None:
+    case = rawsql.first(Case, "t.number = %s", [number], names=_ACT_ON)
+    ids = visible_hall_ids(request.user)
+    if case is None or (ids is not None and case.hall_id not in ids):
         raise Http404("no such case")
     return case
 
@@ -337,22 +338,20 @@ def get_case(request, number: str):
 )
 @answers_errors
 def create_case(request, payload: CaseIn):
-    hall = Hall.objects.visible_to(request.user).filter(code=payload.hall.upper()).first()
-    if hall is None:
+    hall = rawsql.first(Hall, "t.code = %s", [payload.hall.upper()])
+    ids = visible_hall_ids(request.user)
+    if hall is None or (ids is not None and hall.pk not in ids):
         return 404, _error("not_found", _("There is no such hall, or it is not one of your halls."))
     _require_handler(request.user)
-    item = (
-        ServiceItem.objects.select_related("published_version")
-        .filter(implementation_code=payload.item)
-        .first()
-    )
+    item = _item_with_published_version(payload.item)
     if item is None:
         raise services.InvalidInput({"item": _("No published item has this implementation code.")})
     window = None
     if payload.window is not None:
-        window = Window.objects.filter(hall=hall, number=payload.window).first()
+        window = rawsql.first(Window, "t.hall_id = %s AND t.number = %s", [hall.pk, payload.window])
         if window is None:
             raise services.InvalidInput({"window": _("This window is not in the hall.")})
+        rawsql.attach(window, "hall", hall)
     if payload.intake_key:
         earlier = _case_with_intake_key(request, payload.intake_key)
         if earlier is not None:
@@ -379,6 +378,33 @@ def create_case(request, payload: CaseIn):
             raise
         return 200, state(earlier, request.user)
     return 201, state(case, request.user)
+
+
+@cache
+def _item_sql(vendor: str) -> tuple[str, rawsql.Rows]:
+    rows = rawsql.Rows(
+        (ServiceItem, rawsql.attnames(ServiceItem)), (ItemVersion, rawsql.attnames(ItemVersion))
+    )
+    sql = (
+        f"SELECT {rawsql.select_list(ServiceItem, 'i')}, {rawsql.select_list(ItemVersion, 'v')}"
+        f" FROM {ServiceItem._meta.db_table} i"
+        f" LEFT JOIN {ItemVersion._meta.db_table} v ON v.id = i.published_version_id"
+        " WHERE i.implementation_code = %s"
+    )
+    return sql, rows
+
+
+def _item_with_published_version(code: str) -> ServiceItem | None:
+    """The item with this implementation code and its version in force (one query)."""
+    sql, rows = _item_sql(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [code])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    item, version = rows.split(row)
+    rawsql.attach(item, "published_version", version)
+    return item
 
 
 def _case_with_intake_key(request, key: str) -> Case | None:

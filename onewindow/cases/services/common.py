@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.db.models import Max
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import record
+from onewindow.core import rawsql
 
 from .. import clock
 from ..models import Case, CaseEvent, CaseStep
@@ -201,6 +201,10 @@ def now() -> dt.datetime:
     return timezone.now()
 
 
+# What the services read of a locked case besides its row.
+_LOCK_RELATED = ("hall", "window", "item", "item_version", "current_step", "received_by")
+
+
 def lock(case: Case, action: str | tuple[str, ...], expected_version: int | None) -> Case:
     """Lock the case row, check the optimistic version, then the transitions table
     (``action`` may name several actions when the status decides which one it is).
@@ -208,13 +212,13 @@ def lock(case: Case, action: str | tuple[str, ...], expected_version: int | None
     The version is checked first: a double submit is reported as such, not as a
     transition that became impossible because the first submit went through.
     """
-    qs = Case.objects.select_for_update(of=("self",)).select_related(
-        "hall", "window", "item", "item_version", "current_step", "received_by"
-    )
-    try:
-        locked = qs.get(pk=case.pk)
-    except Case.DoesNotExist:
-        raise Http404("no such case") from None
+    # One hand-written query (the ORM's select_related composed for longer than the
+    # database took to run it); the row locked on PostgreSQL, SQLite's write transaction
+    # being exclusive already.
+    suffix = " FOR UPDATE OF t" if connection.features.has_select_for_update_of else ""
+    locked = rawsql.first_related(Case, _LOCK_RELATED, "t.id = %s", [case.pk], suffix)
+    if locked is None:
+        raise Http404("no such case")
     locked._as_locked = _row_values(locked)
     if expected_version is not None and int(expected_version) != locked.version:
         raise StaleCase(current_version=locked.version)
@@ -287,21 +291,24 @@ def snapshot(case: Case) -> dict:
     }
 
 
+_LAST_SEQ = f"SELECT MAX(seq) FROM {CaseEvent._meta.db_table} WHERE case_id = %s"
+
+
 def append_events(case: Case, events: list[CaseEvent], *, new_case: bool = False) -> None:
     """Append events with the next sequence numbers of the case (the caller holds the
     case row lock, so the numbers cannot clash; a case created in this transaction has
     no events yet)."""
     if not events:
         return
-    last = (
-        0
-        if new_case
-        else CaseEvent.objects.filter(case_id=case.pk).aggregate(m=Max("seq"))["m"] or 0
-    )
+    last = 0
+    if not new_case:
+        with connection.cursor() as cursor:
+            cursor.execute(_LAST_SEQ, [case.pk])
+            last = cursor.fetchone()[0] or 0
     for i, event in enumerate(events, start=1):
         event.case_id = case.pk
         event.seq = last + i
-    CaseEvent.objects.bulk_create(events)
+    rawsql.insert(events, returning=False)
 
 
 def _row_values(case: Case) -> dict:
@@ -316,7 +323,7 @@ def _save_changes(case: Case) -> None:
         case.save()
         return
     changed = [name for name, value in before.items() if getattr(case, name) != value]
-    case.save(update_fields={*changed, "version", "updated_at"} - {"id"})
+    rawsql.update(case, {*changed, "version", "updated_at"} - {"id"})
     case._as_locked = _row_values(case)
 
 
@@ -356,7 +363,7 @@ def start_step(change: Change, position: int, *, assignee=None) -> CaseStep | No
     step = steps[position - 1]
     if assignee is None or not eligible_for_step(assignee, case, step.role):
         assignee = pick_assignee(case, step.role)
-    case_step = CaseStep.objects.create(
+    case_step = CaseStep(
         case=case,
         step=step,
         position=position,
@@ -366,6 +373,7 @@ def start_step(change: Change, position: int, *, assignee=None) -> CaseStep | No
         started_at=change.at,
         due_date=step_due_date(case, step.limit_days, change.today),
     )
+    rawsql.insert([case_step])
     case.current_step = case_step
     case.current_assignee = assignee
     change.event(

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.core import rawsql
 from onewindow.lib import idnumbers
 
 from .. import clock
@@ -178,12 +179,15 @@ def receive_case(
         legal_limit_days=version.legal_limit_days,
         promised_limit_days=version.promised_limit_days,
     )
-    case.save(force_insert=True)
-    CaseMaterial.objects.bulk_create(
-        CaseMaterial(
-            case=case, material=m, name=m.name, required=m.required, provided=m.pk in provided
-        )
-        for m in materials
+    rawsql.insert([case])
+    rawsql.insert(
+        [
+            CaseMaterial(
+                case=case, material=m, name=m.name, required=m.required, provided=m.pk in provided
+            )
+            for m in materials
+        ],
+        returning=False,
     )
     change = Change(case=case, actor=actor, action="received", at=moment)
     change.before = None
@@ -201,14 +205,16 @@ def receive_case(
 
 
 def _missing_required(case: Case) -> list[CaseMaterial]:
-    return [m for m in case.materials.all() if m.required and not m.provided and not m.to_follow]
+    materials = rawsql.all_of(CaseMaterial, "t.case_id = %s ORDER BY t.id", [case.pk])
+    return [m for m in materials if m.required and not m.provided and not m.to_follow]
 
 
 def _deemed_acceptance_date(case: Case) -> dt.date | None:
     """When a correction notice came later than the law allows, the application counts
     as accepted on the day the papers were handed in (行政许可法 第三十二条)."""
     start = clock.local_date(case.received_at)
-    for notice in case.corrections.all():
+    notices = rawsql.all_of(CorrectionNotice, "t.case_id = %s ORDER BY t.round", [case.pk])
+    for notice in notices:
         if notice.late:
             return start
         if notice.supplied_at is not None:

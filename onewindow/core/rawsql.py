@@ -1,0 +1,237 @@
+"""Hand-written SQL for the hot paths, with Django's own conversions.
+
+Window intake (issue 4) answers two API requests per case, hundreds a second. Through the
+ORM most of their time went into composing queries and building model instances, not
+into the database: a ``Case.objects.get(pk=…)`` cost ~0.8 ms where its SELECT costs 0.1.
+The few statements of those paths are written here by hand, once per process, from the
+models' metadata (table and column names, field order), and their rows converted by the
+same converters and ``get_db_prep_save`` the ORM uses, so what is written and read back
+is exactly what the ORM would write and read. Everything else keeps the ORM.
+
+- :func:`select_list` / :class:`Rows`: a SELECT of several models joined (the columns of
+  each, in field order) and the instances built from each row, related ones attached as
+  ``select_related`` would attach them;
+- :func:`insert`: INSERT of new instances (``pre_save`` applied: ``auto_now``, defaults),
+  primary keys read back with ``RETURNING``;
+- :func:`update`: UPDATE of chosen columns of one instance, optionally only where another
+  column still has a given value (an optimistic version).
+
+No signals are sent (the ORM's ``pre_save``/``post_save``): the models written here have
+no receivers, and the services write their events and audit rows themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import cache
+
+from django.db import connection
+from django.db.models import Model
+
+
+def attnames(model: type[Model], names: Iterable[str] | None = None) -> tuple[str, ...]:
+    """Column attribute names of ``model`` in field order (all, or those in ``names``)."""
+    return _attnames(model, None if names is None else tuple(names))
+
+
+@cache
+def _attnames(model: type[Model], names: tuple[str, ...] | None) -> tuple[str, ...]:
+    wanted = None if names is None else set(names)
+    return tuple(
+        f.attname
+        for f in model._meta.concrete_fields
+        if wanted is None or f.attname in wanted or f.name in wanted
+    )
+
+
+def select_list(model: type[Model], alias: str, names: Sequence[str] | None = None) -> str:
+    """``alias.col, alias.col …`` for the columns of ``model`` (``names``: attnames)."""
+    names = attnames(model) if names is None else names
+    qn = connection.ops.quote_name
+    return ", ".join(f"{alias}.{qn(_field_by_attname(model, n).column)}" for n in names)
+
+
+def _field_by_attname(model: type[Model], attname: str):
+    for f in model._meta.concrete_fields:
+        if f.attname == attname:
+            return f
+    raise LookupError(attname)
+
+
+@cache
+def _converters(model: type[Model], names: tuple[str, ...], vendor: str) -> tuple:
+    """Per column: the converters the ORM applies to a value read from the database."""
+    out = []
+    for name in names:
+        field = _field_by_attname(model, name)
+        col = field.get_col(model._meta.db_table)
+        convs = [*connection.ops.get_db_converters(col), *field.get_db_converters(connection)]
+        out.append((tuple(convs), col))
+    return tuple(out)
+
+
+def build(model: type[Model], names: tuple[str, ...], values: Sequence) -> Model:
+    """An instance from the raw values of ``names`` (in field order), converted."""
+    converted = []
+    for value, (convs, col) in zip(values, _converters(model, names, connection.vendor)):
+        for conv in convs:
+            value = conv(value, col, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, names, converted)
+
+
+class Rows:
+    """The instances of several models read side by side in one row.
+
+    ``parts``: (model, attnames) in the order their columns appear in the SELECT. The
+    first is the main instance; :meth:`attach` sets a related instance as
+    ``select_related`` would (so reading the relation costs no query).
+    """
+
+    def __init__(self, *parts: tuple[type[Model], tuple[str, ...]]):
+        self.parts = parts
+
+    def split(self, row: Sequence) -> list[Model | None]:
+        out, start = [], 0
+        for model, names in self.parts:
+            values = row[start : start + len(names)]
+            start += len(names)
+            # A LEFT JOIN that found nothing: every column is NULL, the pk first.
+            out.append(None if values[0] is None else build(model, names, values))
+        return out
+
+
+def attach(instance: Model, field_name: str, related: Model | None) -> None:
+    """Set the related object of a foreign key as loaded (``None`` when there is none)."""
+    instance._meta.get_field(field_name).set_cached_value(instance, related)
+
+
+@cache
+def _insert_sql(model: type[Model], vendor: str, returning: bool) -> tuple[str, tuple]:
+    meta = model._meta
+    qn = connection.ops.quote_name
+    fields = tuple(f for f in meta.local_concrete_fields if not (f.primary_key and f.auto_created))
+    cols = ", ".join(qn(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {qn(meta.db_table)} ({cols}) VALUES ({marks})"
+    if returning:
+        sql += f" RETURNING {qn(meta.pk.column)}"
+    return sql, fields
+
+
+def insert(objs: Sequence[Model], *, returning: bool = True) -> None:
+    """INSERT new instances of one model (one statement each; ``returning``: read the
+    primary keys back into them). Fields get their ``pre_save`` value first (``auto_now``,
+    ``auto_now_add``), then the database form ``get_db_prep_save`` gives them."""
+    if not objs:
+        return
+    model = type(objs[0])
+    sql, fields = _insert_sql(model, connection.vendor, returning)
+    with connection.cursor() as cursor:
+        if not returning:
+            cursor.executemany(sql, [_prepared(obj, fields) for obj in objs])
+        else:
+            for obj in objs:
+                cursor.execute(sql, _prepared(obj, fields))
+                obj.pk = cursor.fetchone()[0]
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+def _prepared(obj: Model, fields) -> list:
+    return [f.get_db_prep_save(f.pre_save(obj, True), connection=connection) for f in fields]
+
+
+@cache
+def _update_sql(model: type[Model], names: tuple[str, ...], guard: str | None, vendor: str):
+    meta = model._meta
+    qn = connection.ops.quote_name
+    fields = tuple(_field_by_attname(model, n) for n in names)
+    sets = ", ".join(f"{qn(f.column)} = %s" for f in fields)
+    sql = f"UPDATE {qn(meta.db_table)} SET {sets} WHERE {qn(meta.pk.column)} = %s"
+    if guard:
+        sql += f" AND {qn(_field_by_attname(model, guard).column)} = %s"
+    return sql, fields
+
+
+def update(obj: Model, names: Iterable[str], *, guard: str | None = None, guard_value=None) -> int:
+    """UPDATE the columns ``names`` (attnames) of ``obj`` from its attributes (``auto_now``
+    fields among them take the time now); with ``guard``, only where that column still
+    holds ``guard_value``. Returns the number of rows changed (0 or 1)."""
+    names = tuple(sorted(set(names)))
+    sql, fields = _update_sql(type(obj), names, guard, connection.vendor)
+    params = [f.get_db_prep_save(f.pre_save(obj, False), connection=connection) for f in fields]
+    params.append(obj.pk)
+    if guard:
+        params.append(guard_value)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+@cache
+def _one_sql(model: type[Model], where: str, names: tuple[str, ...], vendor: str) -> str:
+    return (
+        f"SELECT {select_list(model, 't', names)} FROM "
+        f"{connection.ops.quote_name(model._meta.db_table)} t WHERE {where}"
+    )
+
+
+def first(model: type[Model], where: str, params: Sequence, names=None) -> Model | None:
+    """The first row of ``model`` matching ``where`` (SQL over the table aliased ``t``,
+    e.g. ``"t.code = %s"``) as an instance, or None."""
+    names = attnames(model, names)
+    with connection.cursor() as cursor:
+        cursor.execute(_one_sql(model, where, names, connection.vendor), list(params))
+        row = cursor.fetchone()
+    return None if row is None else build(model, names, row)
+
+
+def all_of(model: type[Model], where: str, params: Sequence, names=None) -> list[Model]:
+    """Every row of ``model`` matching ``where`` (``t`` is the table; an ORDER BY may
+    follow the condition) as instances."""
+    names = attnames(model, names)
+    with connection.cursor() as cursor:
+        cursor.execute(_one_sql(model, where, names, connection.vendor), list(params))
+        return [build(model, names, row) for row in cursor.fetchall()]
+
+
+@cache
+def _joined_sql(model: type[Model], related: tuple[str, ...], vendor: str) -> tuple[str, Rows]:
+    qn = connection.ops.quote_name
+    parts = [(model, attnames(model))]
+    selects = [select_list(model, "t")]
+    joins = []
+    for i, name in enumerate(related):
+        field = model._meta.get_field(name)
+        rel = field.related_model
+        alias = f"r{i}"
+        kind = "LEFT JOIN" if field.null else "JOIN"
+        joins.append(
+            f"{kind} {qn(rel._meta.db_table)} {alias}"
+            f" ON {alias}.{qn(rel._meta.pk.column)} = t.{qn(field.column)}"
+        )
+        parts.append((rel, attnames(rel)))
+        selects.append(select_list(rel, alias))
+    sql = f"SELECT {', '.join(selects)} FROM {qn(model._meta.db_table)} t {' '.join(joins)}"
+    return sql, Rows(*parts)
+
+
+def first_related(
+    model: type[Model], related: Sequence[str], where: str, params: Sequence, suffix: str = ""
+) -> Model | None:
+    """The first row of ``model`` matching ``where`` with the objects of the foreign keys
+    ``related`` loaded in the same query (as ``select_related`` would); ``suffix`` ends
+    the statement (e.g. ``FOR UPDATE OF t``)."""
+    related = tuple(related)
+    sql, rows = _joined_sql(model, related, connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} WHERE {where}{suffix}", list(params))
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    main, *others = rows.split(row)
+    for name, obj in zip(related, others):
+        attach(main, name, obj)
+    return main
