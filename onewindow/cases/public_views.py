@@ -40,6 +40,8 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from onewindow.core.shell import anonymous_page
+
 from . import clock
 from .models import Case, CaseEvent, StatusLookupFailure, Suspension
 
@@ -271,8 +273,12 @@ def _answer(request, number: str, code: str):
         note_failure(client, now)
         context["not_found"] = True
         return render(request, "cases/public/lookup.html", context, status=404)
+    answer = render_answer(case)
+    page = anonymous_page(request, title=f"{_('Case status')} {case.number}", content=answer)
+    if page is not None:
+        return page
     return render(
         request,
         "cases/public/status.html",
-        {"case": case, "answer": render_answer(case), "number": number, "code": code},
+        {"case": case, "answer": answer, "number": number, "code": code},
     )

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from functools import cache
 
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Model
 
 
@@ -60,24 +60,27 @@ def _field_by_attname(model: type[Model], attname: str):
 
 @cache
 def _converters(model: type[Model], names: tuple[str, ...], vendor: str) -> tuple:
-    """Per column: the converters the ORM applies to a value read from the database."""
+    """(position, converters, column) of the columns the ORM converts when it reads them
+    (on SQLite: dates, times, decimals, JSON; most columns need nothing)."""
     out = []
-    for name in names:
+    for i, name in enumerate(names):
         field = _field_by_attname(model, name)
         col = field.get_col(model._meta.db_table)
-        convs = [*connection.ops.get_db_converters(col), *field.get_db_converters(connection)]
-        out.append((tuple(convs), col))
+        convs = (*connection.ops.get_db_converters(col), *field.get_db_converters(connection))
+        if convs:
+            out.append((i, convs, col))
     return tuple(out)
 
 
 def build(model: type[Model], names: tuple[str, ...], values: Sequence) -> Model:
     """An instance from the raw values of ``names`` (in field order), converted."""
-    converted = []
-    for value, (convs, col) in zip(values, _converters(model, names, connection.vendor)):
+    values = list(values)
+    for i, convs, col in _converters(model, names, connection.vendor):
+        value = values[i]
         for conv in convs:
             value = conv(value, col, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, names, converted)
+        values[i] = value
+    return model.from_db(connection.alias, names, values)
 
 
 class Rows:
@@ -126,6 +129,9 @@ def insert(objs: Sequence[Model], *, returning: bool = True) -> None:
     if not objs:
         return
     model = type(objs[0])
+    for obj in objs:
+        # As Model.save: a related object saved after it was assigned gives its key now.
+        obj._prepare_related_fields_for_save(operation_name="save")
     sql, fields = _insert_sql(model, connection.vendor, returning)
     with connection.cursor() as cursor:
         if not returning:
@@ -139,8 +145,55 @@ def insert(objs: Sequence[Model], *, returning: bool = True) -> None:
         obj._state.db = connection.alias
 
 
-def _prepared(obj: Model, fields) -> list:
-    return [f.get_db_prep_save(f.pre_save(obj, True), connection=connection) for f in fields]
+# Fields whose database value is the Python value itself when it has one of these types
+# (what get_db_prep_save returns for them on both engines); every other field and value
+# goes through get_db_prep_save.
+_PLAIN_TYPES = (
+    (models.CharField, (str,)),
+    (models.TextField, (str,)),
+    (models.BooleanField, (bool,)),
+    (models.IntegerField, (int,)),
+    (models.AutoField, (int,)),
+    (models.ForeignKey, (int,)),
+)
+
+
+def _plain_types(field) -> tuple[type, ...]:
+    if field.choices is not None and isinstance(field, models.BooleanField):
+        return ()
+    for klass, types in _PLAIN_TYPES:
+        if isinstance(field, klass):
+            if isinstance(field, models.ForeignKey) and not isinstance(
+                field.target_field, models.AutoField | models.IntegerField
+            ):
+                return ()
+            return (*types, type(None))
+    return ()
+
+
+@cache
+def _plan(fields: tuple) -> tuple:
+    """Per field: (field, attname, types passed through unchanged, pre_save needed)."""
+    return tuple(
+        (
+            f,
+            f.attname,
+            _plain_types(f),
+            bool(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)),
+        )
+        for f in fields
+    )
+
+
+def _prepared(obj: Model, fields: tuple, add: bool = True) -> list:
+    out = []
+    for field, attname, plain, auto in _plan(fields):
+        value = field.pre_save(obj, add) if auto else getattr(obj, attname)
+        if plain and type(value) in plain:
+            out.append(value)
+        else:
+            out.append(field.get_db_prep_save(value, connection=connection))
+    return out
 
 
 @cache
@@ -159,9 +212,10 @@ def update(obj: Model, names: Iterable[str], *, guard: str | None = None, guard_
     """UPDATE the columns ``names`` (attnames) of ``obj`` from its attributes (``auto_now``
     fields among them take the time now); with ``guard``, only where that column still
     holds ``guard_value``. Returns the number of rows changed (0 or 1)."""
+    obj._prepare_related_fields_for_save(operation_name="save")
     names = tuple(sorted(set(names)))
     sql, fields = _update_sql(type(obj), names, guard, connection.vendor)
-    params = [f.get_db_prep_save(f.pre_save(obj, False), connection=connection) for f in fields]
+    params = _prepared(obj, fields, add=False)
     params.append(obj.pk)
     if guard:
         params.append(guard_value)

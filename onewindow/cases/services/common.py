@@ -216,6 +216,24 @@ def lock(case: Case, action: str | tuple[str, ...], expected_version: int | None
     # database took to run it); the row locked on PostgreSQL, SQLite's write transaction
     # being exclusive already.
     suffix = " FOR UPDATE OF t" if connection.features.has_select_for_update_of else ""
+    return _checked(case, action, expected_version, suffix)
+
+
+def read_for_change(
+    case: Case, action: str | tuple[str, ...], expected_version: int | None
+) -> Case:
+    """`lock` without the lock, for a service that reads and computes before it opens its
+    transaction: `finish` then writes the case only where its version is still the one
+    read here, and reports a stale case otherwise (every change bumps the version, so an
+    unchanged version means that everything read since is still true). The write
+    transaction holds SQLite's single write lock only for the writes; on PostgreSQL the
+    guarded UPDATE waits for a concurrent writer and then finds the new version."""
+    case = _checked(case, action, expected_version, "")
+    case._optimistic = True
+    return case
+
+
+def _checked(case, action, expected_version, suffix: str) -> Case:
     locked = rawsql.first_related(Case, _LOCK_RELATED, "t.id = %s", [case.pk], suffix)
     if locked is None:
         raise Http404("no such case")
@@ -238,6 +256,8 @@ class Change:
     at: dt.datetime = field(default_factory=now)
     before: dict | None = field(default_factory=dict)
     events: list[CaseEvent] = field(default_factory=list)
+    # New rows (steps) written by `finish`, before the case that refers to them.
+    rows: list = field(default_factory=list)
 
     def __post_init__(self):
         self.before = snapshot(self.case)
@@ -315,23 +335,50 @@ def _row_values(case: Case) -> dict:
     return {f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields}
 
 
+_VERSION = f"SELECT version FROM {Case._meta.db_table} WHERE id = %s"
+
+
 def _save_changes(case: Case) -> None:
-    """Save the columns that differ from the row as it was locked (all of them for a case
-    that was not locked here): a shorter UPDATE than the whole 45-column row."""
+    """Save the columns that differ from the row as it was read (all of them for a case
+    that was not read here): a shorter UPDATE than the whole 45-column row. A case read
+    by `read_for_change` is written only if its version is still the one read."""
     before = getattr(case, "_as_locked", None)
     if before is None:
         case.save()
         return
+    # Keys of related rows written just before (a new step) into their columns.
+    case._prepare_related_fields_for_save(operation_name="save")
     changed = [name for name, value in before.items() if getattr(case, name) != value]
-    rawsql.update(case, {*changed, "version", "updated_at"} - {"id"})
+    names = {*changed, "version", "updated_at"} - {"id"}
+    if getattr(case, "_optimistic", False):
+        if not rawsql.update(case, names, guard="version", guard_value=before["version"]):
+            with connection.cursor() as cursor:
+                cursor.execute(_VERSION, [case.pk])
+                row = cursor.fetchone()
+            raise StaleCase(current_version=row[0] if row else None)
+    else:
+        rawsql.update(case, names)
     case._as_locked = _row_values(case)
 
 
 def finish(change: Change, *, request=None, note: str = "", bump: bool = True) -> Case:
-    """Save the case with a new version, append the events, write the audit row and
-    send `case_changed` once the transaction commits. ``change.before is None`` marks a
-    case created in this transaction."""
+    """Write the new rows, save the case with a new version, append the events, write
+    the audit row and send `case_changed` once the transaction commits. ``change.before
+    is None`` marks a case created in this transaction.
+
+    Inside the service's transaction when it has one (it locked the case); else (the
+    case was read by `read_for_change`) in a transaction of its own around the writes
+    alone."""
+    if connection.in_atomic_block:
+        return _write(change, request=request, note=note, bump=bump)
+    with transaction.atomic():
+        return _write(change, request=request, note=note, bump=bump)
+
+
+def _write(change: Change, *, request, note: str, bump: bool) -> Case:
     case = change.case
+    for row in change.rows:
+        rawsql.insert([row])
     if bump:
         case.version += 1
         _save_changes(case)
@@ -373,7 +420,7 @@ def start_step(change: Change, position: int, *, assignee=None) -> CaseStep | No
         started_at=change.at,
         due_date=step_due_date(case, step.limit_days, change.today),
     )
-    rawsql.insert([case_step])
+    change.rows.append(case_step)  # written by finish
     case.current_step = case_step
     case.current_assignee = assignee
     change.event(

@@ -24,6 +24,7 @@ from .common import (
     in_hall,
     lock,
     now,
+    read_for_change,
     require,
     start_step,
 )
@@ -90,7 +91,6 @@ def _material_ids(values, field: str, errors: dict) -> set[int]:
     return ids
 
 
-@transaction.atomic
 def receive_case(
     *,
     actor,
@@ -159,8 +159,9 @@ def receive_case(
     if errors:
         raise InvalidInput(errors)
 
+    # Everything is checked and built before the write transaction: it holds SQLite's
+    # single write lock, so it does nothing but write.
     case = Case(
-        number=next_case_number(hall, clock.local_date(moment)),
         source=source,
         hall=hall,
         window=window,
@@ -179,16 +180,12 @@ def receive_case(
         legal_limit_days=version.legal_limit_days,
         promised_limit_days=version.promised_limit_days,
     )
-    rawsql.insert([case])
-    rawsql.insert(
-        [
-            CaseMaterial(
-                case=case, material=m, name=m.name, required=m.required, provided=m.pk in provided
-            )
-            for m in materials
-        ],
-        returning=False,
-    )
+    checklist = [
+        CaseMaterial(
+            case=case, material=m, name=m.name, required=m.required, provided=m.pk in provided
+        )
+        for m in materials
+    ]
     change = Change(case=case, actor=actor, action="received", at=moment)
     change.before = None
     change.event(
@@ -201,7 +198,11 @@ def receive_case(
             "source": source,
         },
     )
-    return finish(change, request=request, bump=False)
+    with transaction.atomic():
+        case.number = next_case_number(hall, clock.local_date(moment))
+        rawsql.insert([case])
+        rawsql.insert(checklist, returning=False)
+        return finish(change, request=request, bump=False)
 
 
 def _missing_required(case: Case) -> list[CaseMaterial]:
@@ -263,10 +264,13 @@ def _missing_error(missing: list[CaseMaterial]):
     )
 
 
-@transaction.atomic
 def accept_case(*, actor, case: Case, expected_version: int | None = None, request=None) -> Case:
-    """Accept (受理): every required material is there; the clock starts."""
-    case = lock(case, "accept", expected_version)
+    """Accept (受理): every required material is there; the clock starts.
+
+    The busiest action of the window (every promised case): read and computed before the
+    write transaction, written only if the case is still at the version read (see
+    `read_for_change`)."""
+    case = read_for_change(case, "accept", expected_version)
     require(actor, case)
     missing = _missing_required(case)
     if missing:
