@@ -286,6 +286,6 @@ def first_related(
     if row is None:
         return None
     main, *others = rows.split(row)
-    for name, obj in zip(related, others):
+    for name, obj in zip(related, others, strict=True):
         attach(main, name, obj)
     return main
