@@ -8,7 +8,7 @@ run on the same machine (issue 4, item 11).
    process; floor: the identical rows inserted with bare sqlite3 executemany into the same
    schema (bench/sim_floor.py). Target: at most 2x the floor, under 1.5 GB.
 2. intake: window intake through the API (create + accept), 50 concurrent clients on
-   loopback against `onewindow serve` (gunicorn and the worker) on the demo database.
+   loopback against `onewindow serve` (granian and the worker) on the demo database.
    Targets: at least 200 cases/s, 95th percentile under 150 ms.
 3. status: the public status page (number + query code), requests/s against a constant
    Django view (/healthz) on the same server. Targets: at least 40 %, p95 under 50 ms.
@@ -54,7 +54,7 @@ RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from load import run_load  # noqa: E402
+from load import Result, run_load  # noqa: E402
 
 from onewindow.lib.idnumbers import resident_id_check_char  # noqa: E402  (plain module, no Django)
 
@@ -62,6 +62,26 @@ BENCHES = ("simulate", "intake", "status", "list", "supervision")
 
 
 # ------------------------------------------------------------------------ plumbing
+
+
+# Alternating rounds of the constant view and the status lookups (see bench_server).
+ROUNDS = 3
+
+
+def merged(results: list) -> dict:
+    """One summary of several load runs of the same scenario."""
+    total = Result()
+    for r in results:
+        total.requests += r.requests
+        total.units += r.units
+        total.errors += r.errors
+        total.seconds += r.seconds
+        total.latencies += r.latencies
+        total.unit_latencies += r.unit_latencies
+        for status, n in r.statuses.items():
+            total.statuses[status] = total.statuses.get(status, 0) + n
+        total.first_error = total.first_error or r.first_error
+    return total.summary()
 
 
 def log(message: str) -> None:
@@ -288,7 +308,7 @@ class Server:
 
     def stop(self) -> None:
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)  # serve stops gunicorn and the worker
+            self.proc.send_signal(signal.SIGTERM)  # serve stops granian and the worker
             try:
                 self.proc.wait(30)
             except subprocess.TimeoutExpired:
@@ -380,6 +400,31 @@ def bench_server(work: Path, demo: Path, args, results: list, details: dict) -> 
             rate=rate,
         ).summary()
 
+    def alternating(first, second):
+        """Closed-loop runs of ``first`` and ``second`` in ROUNDS alternating rounds that
+        together last ``args.seconds`` each: (summary of all of first, of all of second,
+        the ratio second/first of each round)."""
+        runs: dict = {first: [], second: []}
+        for n_round in range(ROUNDS):
+            for scenario in (first, second):
+                runs[scenario].append(
+                    run_load(
+                        host="127.0.0.1",
+                        port=server.port,
+                        clients=args.clients,
+                        # Each round its own requests (other cases to look up).
+                        scenario=lambda c, i, n, s=scenario, r=n_round: s(c, i, n + r * 10**6),
+                        headers_for=lambda i: {},
+                        seconds=args.seconds / ROUNDS,
+                        max_units=10**9,
+                    )
+                )
+        shares = [
+            round(b.requests / b.seconds / (a.requests / a.seconds), 3)
+            for a, b in zip(runs[first], runs[second], strict=True)
+        ]
+        return merged(runs[first]), merged(runs[second]), shares
+
     def healthz(c, i, n):
         c.request("GET", "/healthz")
 
@@ -393,16 +438,25 @@ def bench_server(work: Path, demo: Path, args, results: list, details: dict) -> 
         return status
 
     try:
-        log(f"constant view: {args.clients} clients, {args.seconds:.0f} s")
-        constant = load(healthz)
-        details["constant_view"] = constant
+        status = status_of(len(lookups))
         if "status" in args.only:
-            log(f"status lookups: {args.clients} clients, {args.seconds:.0f} s, closed loop")
-
-            status = status_of(len(lookups))
-            st = load(status)
+            # The constant view and the lookups in alternating rounds: on a shared machine
+            # whose speed drifts over a minute, one run of each measured minutes apart can
+            # bend their ratio by a third either way; alternating bends both alike.
+            log(
+                f"constant view and status lookups: {args.clients} clients, {ROUNDS} alternating"
+                f" rounds of {args.seconds / ROUNDS:.0f} s each, closed loop"
+            )
+            constant, st, shares = alternating(healthz, status)
+            details["constant_view"] = constant
             details["status_lookup"] = st
+            details["status_share_per_round"] = shares
             share = st["requests_per_s"] / constant["requests_per_s"]
+        else:
+            log(f"constant view: {args.clients} clients, {args.seconds:.0f} s")
+            constant = load(healthz)
+            details["constant_view"] = constant
+        if "status" in args.only:
             results.append(
                 row(
                     "public status lookup (closed loop: capacity)",
@@ -433,7 +487,8 @@ def bench_server(work: Path, demo: Path, args, results: list, details: dict) -> 
             )
             target_rate = 0.40 * constant["requests_per_s"]
             log(f"status lookups paced at {target_rate:.0f} req/s (40 % of the constant view)")
-            paced = load(status, rate=target_rate)
+            # Cases not looked up in the rounds above (their answers are not cached yet).
+            paced = load(lambda c, i, n: status(c, i, n + ROUNDS * 10**6), rate=target_rate)
             details["status_lookup_paced"] = paced
             const_paced = load(healthz, rate=target_rate)
             details["constant_view_paced_status_rate"] = const_paced

@@ -1,4 +1,10 @@
-"""`onewindow serve`: the web server (gunicorn) and the background worker together."""
+"""`onewindow serve`: the web server (granian) and the background worker together.
+
+Granian (a WSGI server whose HTTP handling is written in Rust) replaced gunicorn in issue 4:
+on the 2-core bench machine a constant Django view went from ~800-1,500 to ~2,100-2,700
+requests/s, and the busiest pages (window intake, public status) gained 5-10 %, because
+parsing requests and writing answers no longer runs in Python beside the application.
+See docs/DEPENDENCIES.md."""
 
 import os
 import signal
@@ -18,8 +24,9 @@ def default_concurrency() -> tuple[int, int]:
     On SQLite one transaction writes at a time; a thread that holds the write lock while
     three siblings in its process take turns at the interpreter lock holds it four times as
     long, and every writer queues behind it (bench: window intake 28 cases/s with 3 x 4,
-    37-38 with 2 x 1 on a 2-core machine). So one thread per process and one process per
-    core. PostgreSQL locks rows, not the database: 2 x cores + 1 processes of 4 threads.
+    37-38 with 2 x 1 on a 2-core machine; later 94 with 3 x 1 and 81 with 4 x 1 against
+    104 with 2 x 1). So one thread per process and one process per core. PostgreSQL locks
+    rows, not the database: 2 x cores + 1 processes of 4 threads.
     """
     cores = os.cpu_count() or 2
     if connection.vendor == "sqlite":
@@ -28,7 +35,7 @@ def default_concurrency() -> tuple[int, int]:
 
 
 class Command(BaseCommand):
-    help = "Serve the platform with gunicorn and run the worker beside it."
+    help = "Serve the platform with granian and run the worker beside it."
 
     def add_arguments(self, parser):
         workers, threads = default_concurrency()
@@ -45,23 +52,26 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             call_command("collectstatic", interactive=False, verbosity=0)
         bin_dir = os.path.dirname(sys.executable)
-        gunicorn = [
-            os.path.join(bin_dir, "gunicorn"),
-            "onewindow.wsgi:application",
-            "--bind",
-            options["bind"],
+        host, _sep, port = options["bind"].rpartition(":")
+        server = [
+            os.path.join(bin_dir, "granian"),
+            "--interface",
+            "wsgi",
+            "--host",
+            host.strip("[]") or "127.0.0.1",
+            "--port",
+            port,
             "--workers",
             str(options["workers"]),
-            "--threads",
+            "--blocking-threads",
             str(options["threads"]),
-            "--worker-class",
-            "gthread",
-            "--access-logfile",
-            "-",
-            "--graceful-timeout",
+            "--no-ws",
+            "--access-log",
+            "--workers-kill-timeout",
             "10",
+            "onewindow.wsgi:application",
         ]
-        procs = [subprocess.Popen(gunicorn)]
+        procs = [subprocess.Popen(server)]
         if not options["no_worker"]:
             procs.append(subprocess.Popen([os.path.join(bin_dir, "onewindow"), "worker"]))
         self.stdout.write(f"OneWindow serving on http://{options['bind']}/ (Ctrl+C to stop)")
