@@ -1,10 +1,15 @@
 """The cases API: intake and every action through HTTP with a bearer token, the optimistic
 version, hall scoping, roles, masking and the error format."""
 
+import json
+from decimal import Decimal
+
 import pytest
+from django.utils import translation
 
 from onewindow.accounts.models import ApiToken
 from onewindow.audit.models import AuditEntry
+from onewindow.cases import services
 from onewindow.cases.models import Case, CaseEvent
 
 from .factories import (
@@ -84,6 +89,42 @@ def test_it_receives_a_case(api, personas, item, monday):
     assert AuditEntry.objects.filter(
         action="case.received", object_id=str(case.pk), actor=personas.clerk
     ).exists()
+
+
+def test_the_state_answer_is_what_the_schema_gives(api, personas, item, monday):
+    """create and the actions write their answer directly (cases.api.state_answer): the
+    body has exactly the fields of CaseStateOut, with the values ninja's validation
+    through the schema would give, for a new, an accepted and a concluded case."""
+    from ninja.responses import NinjaJSONEncoder
+
+    from onewindow.cases.api import state
+    from onewindow.cases.api_schemas import CaseStateOut
+
+    def through_schema(number):
+        case = services.get_case_for(personas.clerk, number)
+        with translation.override("en"):  # the language the requests ask for
+            dumped = CaseStateOut.model_validate(state(case, personas.clerk)).model_dump()
+        return json.loads(json.dumps(dumped, cls=NinjaJSONEncoder))
+
+    status, created = api.post(personas.clerk, "/cases", intake(personas, item))
+    assert status == 201
+    assert set(created) == set(CaseStateOut.model_fields)
+    assert created == through_schema(created["number"])
+    status, accepted = api.post(
+        personas.clerk, f"/cases/{created['number']}/accept", {"version": created["version"]}
+    )
+    assert status == 200 and accepted["status"] == "accepted"
+    assert accepted == through_schema(created["number"])
+    case = Case.objects.get(number=created["number"])
+    case.fee_charged = Decimal("12.50")
+    case.save(update_fields=["fee_charged"])
+    status, decided = api.post(
+        personas.handler,
+        f"/cases/{case.number}/step/decision",
+        {"version": accepted["version"], "decision": "pass", "opinion": "符合条件"},
+    )
+    assert status == 200, decided
+    assert decided == through_schema(case.number) and decided["fee_charged"] == "12.50"
 
 
 def test_it_returns_the_same_case_for_the_same_intake_key(api, personas, item, monday):
