@@ -247,13 +247,11 @@ def detail(case: Case, user) -> dict:
     return out
 
 
-_ACT_ON = ("id", "number", "hall_id", "status", "version")
-
-
 def _case_to_act_on(request, number: str) -> Case:
-    """The case behind a number, if the user may see it (404 otherwise). Only what the
-    services need to find it: they lock and read the row themselves."""
-    case = rawsql.first(Case, "t.number = %s", [number], names=_ACT_ON)
+    """The case behind a number, if the user may see it (404 otherwise), with what the
+    services read of it: a service that locks reads it again under the lock; accept
+    (`read_for_change`) takes it as read and checks its version when it writes."""
+    case = services.case_by_number(number)
     ids = visible_hall_ids(request.user)
     if case is None or (ids is not None and case.hall_id not in ids):
         raise Http404("no such case")
@@ -353,7 +351,7 @@ def get_case(request, number: str):
 )
 @answers_errors
 def create_case(request, payload: CaseIn):
-    hall = rawsql.first(Hall, "t.code = %s", [payload.hall.upper()])
+    hall, window = _hall_and_window(payload.hall.upper(), payload.window)
     ids = visible_hall_ids(request.user)
     if hall is None or (ids is not None and hall.pk not in ids):
         return 404, _error("not_found", _("There is no such hall, or it is not one of your halls."))
@@ -361,12 +359,8 @@ def create_case(request, payload: CaseIn):
     item = _item_with_published_version(payload.item)
     if item is None:
         raise services.InvalidInput({"item": _("No published item has this implementation code.")})
-    window = None
-    if payload.window is not None:
-        window = rawsql.first(Window, "t.hall_id = %s AND t.number = %s", [hall.pk, payload.window])
-        if window is None:
-            raise services.InvalidInput({"window": _("This window is not in the hall.")})
-        rawsql.attach(window, "hall", hall)
+    if payload.window is not None and window is None:
+        raise services.InvalidInput({"window": _("This window is not in the hall.")})
     if payload.intake_key:
         earlier = _case_with_intake_key(request, payload.intake_key)
         if earlier is not None:
@@ -393,6 +387,31 @@ def create_case(request, payload: CaseIn):
             raise
         return state_answer(200, earlier, request.user)
     return state_answer(201, case, request.user)
+
+
+@cache
+def _hall_sql(vendor: str) -> tuple[str, rawsql.Rows]:
+    rows = rawsql.Rows((Hall, rawsql.attnames(Hall)), (Window, rawsql.attnames(Window)))
+    sql = (
+        f"SELECT {rawsql.select_list(Hall, 'h')}, {rawsql.select_list(Window, 'w')}"
+        f" FROM {Hall._meta.db_table} h LEFT JOIN {Window._meta.db_table} w"
+        " ON w.hall_id = h.id AND w.number = %s WHERE h.code = %s"
+    )
+    return sql, rows
+
+
+def _hall_and_window(code: str, window_number: int | None) -> tuple[Hall | None, Window | None]:
+    """The hall with this code and its window with this number, in one query."""
+    sql, rows = _hall_sql(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [window_number, code])
+        row = cursor.fetchone()
+    if row is None:
+        return None, None
+    hall, window = rows.split(row)
+    if window is not None:
+        rawsql.attach(window, "hall", hall)
+    return hall, window
 
 
 @cache

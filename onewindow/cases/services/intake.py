@@ -206,13 +206,18 @@ def receive_case(
 
 
 def _missing_required(case: Case) -> list[CaseMaterial]:
-    materials = rawsql.all_of(CaseMaterial, "t.case_id = %s ORDER BY t.id", [case.pk])
-    return [m for m in materials if m.required and not m.provided and not m.to_follow]
+    return rawsql.all_of(CaseMaterial, _MISSING, [case.pk], names=("id", "name"))
+
+
+# Required materials neither handed in nor allowed to follow (the names, for the message).
+_MISSING = "t.case_id = %s AND t.required AND NOT t.provided AND NOT t.to_follow ORDER BY t.id"
 
 
 def _deemed_acceptance_date(case: Case) -> dt.date | None:
     """When a correction notice came later than the law allows, the application counts
     as accepted on the day the papers were handed in (行政许可法 第三十二条)."""
+    if case.version == 1:
+        return None  # never changed since it was received: no notice was ever issued
     start = clock.local_date(case.received_at)
     notices = rawsql.all_of(CorrectionNotice, "t.case_id = %s ORDER BY t.round", [case.pk])
     for notice in notices:
