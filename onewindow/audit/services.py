@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
 from onewindow.core import rawsql
+from onewindow.lib import plainjson
 from onewindow.lib.idnumbers import looks_like_personal_number, mask_resident_id
 
 from .models import GENESIS_HASH, AuditEntry, AuditHead
@@ -41,9 +40,8 @@ def mask_personal(values: dict | None) -> dict | None:
     """Personal numbers never enter the audit log in clear."""
     if values is None:
         return None
-    # Round-trip through JSON so dates, decimals and UUIDs are stored as text.
-    plain = json.loads(json.dumps(values, cls=DjangoJSONEncoder))
-    return _mask_value(None, plain)
+    # Dates, decimals and UUIDs stored as text (as a round trip through JSON gives them).
+    return _mask_value(None, plainjson.plain(values))
 
 
 def client_ip(request) -> str | None:

@@ -4,10 +4,8 @@ version, permissions, events, the audit row and the after-commit signal."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.http import Http404
 from django.utils import timezone
@@ -15,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import record
 from onewindow.core import rawsql
+from onewindow.lib import plainjson
 
 from .. import clock
 from ..models import Case, CaseEvent, CaseStep
@@ -310,7 +309,7 @@ class Change:
 
 def plain(data: dict) -> dict:
     """Dates and decimals as text, so event data is plain JSON on every database."""
-    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    return plainjson.plain(data)
 
 
 def snapshot(case: Case) -> dict:
