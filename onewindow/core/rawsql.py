@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from functools import cache
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import Model
 
 
@@ -129,20 +129,45 @@ def insert(objs: Sequence[Model], *, returning: bool = True) -> None:
     if not objs:
         return
     model = type(objs[0])
+    conn = connections[DEFAULT_DB_ALIAS]
     for obj in objs:
-        # As Model.save: a related object saved after it was assigned gives its key now.
-        obj._prepare_related_fields_for_save(operation_name="save")
-    sql, fields = _insert_sql(model, connection.vendor, returning)
-    with connection.cursor() as cursor:
+        fix_keys(obj)
+    sql, fields = _insert_sql(model, conn.vendor, returning)
+    with conn.cursor() as cursor:
         if not returning:
-            cursor.executemany(sql, [_prepared(obj, fields) for obj in objs])
+            cursor.executemany(sql, [_prepared(obj, fields, conn) for obj in objs])
         else:
             for obj in objs:
-                cursor.execute(sql, _prepared(obj, fields))
+                cursor.execute(sql, _prepared(obj, fields, conn))
                 obj.pk = cursor.fetchone()[0]
     for obj in objs:
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = conn.alias
+
+
+@cache
+def _relations(model: type[Model]) -> tuple:
+    return tuple(f for f in model._meta.concrete_fields if f.is_relation)
+
+
+def fix_keys(obj: Model) -> None:
+    """As ``Model.save`` does first: a related object that was saved after it was assigned
+    gives its key to the column now; an unsaved one is an error (the row would lose it)."""
+    for field in _relations(type(obj)):
+        if not field.is_cached(obj):
+            continue
+        related = field.get_cached_value(obj)
+        if related is None:
+            continue
+        if related.pk is None:
+            raise ValueError(
+                f"save() prohibited to prevent data loss due to unsaved related object "
+                f"'{field.name}'."
+            )
+        if obj.__dict__.get(field.attname) in field.empty_values:
+            setattr(obj, field.name, related)
+        elif getattr(related, field.target_field.attname) != obj.__dict__.get(field.attname):
+            field.delete_cached_value(obj)
 
 
 # Fields whose database value is the Python value itself when it has one of these types
@@ -185,14 +210,18 @@ def _plan(fields: tuple) -> tuple:
     )
 
 
-def _prepared(obj: Model, fields: tuple, add: bool = True) -> list:
+def _prepared(obj: Model, fields: tuple, conn, add: bool = True) -> list:
     out = []
+    values = obj.__dict__
     for field, attname, plain, auto in _plan(fields):
-        value = field.pre_save(obj, add) if auto else getattr(obj, attname)
+        if auto:
+            value = field.pre_save(obj, add)
+        else:
+            value = values[attname] if attname in values else getattr(obj, attname)
         if plain and type(value) in plain:
             out.append(value)
         else:
-            out.append(field.get_db_prep_save(value, connection=connection))
+            out.append(field.get_db_prep_save(value, connection=conn))
     return out
 
 
@@ -212,14 +241,15 @@ def update(obj: Model, names: Iterable[str], *, guard: str | None = None, guard_
     """UPDATE the columns ``names`` (attnames) of ``obj`` from its attributes (``auto_now``
     fields among them take the time now); with ``guard``, only where that column still
     holds ``guard_value``. Returns the number of rows changed (0 or 1)."""
-    obj._prepare_related_fields_for_save(operation_name="save")
+    fix_keys(obj)
+    conn = connections[DEFAULT_DB_ALIAS]
     names = tuple(sorted(set(names)))
-    sql, fields = _update_sql(type(obj), names, guard, connection.vendor)
-    params = _prepared(obj, fields, add=False)
+    sql, fields = _update_sql(type(obj), names, guard, conn.vendor)
+    params = _prepared(obj, fields, conn, add=False)
     params.append(obj.pk)
     if guard:
         params.append(guard_value)
-    with connection.cursor() as cursor:
+    with conn.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
 

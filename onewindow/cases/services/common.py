@@ -360,7 +360,7 @@ def _save_changes(case: Case) -> None:
         case.save()
         return
     # Keys of related rows written just before (a new step) into their columns.
-    case._prepare_related_fields_for_save(operation_name="save")
+    rawsql.fix_keys(case)
     changed = [name for name, value in before.items() if getattr(case, name) != value]
     names = {*changed, "version", "updated_at"} - {"id"}
     if getattr(case, "_optimistic", False):
