@@ -180,7 +180,8 @@ def find_case(number: str, code: str) -> Case | None:
     return case
 
 
-_EVENT = ("id", "kind", "at", "data")
+_EVENT = ("kind", "at", "data")  # in field order
+_EVENTS = "t.case_id = %s ORDER BY t.seq"
 
 
 def public_steps(case: Case) -> list[dict]:
@@ -188,12 +189,12 @@ def public_steps(case: Case) -> list[dict]:
     steps = []
     # Every event of the case, the staff-only ones skipped here: a case has a dozen or
     # so, and an IN over the public kinds costs more to compose than they cost to read.
-    for event in rawsql.all_of(CaseEvent, "t.case_id = %s ORDER BY t.seq", [case.pk], _EVENT):
-        if event.kind not in PUBLIC_KINDS:
+    for kind, at, data in rawsql.values_of(CaseEvent, _EVENTS, [case.pk], _EVENT):
+        if kind not in PUBLIC_KINDS:
             continue
-        text = _plain_words(event.kind, event.data or {})
+        text = _plain_words(kind, data or {})
         if text:
-            steps.append({"at": event.at, "text": text})
+            steps.append({"at": at, "text": text})
     return steps
 
 

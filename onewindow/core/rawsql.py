@@ -281,6 +281,24 @@ def all_of(model: type[Model], where: str, params: Sequence, names=None) -> list
         return [build(model, names, row) for row in cursor.fetchall()]
 
 
+def values_of(model: type[Model], where: str, params: Sequence, names) -> list[list]:
+    """As `all_of`, the converted values of ``names`` (in field order) per row, without
+    building instances (for reads that only show a few columns)."""
+    names = attnames(model, names)
+    convert = _converters(model, names, connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(_one_sql(model, where, names, connection.vendor), list(params))
+        rows = cursor.fetchall()
+    out = []
+    for row in rows:
+        values = list(row)
+        for i, convs, col in convert:
+            for conv in convs:
+                values[i] = conv(values[i], col, connection)
+        out.append(values)
+    return out
+
+
 @cache
 def _joined_sql(model: type[Model], related: tuple[str, ...], vendor: str) -> tuple[str, Rows]:
     qn = connection.ops.quote_name

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("staff/", views.staff_home, name="staff_home"),
     path("healthz", views.healthz, name="healthz"),
+    path("language/", views.switch_language, name="switch_language"),
 ]

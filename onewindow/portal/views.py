@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from onewindow.halls.models import Hall
 from onewindow.workdays.services import missing_upcoming_years
@@ -69,6 +71,37 @@ def staff_home(request):
         else [],
     }
     return render(request, "portal/staff_home.html", context)
+
+
+def switch_language(request):
+    """Switch the language of the site (the select in the header): remember the choice in
+    the language cookie and go back to ``next``.
+
+    A plain GET, so that a page carries no CSRF token for it: the public pages (the status
+    page above all) are then the same for every visitor and their layout is rendered once
+    (core.shell), and a visitor gets no cookie before choosing a language. The only
+    effect is the language of the pages; a link that switches it does no harm. Django's
+    `set_language` (POST, under /i18n/) stays for clients that use it."""
+    language = request.GET.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
 
 
 def healthz(request):

@@ -259,3 +259,27 @@ def test_it_looks_up_a_case_in_three_queries_and_again_in_two(
         assert lookup(client, case.number, case.query_code).status_code == 200
     with django_assert_num_queries(2):
         assert lookup(client, case.number, case.query_code).status_code == 200
+
+
+def test_an_anonymous_answer_is_the_shared_layout_without_token_or_cookie(
+    client, personas, item, monday
+):
+    """core.shell: the layout rendered once per language, with the title, the answer and
+    the way back filled in; no CSRF token, so no cookie either. A signed-in user gets the
+    page rendered in full, with the same answer."""
+    case = make_accepted_case(personas, item)
+    response = client.get(reverse("status:detail", args=[case.number]), {"code": case.query_code})
+    body = response.content.decode()
+    assert response.status_code == 200 and not response.cookies
+    assert "csrfmiddlewaretoken" not in body and "X-CSRFToken" not in body
+    assert f"<title>办件查询 {case.number} · 张家港市" in body
+    assert f'name="next" type="hidden" value="/status/{case.number}/?code={case.query_code}"' in (
+        body
+    )
+    assert 'id="public-status"' in body and "OWSHELL" not in body
+    client.force_login(personas.clerk)
+    full = client.get(reverse("status:detail", args=[case.number]), {"code": case.query_code})
+    full_body = full.content.decode()
+    assert 'id="current-user"' in full_body and "X-CSRFToken" in full_body
+    answer = re.search(r'<div class="card mb-3" id="public-status">.*?</ol>', body, re.S)
+    assert answer and answer.group(0) in full_body

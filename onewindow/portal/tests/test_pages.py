@@ -18,6 +18,20 @@ def test_the_public_home_switches_to_english(client, personas):
     assert "Zhangjiagang" in body and "Administrative Service Centre" in body
 
 
+def test_the_language_switch_in_the_header_is_a_get_that_goes_back(client, personas):
+    home = client.get(reverse("portal:home")).content.decode()
+    assert 'id="language-form"' in home and 'method="get"' in home
+    response = client.get(reverse("portal:switch_language"), {"language": "en", "next": "/guide/"})
+    assert (response.status_code, response["Location"]) == (302, "/guide/")
+    assert response.cookies["django_language"].value == "en"
+    assert '<html lang="en">' in client.get(reverse("portal:home")).content.decode()
+    # Another site as the way back, or a language the site does not speak: home, Chinese.
+    response = client.get(
+        reverse("portal:switch_language"), {"language": "fr", "next": "https://evil.example/"}
+    )
+    assert (response["Location"], response.cookies["django_language"].value) == ("/", "zh-hans")
+
+
 def test_the_city_is_configurable(client, personas, settings):
     settings.ONEWINDOW_CITY_NAME = "苏州市"
     assert "苏州市" in client.get(reverse("portal:home")).content.decode()
