@@ -32,14 +32,14 @@ from django.core.cache import cache
 from django.db import connection
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from onewindow.core import rawsql
+from onewindow.core import dates, rawsql
 from onewindow.core.shell import anonymous_page
 from onewindow.lib import idnumbers
 
@@ -209,8 +209,7 @@ def _plain_words(kind: str, data: dict) -> str:
         }
     if kind == K.CONCLUDED:
         return _("Concluded: %(result)s") % {"result": _result_label(data.get("result"))}
-    words = PLAIN_WORDS.get(kind)
-    return str(words) if words else ""
+    return _words(get_language())["plain"].get(kind, "")
 
 
 def _kind_label(kind) -> str:
@@ -221,10 +220,33 @@ def _kind_label(kind) -> str:
 
 
 def _result_label(result) -> str:
-    try:
-        return str(Case.Result(result).label)
-    except ValueError:
-        return ""
+    return _words(get_language())["results"].get(result, "")
+
+
+@functools.lru_cache(maxsize=16)
+def _words(language: str) -> dict:
+    """The fixed words of the answer in ``language`` (the active one: callers pass
+    get_language()), translated once per process rather than on every lookup."""
+    return {
+        "plain": {kind: str(words) for kind, words in PLAIN_WORDS.items()},
+        "statuses": {value: str(label) for value, label in Case.Status.choices},
+        "results": {value: str(label) for value, label in Case.Result.choices},
+        "title": _("Case status"),
+        "number": _("Case number"),
+        "item": _("Item"),
+        "applicant": _("Applicant"),
+        "hall": _("Hall"),
+        "status": _("Status"),
+        "due": _("Due date"),
+        "result": _("Result"),
+        "history": _("What has happened"),
+        "again": _("Look up another case"),
+        "lookup_url": reverse("status:lookup"),
+        "provisional_due": _(
+            "Provisional: the official holiday calendar of a year this date runs "
+            "into is not published yet."
+        ),
+    }
 
 
 def answer_key(case: Case, left, language: str) -> str:
@@ -269,7 +291,7 @@ def status_badge(case: Case) -> str:
         '<span class="badge ow-status ow-status-{} {}">{}</span>',
         case.status,
         STATUS_BADGE.get(case.status, "text-bg-light border"),
-        case.get_status_display(),
+        _words(get_language())["statuses"].get(case.status, case.status),
     )
 
 
@@ -315,39 +337,33 @@ def _row(label, value, element_id: str = "") -> str:
 
 def answer_html(case: Case, left, steps: list[dict]) -> str:
     """The answer (below the page header): the case, its due date and its history."""
+    w = _words(get_language())
     rows = [
-        _row(_("Case number"), case.number, "status-number"),
-        _row(_("Item"), case.item_name, "status-item"),
-        _row(_("Applicant"), idnumbers.mask_name(case.applicant_name), "status-applicant"),
-        _row(_("Hall"), case.hall_name),
-        _row(_("Status"), status_badge(case), "status-status"),
+        _row(w["number"], case.number, "status-number"),
+        _row(w["item"], case.item_name, "status-item"),
+        _row(w["applicant"], idnumbers.mask_name(case.applicant_name), "status-applicant"),
+        _row(w["hall"], case.hall_name),
+        _row(w["status"], status_badge(case), "status-status"),
     ]
     if case.promised_due_date:
-        due = formats.date_format(case.promised_due_date, "DATE_FORMAT")
+        due = dates.date_format(case.promised_due_date)
         if case.is_open:
             due = format_html("{} · {}", due, left_badge(left))
         if case.due_provisional:
-            due = format_html(
-                '{}<div class="small text-muted">{}</div>',
-                due,
-                _(
-                    "Provisional: the official holiday calendar of a year this date runs "
-                    "into is not published yet."
-                ),
-            )
-        rows.append(_row(_("Due date"), due, "status-due"))
+            due = format_html('{}<div class="small text-muted">{}</div>', due, w["provisional_due"])
+        rows.append(_row(w["due"], due, "status-due"))
     if case.result:
-        result = case.get_result_display()
+        result = w["results"].get(case.result, case.result)
         if case.concluded_at:
-            concluded = formats.date_format(timezone.localtime(case.concluded_at), "DATE_FORMAT")
+            concluded = dates.date_format(timezone.localtime(case.concluded_at))
             result = format_html("{} · {}", result, concluded)
-        rows.append(_row(_("Result"), result, "status-result"))
+        rows.append(_row(w["result"], result, "status-result"))
     history = [
         format_html(
             '<li class="list-group-item d-flex justify-content-between gap-3"><span>{}</span>'
             '<span class="text-muted small">{}</span></li>',
             step["text"],
-            formats.date_format(timezone.localtime(step["at"]), "SHORT_DATETIME_FORMAT"),
+            dates.date_format(timezone.localtime(step["at"]), "SHORT_DATETIME_FORMAT"),
         )
         for step in steps
     ]
@@ -359,12 +375,12 @@ def answer_html(case: Case, left, steps: list[dict]) -> str:
         '<h2 class="h5">{}</h2>\n'
         '<ol class="list-group mb-3" id="status-steps">{}</ol>\n'
         '<a href="{}">{}</a>\n</div></div>',
-        _("Case status"),
+        w["title"],
         mark_safe("\n".join(rows)),  # each built by format_html
-        _("What has happened"),
+        w["history"],
         mark_safe("".join(history)),  # each built by format_html
-        reverse("status:lookup"),
-        _("Look up another case"),
+        w["lookup_url"],
+        w["again"],
     )
 
 

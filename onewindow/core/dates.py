@@ -1,0 +1,58 @@
+"""Dates in the language's formats (DATE_FORMAT, SHORT_DATETIME_FORMAT), quickly.
+
+`django.utils.formats.date_format` interprets the format letter by letter through a
+formatter object on every call; the public status page formats every step of a case's
+history and spent an eighth of a lookup there. A format made only of the numeric letters
+below (Chinese: ``Y年n月j日 H:i``) is compiled once into its parts; any other format
+(English uses month names and a.m./p.m.) goes to Django as before. test_dates pins both
+to Django's output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+from django.utils import formats
+
+_NUMERIC = {
+    "Y": lambda v: f"{v.year:04d}",
+    "m": lambda v: f"{v.month:02d}",
+    "n": lambda v: str(v.month),
+    "d": lambda v: f"{v.day:02d}",
+    "j": lambda v: str(v.day),
+    "H": lambda v: f"{v.hour:02d}",
+    "G": lambda v: str(v.hour),
+    "i": lambda v: f"{v.minute:02d}",
+    "s": lambda v: f"{v.second:02d}",
+}
+
+
+@lru_cache(maxsize=64)
+def _compiled(fmt: str) -> tuple | None:
+    """The parts of a format (text, or a function of the value), or None when it uses a
+    letter this module does not handle."""
+    parts: list = []
+    escaped = False
+    for ch in fmt:
+        if escaped:
+            parts.append(ch)
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch in _NUMERIC:
+            parts.append(_NUMERIC[ch])
+        elif ch.isascii() and ch.isalpha():
+            return None
+        else:
+            parts.append(ch)
+    return tuple(parts)
+
+
+def date_format(value: dt.date, format_type: str = "DATE_FORMAT") -> str:
+    """As ``formats.date_format(value, format_type)`` in the active language (``value``
+    already in local time, as the ``date`` filter gets it)."""
+    parts = _compiled(formats.get_format(format_type))
+    if parts is None:
+        return formats.date_format(value, format_type)
+    return "".join(p if isinstance(p, str) else p(value) for p in parts)
