@@ -27,13 +27,13 @@ import datetime as dt
 import functools
 import hashlib
 import secrets
+from html import escape as e  # what django.utils.html.escape does, without SafeString
 
 from django.core.cache import cache
 from django.db import connection
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
@@ -242,6 +242,12 @@ def _words(language: str) -> dict:
         "history": _("What has happened"),
         "again": _("Look up another case"),
         "lookup_url": reverse("status:lookup"),
+        "stopped": _("clock stopped"),
+        "stopped_title": _("The clock is stopped during a special procedure."),
+        "provisional": _("provisional"),
+        "provisional_title": _(
+            "The official holiday calendar of a year this runs into is not published yet."
+        ),
         "provisional_due": _(
             "Provisional: the official holiday calendar of a year this date runs "
             "into is not published yet."
@@ -286,101 +292,85 @@ STATUS_BADGE = {
 }
 
 
-def status_badge(case: Case) -> str:
-    return format_html(
-        '<span class="badge ow-status ow-status-{} {}">{}</span>',
-        case.status,
-        STATUS_BADGE.get(case.status, "text-bg-light border"),
-        _words(get_language())["statuses"].get(case.status, case.status),
-    )
+def status_badge(case: Case, w: dict) -> str:
+    css = STATUS_BADGE.get(case.status, "text-bg-light border")
+    label = e(w["statuses"].get(case.status, case.status))
+    return f'<span class="badge ow-status ow-status-{e(case.status)} {css}">{label}</span>'
 
 
-def left_badge(left: clock.DaysLeft | None) -> str:
+def left_badge(left: clock.DaysLeft | None, w: dict) -> str:
     if left is None:
-        return mark_safe('<span class="text-muted">—</span>')
+        return '<span class="text-muted">—</span>'
     if left.overdue:
         n = left.overdue_by
-        badge = format_html(
-            '<span class="badge text-bg-danger">{}</span>',
-            ngettext("Overdue by %(n)s working day", "Overdue by %(n)s working days", n) % {"n": n},
-        )
+        text = ngettext("Overdue by %(n)s working day", "Overdue by %(n)s working days", n)
+        badge = f'<span class="badge text-bg-danger">{e(text % {"n": n})}</span>'
     else:
         n = left.value
-        badge = format_html(
-            '<span class="badge {}">{}</span>',
-            "text-bg-warning" if n <= 1 else "text-bg-success",
-            ngettext("%(n)s working day left", "%(n)s working days left", n) % {"n": n},
-        )
+        text = ngettext("%(n)s working day left", "%(n)s working days left", n)
+        css = "text-bg-warning" if n <= 1 else "text-bg-success"
+        badge = f'<span class="badge {css}">{e(text % {"n": n})}</span>'
     if left.stopped:
-        badge += format_html(
-            ' <span class="badge text-bg-secondary" title="{}">{}</span>',
-            _("The clock is stopped during a special procedure."),
-            _("clock stopped"),
+        badge += (
+            f' <span class="badge text-bg-secondary" title="{e(w["stopped_title"])}">'
+            f"{e(w['stopped'])}</span>"
         )
     if left.provisional:
-        badge += format_html(
-            ' <span class="badge text-bg-info" title="{}">{}</span>',
-            _("The official holiday calendar of a year this runs into is not published yet."),
-            _("provisional"),
+        badge += (
+            f' <span class="badge text-bg-info" title="{e(w["provisional_title"])}">'
+            f"{e(w['provisional'])}</span>"
         )
-    return format_html('<span class="ow-left text-nowrap">{}</span>', badge)
+    return f'<span class="ow-left text-nowrap">{badge}</span>'
 
 
-def _row(label, value, element_id: str = "") -> str:
-    return format_html(
-        '<dt class="col-sm-3">{}</dt><dd class="col-sm-9"{}>{}</dd>',
-        label,
-        format_html(' id="{}"', element_id) if element_id else "",
-        value,
-    )
+def _row(label: str, value_html: str, element_id: str = "") -> str:
+    """A row of the answer: ``label`` is text, ``value_html`` escaped already."""
+    attr = f' id="{element_id}"' if element_id else ""
+    return f'<dt class="col-sm-3">{e(label)}</dt><dd class="col-sm-9"{attr}>{value_html}</dd>'
 
 
 def answer_html(case: Case, left, steps: list[dict]) -> str:
-    """The answer (below the page header): the case, its due date and its history."""
+    """The answer (below the page header): the case, its due date and its history.
+
+    Written as f-strings with every value escaped by ``e`` (what Django's escape does):
+    `format_html` took a fifth of a lookup for its twenty calls. Text values go through
+    ``e``; only the badges built here enter unescaped."""
     w = _words(get_language())
     rows = [
-        _row(w["number"], case.number, "status-number"),
-        _row(w["item"], case.item_name, "status-item"),
-        _row(w["applicant"], idnumbers.mask_name(case.applicant_name), "status-applicant"),
-        _row(w["hall"], case.hall_name),
-        _row(w["status"], status_badge(case), "status-status"),
+        _row(w["number"], e(case.number), "status-number"),
+        _row(w["item"], e(case.item_name), "status-item"),
+        _row(w["applicant"], e(idnumbers.mask_name(case.applicant_name)), "status-applicant"),
+        _row(w["hall"], e(case.hall_name)),
+        _row(w["status"], status_badge(case, w), "status-status"),
     ]
     if case.promised_due_date:
-        due = dates.date_format(case.promised_due_date)
+        due = e(dates.date_format(case.promised_due_date))
         if case.is_open:
-            due = format_html("{} · {}", due, left_badge(left))
+            due = f"{due} · {left_badge(left, w)}"
         if case.due_provisional:
-            due = format_html('{}<div class="small text-muted">{}</div>', due, w["provisional_due"])
+            due = f'{due}<div class="small text-muted">{e(w["provisional_due"])}</div>'
         rows.append(_row(w["due"], due, "status-due"))
     if case.result:
-        result = w["results"].get(case.result, case.result)
+        result = e(w["results"].get(case.result, case.result))
         if case.concluded_at:
-            concluded = dates.date_format(timezone.localtime(case.concluded_at))
-            result = format_html("{} · {}", result, concluded)
+            result = f"{result} · {e(dates.date_format(timezone.localtime(case.concluded_at)))}"
         rows.append(_row(w["result"], result, "status-result"))
-    history = [
-        format_html(
-            '<li class="list-group-item d-flex justify-content-between gap-3"><span>{}</span>'
-            '<span class="text-muted small">{}</span></li>',
-            step["text"],
-            dates.date_format(timezone.localtime(step["at"]), "SHORT_DATETIME_FORMAT"),
-        )
+    history = "".join(
+        '<li class="list-group-item d-flex justify-content-between gap-3">'
+        f'<span>{e(step["text"])}</span><span class="text-muted small">'
+        f"{e(dates.date_format(timezone.localtime(step['at']), 'SHORT_DATETIME_FORMAT'))}"
+        "</span></li>"
         for step in steps
-    ]
-    return format_html(
+    )
+    body = "\n".join(rows)
+    return (
         '<div class="row justify-content-center"><div class="col-lg-8">\n'
-        '<h1 class="h3 mb-3">{}</h1>\n'
+        f'<h1 class="h3 mb-3">{e(w["title"])}</h1>\n'
         '<div class="card mb-3" id="public-status"><div class="card-body">\n'
-        '<dl class="row mb-0">{}</dl></div></div>\n'
-        '<h2 class="h5">{}</h2>\n'
-        '<ol class="list-group mb-3" id="status-steps">{}</ol>\n'
-        '<a href="{}">{}</a>\n</div></div>',
-        w["title"],
-        mark_safe("\n".join(rows)),  # each built by format_html
-        w["history"],
-        mark_safe("".join(history)),  # each built by format_html
-        w["lookup_url"],
-        w["again"],
+        f'<dl class="row mb-0">{body}</dl></div></div>\n'
+        f'<h2 class="h5">{e(w["history"])}</h2>\n'
+        f'<ol class="list-group mb-3" id="status-steps">{history}</ol>\n'
+        f'<a href="{e(w["lookup_url"])}">{e(w["again"])}</a>\n</div></div>'
     )
 
 

@@ -283,3 +283,14 @@ def test_an_anonymous_answer_is_the_shared_layout_without_token_or_cookie(
     assert 'id="current-user"' in full_body and "X-CSRFToken" in full_body
     answer = re.search(r'<div class="card mb-3" id="public-status">.*?</ol>', body, re.S)
     assert answer and answer.group(0) in full_body
+
+
+def test_the_answer_escapes_every_value(client, personas, item, monday):
+    """answer_html writes its markup itself: names from the catalogue, the hall and the
+    applicant come out escaped."""
+    personas.hall.name = '<b onmouseover="x()">一号厅</b>'
+    personas.hall.save(update_fields=["name"])
+    case = make_accepted_case(personas, item, applicant_name="<i>李</i>四")
+    body = lookup(client, case.number, case.query_code).content.decode()
+    assert "&lt;b onmouseover=&quot;x()&quot;&gt;一号厅&lt;/b&gt;" in body
+    assert "<b onmouseover" not in body and "<i>" not in body
