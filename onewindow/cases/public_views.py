@@ -187,18 +187,19 @@ _EVENTS = "t.case_id = %s ORDER BY t.seq"
 def public_steps(case: Case) -> list[dict]:
     """The case's history in plain words for the applicant."""
     steps = []
+    w = _words(get_language())
     # Every event of the case, the staff-only ones skipped here: a case has a dozen or
     # so, and an IN over the public kinds costs more to compose than they cost to read.
     for kind, at, data in rawsql.values_of(CaseEvent, _EVENTS, [case.pk], _EVENT):
         if kind not in PUBLIC_KINDS:
             continue
-        text = _plain_words(kind, data or {})
+        text = _plain_words(kind, data or {}, w)
         if text:
             steps.append({"at": at, "text": text})
     return steps
 
 
-def _plain_words(kind: str, data: dict) -> str:
+def _plain_words(kind: str, data: dict, w: dict) -> str:
     if kind == K.STEP_DECIDED:
         return _("Step done: %(step)s") % {"step": data.get("step", "")}
     if kind == K.EXTENDED:
@@ -208,8 +209,8 @@ def _plain_words(kind: str, data: dict) -> str:
             "kind": _kind_label(data.get("kind"))
         }
     if kind == K.CONCLUDED:
-        return _("Concluded: %(result)s") % {"result": _result_label(data.get("result"))}
-    return _words(get_language())["plain"].get(kind, "")
+        return _("Concluded: %(result)s") % {"result": w["results"].get(data.get("result"), "")}
+    return w["plain"].get(kind, "")
 
 
 def _kind_label(kind) -> str:
@@ -217,10 +218,6 @@ def _kind_label(kind) -> str:
         return str(Suspension.Kind(kind).label)
     except ValueError:
         return _("special procedure")
-
-
-def _result_label(result) -> str:
-    return _words(get_language())["results"].get(result, "")
 
 
 @functools.lru_cache(maxsize=16)
@@ -355,11 +352,11 @@ def answer_html(case: Case, left, steps: list[dict]) -> str:
         if case.concluded_at:
             result = f"{result} · {e(dates.date_format(timezone.localtime(case.concluded_at)))}"
         rows.append(_row(w["result"], result, "status-result"))
+    tz, when = timezone.get_current_timezone(), dates.formatter("SHORT_DATETIME_FORMAT")
     history = "".join(
         '<li class="list-group-item d-flex justify-content-between gap-3">'
         f'<span>{e(step["text"])}</span><span class="text-muted small">'
-        f"{e(dates.date_format(timezone.localtime(step['at']), 'SHORT_DATETIME_FORMAT'))}"
-        "</span></li>"
+        f"{e(when(step['at'].astimezone(tz)))}</span></li>"
         for step in steps
     )
     body = "\n".join(rows)

@@ -56,3 +56,12 @@ def date_format(value: dt.date, format_type: str = "DATE_FORMAT") -> str:
     if parts is None:
         return formats.date_format(value, format_type)
     return "".join(p if isinstance(p, str) else p(value) for p in parts)
+
+
+def formatter(format_type: str = "DATE_FORMAT"):
+    """`date_format` for ``format_type`` in the active language as a function of the value
+    alone (for many values in a row: the format is looked up once)."""
+    parts = _compiled(formats.get_format(format_type))
+    if parts is None:
+        return lambda value: formats.date_format(value, format_type)
+    return lambda value: "".join(p if isinstance(p, str) else p(value) for p in parts)

@@ -17,6 +17,7 @@ def test_it_formats_like_django(moment):
         with translation.override(language):
             for kind in ("DATE_FORMAT", "SHORT_DATETIME_FORMAT"):
                 assert dates.date_format(moment, kind) == formats.date_format(moment, kind)
+                assert dates.formatter(kind)(moment) == formats.date_format(moment, kind)
             assert dates.date_format(moment.date()) == formats.date_format(moment.date())
 
 
