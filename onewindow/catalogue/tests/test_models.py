@@ -75,3 +75,26 @@ def test_newest_open_and_published_versions(personas):
     assert list(ItemVersion.objects.published()) == [v1]
     assert list(ServiceItem.objects.published()) == [v1.item]
     assert str(v1.item) == f"{v1.item.implementation_code} {v1.name}"
+
+
+def test_the_parts_of_the_versions_in_force_load_at_once(personas, django_assert_num_queries):
+    """A web process loads the halls, materials and steps of every published version as
+    it starts (wsgi._warm_up); the first intakes then read none of them."""
+    from onewindow.catalogue.models import (
+        _read_parts,
+        forget_frozen_parts,
+        preload_frozen_parts,
+    )
+
+    published = [
+        make_published(personas.department, [personas.hall]),
+        make_published(personas.department, [personas.hall, personas.other_hall]),
+    ]
+    forget_frozen_parts()
+    assert preload_frozen_parts() == 2
+    for version in published:
+        version = ItemVersion.objects.get(pk=version.pk)
+        with django_assert_num_queries(0):
+            parts = version.frozen_parts()
+        assert parts == _read_parts(version) and parts.materials and parts.steps
+    assert published[1].frozen_parts().hall_ids == {personas.hall.pk, personas.other_hall.pk}
