@@ -91,3 +91,26 @@ def test_an_in_memory_database_needs_no_lock_file():
     conn._start_transaction_under_autocommit()
     conn.commit()
     conn.close()
+
+
+def test_the_worker_copies_the_log_into_the_database_without_the_write_lock(tmp_path):
+    """core.sqlite.checkpoint (run every second by the worker's checkpoint thread): a
+    passive checkpoint from another connection copies what the writers logged, while a
+    writer holds the write lock."""
+    from onewindow.core.sqlite.base import checkpoint
+
+    db = tmp_path / "c.sqlite3"
+    writer, worker = wrapper(db), wrapper(db)
+    with writer.cursor() as c:
+        c.execute("PRAGMA wal_autocheckpoint=0")  # only the explicit checkpoints
+        c.execute("CREATE TABLE t (n integer)")
+        c.executemany("INSERT INTO t VALUES (%s)", [(n,) for n in range(2000)])
+    writer._start_transaction_under_autocommit()  # holds the write lock meanwhile
+    with writer.cursor() as c:
+        c.execute("INSERT INTO t VALUES (-1)")
+    busy, logged, copied = checkpoint(worker)
+    assert busy == 0 and logged > 0 and copied == logged
+    writer.commit()
+    with worker.cursor() as c:
+        c.execute("SELECT count(*) FROM t")
+        assert c.fetchone()[0] == 2001
