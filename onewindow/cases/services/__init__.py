@@ -2,7 +2,8 @@
 lives"): keyword-only arguments, the acting user passed explicitly, one transaction that
 locks the case row, checks the optimistic version and the transitions table, bumps the
 version, appends the events, recomputes the stored deadlines, writes the audit row, and
-sends `signals.case_changed` after commit. Each returns the updated Case, or raises a
+sends `signals.case_changed` after commit (`accept_case` reads and computes before its
+transaction and writes only if the version is unchanged: `common.read_for_change`). Each returns the updated Case, or raises a
 `CaseError` and changes nothing.
 
     from onewindow.cases import services

@@ -96,6 +96,25 @@ def test_it_lets_exactly_one_of_two_clerks_acting_at_once_succeed(personas, item
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
+def test_it_lets_exactly_one_of_two_clerks_accepting_at_once_succeed(personas, item):
+    """accept_case reads without a lock and writes where the version is still the one it
+    read (services.common.read_for_change): the second writer finds the new version."""
+    case = make_case(personas, item)
+    results = _run_together(
+        2,
+        lambda i: services.accept_case(
+            actor=personas.clerk, case=Case.objects.get(pk=case.pk), expected_version=1
+        ),
+    )
+    assert sorted(type(r).__name__ for r in results) == ["Case", "StaleCase"], results
+    case.refresh_from_db()
+    assert (case.version, case.status) == (2, "accepted")
+    assert list(case.events.values_list("kind", flat=True)).count("accepted") == 1
+    assert case.steps.count() == 1
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
 def test_it_gives_unique_numbers_to_cases_received_at_once(personas, item):
     results = _run_together(8, lambda i: make_case(personas, item).number)
     assert not [r for r in results if isinstance(r, Exception)], results
