@@ -271,6 +271,8 @@ def test_an_anonymous_answer_is_the_shared_layout_without_token_or_cookie(
     response = client.get(reverse("status:detail", args=[case.number]), {"code": case.query_code})
     body = response.content.decode()
     assert response.status_code == 200 and not response.cookies
+    assert response["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
+    assert response["Expires"]
     assert "csrfmiddlewaretoken" not in body and "X-CSRFToken" not in body
     assert f"<title>办件查询 {case.number} · 张家港市" in body
     assert f'name="next" type="hidden" value="/status/{case.number}/?code={case.query_code}"' in (
