@@ -21,9 +21,9 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 from ninja import Query, Router, Status
 from ninja.responses import NinjaJSONEncoder
 
-from onewindow.catalogue.models import ItemVersion, ServiceItem
+from onewindow.catalogue.models import ServiceItem
 from onewindow.core import rawsql
-from onewindow.core.scoping import visible_hall_ids
+from onewindow.core.scoping import sees_hall
 from onewindow.halls.models import Hall, Window
 from onewindow.lib import idnumbers
 
@@ -252,8 +252,7 @@ def _case_to_act_on(request, number: str) -> Case:
     services read of it: a service that locks reads it again under the lock; accept
     (`read_for_change`) takes it as read and checks its version when it writes."""
     case = services.case_by_number(number)
-    ids = visible_hall_ids(request.user)
-    if case is None or (ids is not None and case.hall_id not in ids):
+    if case is None or not sees_hall(request.user, case.hall_id):
         raise Http404("no such case")
     return case
 
@@ -352,8 +351,7 @@ def get_case(request, number: str):
 @answers_errors
 def create_case(request, payload: CaseIn):
     hall, window = _hall_and_window(payload.hall.upper(), payload.window)
-    ids = visible_hall_ids(request.user)
-    if hall is None or (ids is not None and hall.pk not in ids):
+    if hall is None or not sees_hall(request.user, hall.pk):
         return 404, _error("not_found", _("There is no such hall, or it is not one of your halls."))
     _require_handler(request.user)
     item = _item_with_published_version(payload.item)
@@ -414,31 +412,11 @@ def _hall_and_window(code: str, window_number: int | None) -> tuple[Hall | None,
     return hall, window
 
 
-@cache
-def _item_sql(vendor: str) -> tuple[str, rawsql.Rows]:
-    rows = rawsql.Rows(
-        (ServiceItem, rawsql.attnames(ServiceItem)), (ItemVersion, rawsql.attnames(ItemVersion))
-    )
-    sql = (
-        f"SELECT {rawsql.select_list(ServiceItem, 'i')}, {rawsql.select_list(ItemVersion, 'v')}"
-        f" FROM {ServiceItem._meta.db_table} i"
-        f" LEFT JOIN {ItemVersion._meta.db_table} v ON v.id = i.published_version_id"
-        " WHERE i.implementation_code = %s"
-    )
-    return sql, rows
-
-
 def _item_with_published_version(code: str) -> ServiceItem | None:
     """The item with this implementation code and its version in force (one query)."""
-    sql, rows = _item_sql(connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [code])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    item, version = rows.split(row)
-    rawsql.attach(item, "published_version", version)
-    return item
+    return rawsql.first_related(
+        ServiceItem, ("published_version",), "t.implementation_code = %s", [code]
+    )
 
 
 def _case_with_intake_key(request, key: str) -> Case | None:

@@ -154,6 +154,7 @@ class VersionParts:
 
 
 _FROZEN_PARTS: dict[tuple, VersionParts] = {}
+MAX_FROZEN_PARTS = 5000  # a bound only: the city has a few hundred items
 
 
 def _read_parts(version) -> VersionParts:
@@ -186,7 +187,7 @@ def preload_frozen_parts() -> int:
         materials[material.version_id].append(material)
     for step in Step.objects.filter(version_id__in=ids):
         steps[step.version_id].append(step)
-    if len(_FROZEN_PARTS) + len(ids) > 5000:
+    if len(_FROZEN_PARTS) + len(ids) > MAX_FROZEN_PARTS:
         _FROZEN_PARTS.clear()
     for pk, created_at in versions:
         _FROZEN_PARTS[(pk, created_at)] = VersionParts(
@@ -315,7 +316,7 @@ class ItemVersion(models.Model):
         parts = _FROZEN_PARTS.get(key)
         if parts is None:
             parts = _read_parts(self)
-            if len(_FROZEN_PARTS) > 5000:
+            if len(_FROZEN_PARTS) > MAX_FROZEN_PARTS:
                 _FROZEN_PARTS.clear()
             _FROZEN_PARTS[key] = parts
         return parts

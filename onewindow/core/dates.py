@@ -52,10 +52,7 @@ def _compiled(fmt: str) -> tuple | None:
 def date_format(value: dt.date, format_type: str = "DATE_FORMAT") -> str:
     """As ``formats.date_format(value, format_type)`` in the active language (``value``
     already in local time, as the ``date`` filter gets it)."""
-    parts = _compiled(formats.get_format(format_type))
-    if parts is None:
-        return formats.date_format(value, format_type)
-    return "".join(p if isinstance(p, str) else p(value) for p in parts)
+    return formatter(format_type)(value)
 
 
 def formatter(format_type: str = "DATE_FORMAT"):

@@ -87,8 +87,8 @@ class Rows:
     """The instances of several models read side by side in one row.
 
     ``parts``: (model, attnames) in the order their columns appear in the SELECT. The
-    first is the main instance; :meth:`attach` sets a related instance as
-    ``select_related`` would (so reading the relation costs no query).
+    first is the main instance; `attach` then sets a related one as ``select_related``
+    would (so reading the relation costs no query).
     """
 
     def __init__(self, *parts: tuple[type[Model], tuple[str, ...]]):
@@ -262,16 +262,6 @@ def _one_sql(model: type[Model], where: str, names: tuple[str, ...], vendor: str
     )
 
 
-def first(model: type[Model], where: str, params: Sequence, names=None) -> Model | None:
-    """The first row of ``model`` matching ``where`` (SQL over the table aliased ``t``,
-    e.g. ``"t.code = %s"``) as an instance, or None."""
-    names = attnames(model, names)
-    with connection.cursor() as cursor:
-        cursor.execute(_one_sql(model, where, names, connection.vendor), list(params))
-        row = cursor.fetchone()
-    return None if row is None else build(model, names, row)
-
-
 def all_of(model: type[Model], where: str, params: Sequence, names=None) -> list[Model]:
     """Every row of ``model`` matching ``where`` (``t`` is the table; an ORDER BY may
     follow the condition) as instances."""
@@ -279,24 +269,6 @@ def all_of(model: type[Model], where: str, params: Sequence, names=None) -> list
     with connection.cursor() as cursor:
         cursor.execute(_one_sql(model, where, names, connection.vendor), list(params))
         return [build(model, names, row) for row in cursor.fetchall()]
-
-
-def values_of(model: type[Model], where: str, params: Sequence, names) -> list[list]:
-    """As `all_of`, the converted values of ``names`` (in field order) per row, without
-    building instances (for reads that only show a few columns)."""
-    names = attnames(model, names)
-    convert = _converters(model, names, connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(_one_sql(model, where, names, connection.vendor), list(params))
-        rows = cursor.fetchall()
-    out = []
-    for row in rows:
-        values = list(row)
-        for i, convs, col in convert:
-            for conv in convs:
-                values[i] = conv(values[i], col, connection)
-        out.append(values)
-    return out
 
 
 @cache

@@ -20,6 +20,13 @@ def visible_hall_ids(user) -> set[int] | None:
     return user.hall_id_set
 
 
+def sees_hall(user, hall_id: int) -> bool:
+    """Whether the user may see what belongs to this hall (the rule of `visible_to`, for
+    one row already read)."""
+    ids = visible_hall_ids(user)
+    return ids is None or hall_id in ids
+
+
 class HallScopedQuerySet(models.QuerySet):
     """A QuerySet whose rows belong to a hall through ``hall_lookup``."""
 

@@ -3,8 +3,8 @@ lives"): keyword-only arguments, the acting user passed explicitly, one transact
 locks the case row, checks the optimistic version and the transitions table, bumps the
 version, appends the events, recomputes the stored deadlines, writes the audit row, and
 sends `signals.case_changed` after commit (`accept_case` reads and computes before its
-transaction and writes only if the version is unchanged: `common.read_for_change`). Each returns the updated Case, or raises a
-`CaseError` and changes nothing.
+transaction and writes only if the version is unchanged: `common.read_for_change`).
+Each returns the updated Case, or raises a `CaseError` and changes nothing.
 
     from onewindow.cases import services
     services.accept_case(actor=user, case=case, expected_version=3)
@@ -61,9 +61,9 @@ __all__ = [
     "accept_case",
     "accept_with_gaps",
     "allowed_actions",
-    "case_by_number",
     "assign_step",
     "attach_scan",
+    "case_by_number",
     "conclude_case",
     "decide_step",
     "deliver_case",

@@ -236,21 +236,25 @@ def case_by_number(number: str) -> Case | None:
     """The case with this number, with what the services read of it (`read_for_change`
     takes it as read: one read per request instead of two). The caller checks that the
     user may see it."""
-    case = rawsql.first_related(Case, _LOCK_RELATED, "t.number = %s", [number])
+    case = _read("t.number = %s", [number])
     if case is not None:
-        case._as_locked = _row_values(case)
         case._whole = True
     return case
 
 
+def _read(where: str, params: list, suffix: str = "") -> Case | None:
+    """The case (``where`` over the table ``t``) with `_LOCK_RELATED`, and its row as read
+    (what `_save_changes` compares with)."""
+    case = rawsql.first_related(Case, _LOCK_RELATED, where, params, suffix)
+    if case is not None:
+        case._as_locked = _row_values(case)
+    return case
+
+
 def _checked(case, action, expected_version, suffix: str, reread: bool = True) -> Case:
-    if reread:
-        locked = rawsql.first_related(Case, _LOCK_RELATED, "t.id = %s", [case.pk], suffix)
-        if locked is None:
-            raise Http404("no such case")
-        locked._as_locked = _row_values(locked)
-    else:
-        locked = case
+    locked = _read("t.id = %s", [case.pk], suffix) if reread else case
+    if locked is None:
+        raise Http404("no such case")
     if expected_version is not None and int(expected_version) != locked.version:
         raise StaleCase(current_version=locked.version)
     actions = (action,) if isinstance(action, str) else action

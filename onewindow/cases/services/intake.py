@@ -205,12 +205,12 @@ def receive_case(
         return finish(change, request=request, bump=False)
 
 
-def _missing_required(case: Case) -> list[CaseMaterial]:
-    return rawsql.all_of(CaseMaterial, _MISSING, [case.pk], names=("id", "name"))
-
-
 # Required materials neither handed in nor allowed to follow (the names, for the message).
 _MISSING = "t.case_id = %s AND t.required AND NOT t.provided AND NOT t.to_follow ORDER BY t.id"
+
+
+def _missing_required(case: Case) -> list[CaseMaterial]:
+    return rawsql.all_of(CaseMaterial, _MISSING, [case.pk], names=("id", "name"))
 
 
 def _deemed_acceptance_date(case: Case) -> dt.date | None:
