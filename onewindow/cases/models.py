@@ -113,8 +113,18 @@ class Case(models.Model):
         _("source"), max_length=10, choices=Source.choices, default=Source.WINDOW
     )
 
+    # Indexes: every one is written by every intake and most actions (on SQLite each
+    # also costs its pages in the write-ahead log), so a column has its own index only
+    # when a query needs it. Not indexed alone: hall, status and current_assignee (each
+    # leads a composite index in Meta), and window, item_version and received_by, which no
+    # query filters on; the delete of a window, an item version or a user (never done:
+    # they are deactivated or superseded) would look through the cases without an index.
     hall = models.ForeignKey(
-        "halls.Hall", verbose_name=_("hall"), on_delete=models.PROTECT, related_name="cases"
+        "halls.Hall",
+        verbose_name=_("hall"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,
     )
     window = models.ForeignKey(
         "halls.Window",
@@ -123,6 +133,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="cases",
+        db_index=False,
     )
     department = models.ForeignKey(
         "halls.Department",
@@ -141,6 +152,7 @@ class Case(models.Model):
         verbose_name=_("item version"),
         on_delete=models.PROTECT,
         related_name="cases",
+        db_index=False,
     )
     is_immediate = models.BooleanField(_("immediate"), default=False)
 
@@ -153,7 +165,7 @@ class Case(models.Model):
     contact_phone = models.CharField(_("contact phone"), max_length=20)
 
     status = models.CharField(
-        _("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED, db_index=True
+        _("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED
     )
 
     received_at = models.DateTimeField(_("received"), default=timezone.now)
@@ -164,6 +176,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     accepted_on = models.DateField(_("acceptance date"), null=True, blank=True)
@@ -199,6 +212,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
 
     gaps_due_date = models.DateField(_("missing materials due"), null=True, blank=True)
@@ -371,16 +385,28 @@ class CaseEvent(models.Model):
         DOCUMENT = "document", _("Document printed")
         ATTACHED = "attached", _("Scan attached")
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    # Indexes as on Case: the case's events are found through the unique (case, seq)
+    # index; nothing filters on actor or window.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", db_index=False)
     seq = models.PositiveIntegerField()
     kind = models.CharField(max_length=24, choices=Kind.choices)
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     hall = models.ForeignKey("halls.Hall", on_delete=models.PROTECT, related_name="+")
     window = models.ForeignKey(
-        "halls.Window", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "halls.Window",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     step_position = models.PositiveSmallIntegerField(null=True, blank=True)
     from_status = models.CharField(max_length=12, blank=True)

@@ -1,0 +1,178 @@
+"""Single-column indexes that no query needs, dropped (see the comments in cases.models).
+
+Django would rebuild the whole case table on SQLite to change ``db_index``; the indexes
+are dropped by name instead, found by introspection (on PostgreSQL a text column also has
+its ``_like`` index), so that an existing database is changed in an instant."""
+
+import django.db.models.deletion
+from django.conf import settings
+from django.db import migrations, models
+
+
+# (model, column) pairs whose own single-column, non-unique indexes go.
+COLUMNS = [
+    ("case", "status"),
+    ("case", "hall_id"),
+    ("case", "window_id"),
+    ("case", "item_version_id"),
+    ("case", "received_by_id"),
+    ("case", "current_assignee_id"),
+    ("caseevent", "case_id"),
+    ("caseevent", "actor_id"),
+    ("caseevent", "window_id"),
+]
+
+
+def drop_indexes(apps, schema_editor):
+    connection = schema_editor.connection
+    for model_name, column in COLUMNS:
+        table = apps.get_model("cases", model_name)._meta.db_table
+        with connection.cursor() as cursor:
+            constraints = connection.introspection.get_constraints(cursor, table)
+        for name, info in constraints.items():
+            if (
+                info["columns"] == [column]
+                and info["index"]
+                and not info["unique"]
+                and not info["primary_key"]
+            ):
+                schema_editor.execute(f"DROP INDEX {schema_editor.quote_name(name)}")
+
+
+def create_indexes(apps, schema_editor):
+    for model_name, column in COLUMNS:
+        model = apps.get_model("cases", model_name)
+        field = next(f for f in model._meta.local_fields if f.column == column)
+        schema_editor.execute(schema_editor._create_index_sql(model, fields=[field]))
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("cases", "0003_case_received_index"),
+        ("catalogue", "0002_versions_review_and_search"),
+        ("halls", "0001_initial"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            database_operations=[migrations.RunPython(drop_indexes, create_indexes)],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="case",
+                    name="current_assignee",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="waiting for",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="case",
+                    name="hall",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="halls.hall",
+                        verbose_name="hall",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="case",
+                    name="item_version",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="catalogue.itemversion",
+                        verbose_name="item version",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="case",
+                    name="received_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="received by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="case",
+                    name="status",
+                    field=models.CharField(
+                        choices=[
+                            ("received", "Received"),
+                            ("correction", "Waiting for correction"),
+                            ("accepted", "In progress"),
+                            ("suspended", "Suspended"),
+                            ("concluded", "Concluded"),
+                            ("delivered", "Delivered"),
+                            ("refused", "Not accepted"),
+                            ("withdrawn", "Withdrawn"),
+                            ("void", "Void"),
+                        ],
+                        default="received",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="case",
+                    name="window",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="halls.window",
+                        verbose_name="window",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="caseevent",
+                    name="actor",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="caseevent",
+                    name="case",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="cases.case",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="caseevent",
+                    name="window",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="halls.window",
+                    ),
+                ),
+            ],
+        ),
+    ]
