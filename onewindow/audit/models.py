@@ -26,6 +26,9 @@ class AuditEntry(models.Model):
 
     seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
     at = models.DateTimeField(_("time"), db_index=True)
+    # Every change writes a row, so only what the search filters on is indexed: the time,
+    # the action and the hall (and seq, its order). Object type and id are matched only
+    # beside free text (no index helps), the actor by name.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),
@@ -33,12 +36,13 @@ class AuditEntry(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     action = models.CharField(_("action"), max_length=64, db_index=True)
-    object_type = models.CharField(_("object type"), max_length=64, db_index=True)
-    object_id = models.CharField(_("object id"), max_length=64, blank=True, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=64)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
     hall = models.ForeignKey(
         "halls.Hall",

@@ -1,13 +1,11 @@
-"""Single-column indexes that no query needs, dropped (see the comments in cases.models).
-
-Django would rebuild the whole case table on SQLite to change ``db_index``; the indexes
-are dropped by name instead, found by introspection (on PostgreSQL a text column also has
-its ``_like`` index), so that an existing database is changed in an instant."""
+"""Single-column indexes that no query needs, dropped (see the comments in cases.models;
+how: core.schema.drop_column_indexes)."""
 
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from onewindow.core.schema import drop_column_indexes
 
 # (model, column) pairs whose own single-column, non-unique indexes go.
 COLUMNS = [
@@ -23,29 +21,6 @@ COLUMNS = [
 ]
 
 
-def drop_indexes(apps, schema_editor):
-    connection = schema_editor.connection
-    for model_name, column in COLUMNS:
-        table = apps.get_model("cases", model_name)._meta.db_table
-        with connection.cursor() as cursor:
-            constraints = connection.introspection.get_constraints(cursor, table)
-        for name, info in constraints.items():
-            if (
-                info["columns"] == [column]
-                and info["index"]
-                and not info["unique"]
-                and not info["primary_key"]
-            ):
-                schema_editor.execute(f"DROP INDEX {schema_editor.quote_name(name)}")
-
-
-def create_indexes(apps, schema_editor):
-    for model_name, column in COLUMNS:
-        model = apps.get_model("cases", model_name)
-        field = next(f for f in model._meta.local_fields if f.column == column)
-        schema_editor.execute(schema_editor._create_index_sql(model, fields=[field]))
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0003_case_received_index"),
@@ -56,7 +31,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.SeparateDatabaseAndState(
-            database_operations=[migrations.RunPython(drop_indexes, create_indexes)],
+            database_operations=[drop_column_indexes("cases", COLUMNS)],
             state_operations=[
                 migrations.AlterField(
                     model_name="case",

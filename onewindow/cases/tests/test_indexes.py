@@ -1,10 +1,11 @@
-"""The indexes of the busiest tables (migration cases.0004): every case and event written
+"""The indexes of the busiest tables (migrations cases.0004 and audit.0002): every case and event written
 updates each of them, so each one a query does not need is gone, and each one a query
 does need is there (on both engines)."""
 
 import pytest
 from django.db import connection
 
+from onewindow.audit.models import AuditEntry
 from onewindow.cases.models import Case, CaseEvent
 
 pytestmark = pytest.mark.django_db
@@ -54,3 +55,12 @@ def test_events_are_found_through_their_unique_case_and_sequence():
     assert ("case_id", "seq") in indexes(CaseEvent, unique=True)
     assert ("kind", "at") in found
     assert ("hall_id",) in found
+
+
+def test_the_audit_log_keeps_the_indexes_its_search_uses():
+    found = indexes(AuditEntry)
+    for column in ("actor_id", "object_type", "object_id"):
+        assert (column,) not in found, column
+    for columns in (("at",), ("action",), ("hall_id",)):
+        assert columns in found, columns
+    assert ("seq",) in indexes(AuditEntry, unique=True)

@@ -1,0 +1,48 @@
+"""Audit columns no search filters on lose their indexes (see audit.models; how:
+core.schema.drop_column_indexes)."""
+
+import django.db.models.deletion
+from django.conf import settings
+from django.db import migrations, models
+
+from onewindow.core.schema import drop_column_indexes
+
+COLUMNS = [("auditentry", "actor_id"), ("auditentry", "object_type"), ("auditentry", "object_id")]
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("audit", "0001_initial"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            database_operations=[drop_column_indexes("audit", COLUMNS)],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="auditentry",
+                    name="actor",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="auditentry",
+                    name="object_id",
+                    field=models.CharField(blank=True, max_length=64, verbose_name="object id"),
+                ),
+                migrations.AlterField(
+                    model_name="auditentry",
+                    name="object_type",
+                    field=models.CharField(max_length=64, verbose_name="object type"),
+                ),
+            ],
+        ),
+    ]
