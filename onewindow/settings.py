@@ -120,11 +120,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # write lock (core.sqlite.start_checkpointer); SQLite's own checkpoint, run by the
     # writer whose commit makes the log long enough, is only the safety net (20,000
     # pages, ~80 MB) for when no worker runs.
+    # The database file is read through a memory map (up to 1 GiB of it): a connection
+    # drops its whole page cache whenever another process has written since its last
+    # read, so with two web processes writing in turn most pages are read again on every
+    # request; mapped, that is a memory access rather than a read() and a copy (window
+    # intake ahead in 10 of 12 alternating pairs on the bench machine, -6 to +22 %).
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=20000;"
+            " PRAGMA mmap_size=1073741824;"
         ),
     }
 
