@@ -141,7 +141,7 @@ def _insert_sql(model: type[Model], vendor: str, returning: bool) -> tuple[str, 
     sql = f"INSERT INTO {qn(meta.db_table)} ({cols}) VALUES ({marks})"
     if returning:
         sql += f" RETURNING {qn(meta.pk.column)}"
-    return sql, fields
+    return sql, _plan(fields)
 
 
 def insert(objs: Sequence[Model], *, returning: bool = True) -> None:
@@ -154,13 +154,13 @@ def insert(objs: Sequence[Model], *, returning: bool = True) -> None:
     conn = connections[DEFAULT_DB_ALIAS]
     for obj in objs:
         fix_keys(obj)
-    sql, fields = _insert_sql(model, conn.vendor, returning)
+    sql, plan = _insert_sql(model, conn.vendor, returning)
     with conn.cursor() as cursor:
         if not returning:
-            cursor.executemany(sql, [_prepared(obj, fields, conn) for obj in objs])
+            cursor.executemany(sql, [_prepared(obj, plan, conn) for obj in objs])
         else:
             for obj in objs:
-                cursor.execute(sql, _prepared(obj, fields, conn))
+                cursor.execute(sql, _prepared(obj, plan, conn))
                 obj.pk = cursor.fetchone()[0]
     for obj in objs:
         obj._state.adding = False
@@ -218,9 +218,10 @@ def _plain_types(field) -> tuple[type, ...]:
     return ()
 
 
-@cache
 def _plan(fields: tuple) -> tuple:
-    """Per field: (field, attname, types passed through unchanged, pre_save needed)."""
+    """Per field: (field, attname, types passed through unchanged, pre_save needed).
+    Made with the statement and kept with it (a cache keyed by the fields would hash
+    every field on every call)."""
     return tuple(
         (
             f,
@@ -232,10 +233,10 @@ def _plan(fields: tuple) -> tuple:
     )
 
 
-def _prepared(obj: Model, fields: tuple, conn, add: bool = True) -> list:
+def _prepared(obj: Model, plan: tuple, conn, add: bool = True) -> list:
     out = []
     values = obj.__dict__
-    for field, attname, plain, auto in _plan(fields):
+    for field, attname, plain, auto in plan:
         if auto:
             value = field.pre_save(obj, add)
         else:
@@ -256,7 +257,7 @@ def _update_sql(model: type[Model], names: tuple[str, ...], guard: str | None, v
     sql = f"UPDATE {qn(meta.db_table)} SET {sets} WHERE {qn(meta.pk.column)} = %s"
     if guard:
         sql += f" AND {qn(_field_by_attname(model, guard).column)} = %s"
-    return sql, fields
+    return sql, _plan(fields)
 
 
 def update(obj: Model, names: Iterable[str], *, guard: str | None = None, guard_value=None) -> int:
@@ -266,8 +267,8 @@ def update(obj: Model, names: Iterable[str], *, guard: str | None = None, guard_
     fix_keys(obj)
     conn = connections[DEFAULT_DB_ALIAS]
     names = tuple(sorted(set(names)))
-    sql, fields = _update_sql(type(obj), names, guard, conn.vendor)
-    params = _prepared(obj, fields, conn, add=False)
+    sql, plan = _update_sql(type(obj), names, guard, conn.vendor)
+    params = _prepared(obj, plan, conn, add=False)
     params.append(obj.pk)
     if guard:
         params.append(guard_value)
