@@ -348,8 +348,14 @@ def append_events(case: Case, events: list[CaseEvent], *, new_case: bool = False
     rawsql.insert(events, returning=False)
 
 
+_ATTNAMES = tuple(f.attname for f in Case._meta.concrete_fields)
+
+
 def _row_values(case: Case) -> dict:
-    return {f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields}
+    """The column values of a case as they are now (read from the instance's __dict__,
+    where the ORM keeps them: every column of a case the services hold is loaded)."""
+    values = case.__dict__
+    return {name: values[name] for name in _ATTNAMES}
 
 
 _VERSION = f"SELECT version FROM {Case._meta.db_table} WHERE id = %s"
@@ -365,7 +371,8 @@ def _save_changes(case: Case) -> None:
         return
     # Keys of related rows written just before (a new step) into their columns.
     rawsql.fix_keys(case)
-    changed = [name for name, value in before.items() if getattr(case, name) != value]
+    now = case.__dict__
+    changed = [name for name, value in before.items() if now[name] != value]
     names = {*changed, "version", "updated_at"} - {"id"}
     if getattr(case, "_optimistic", False):
         if not rawsql.update(case, names, guard="version", guard_value=before["version"]):
