@@ -181,15 +181,16 @@ def public_steps(case: Case) -> list[dict]:
     four kinds whose words use it."""
     steps = []
     w = _words(get_language())
+    plain = w["plain"]
     with connection.cursor() as cursor:
         cursor.execute(_EVENTS_SQL, [case.pk])
         rows = cursor.fetchall()
     for kind, at, data in rows:
-        if kind not in PUBLIC_KINDS:
-            continue
         if kind in _WORDS_FROM_DATA:
             data = json.loads(data) if isinstance(data, str | bytes) else data
-        text = _plain_words(kind, data or {}, w)
+            text = _words_from_data(kind, data or {}, w)
+        else:
+            text = plain.get(kind)  # None: a staff-only kind, or one without words
         if text:
             if isinstance(at, str):
                 at = dt.datetime.fromisoformat(at).replace(tzinfo=dt.UTC)
@@ -197,25 +198,15 @@ def public_steps(case: Case) -> list[dict]:
     return steps
 
 
-def _plain_words(kind: str, data: dict, w: dict) -> str:
+def _words_from_data(kind: str, data: dict, w: dict) -> str:
     if kind == K.STEP_DECIDED:
-        return _("Step done: %(step)s") % {"step": data.get("step", "")}
+        return w["step_done"] % {"step": data.get("step", "")}
     if kind == K.EXTENDED:
-        return _("Time limit extended by %(days)s working days") % {"days": data.get("days", "")}
+        return w["extended"] % {"days": data.get("days", "")}
     if kind == K.SUSPENDED:
-        return _("Special procedure (%(kind)s): the time limit stops") % {
-            "kind": _kind_label(data.get("kind"))
-        }
-    if kind == K.CONCLUDED:
-        return _("Concluded: %(result)s") % {"result": w["results"].get(data.get("result"), "")}
-    return w["plain"].get(kind, "")
-
-
-def _kind_label(kind) -> str:
-    try:
-        return str(Suspension.Kind(kind).label)
-    except ValueError:
-        return _("special procedure")
+        label = w["suspension_kinds"].get(data.get("kind"), w["special_procedure"])
+        return w["suspended"] % {"kind": label}
+    return w["concluded"] % {"result": w["results"].get(data.get("result"), "")}
 
 
 @functools.lru_cache(maxsize=16)
@@ -223,7 +214,14 @@ def _words(language: str) -> dict:
     """The fixed words of the answer in ``language`` (the active one: callers pass
     get_language()), translated once per process rather than on every lookup."""
     return {
-        "plain": {kind: str(words) for kind, words in PLAIN_WORDS.items()},
+        # The public kinds whose words say nothing more (staff-only kinds are absent).
+        "plain": {kind: str(words) for kind, words in PLAIN_WORDS.items() if kind in PUBLIC_KINDS},
+        "step_done": _("Step done: %(step)s"),
+        "extended": _("Time limit extended by %(days)s working days"),
+        "suspended": _("Special procedure (%(kind)s): the time limit stops"),
+        "concluded": _("Concluded: %(result)s"),
+        "suspension_kinds": {value: str(label) for value, label in Suspension.Kind.choices},
+        "special_procedure": _("special procedure"),
         "statuses": {value: str(label) for value, label in Case.Status.choices},
         "results": {value: str(label) for value, label in Case.Result.choices},
         "title": _("Case status"),
@@ -248,6 +246,17 @@ def _words(language: str) -> dict:
             "into is not published yet."
         ),
     }
+
+
+@functools.lru_cache(maxsize=16)
+def _html_words(language: str) -> dict:
+    """The fixed words of `_words` escaped for HTML, once per language (the statuses and
+    results too)."""
+    w = _words(language)
+    out = {key: e(value) for key, value in w.items() if isinstance(value, str)}
+    out["statuses"] = {key: e(value) for key, value in w["statuses"].items()}
+    out["results"] = {key: e(value) for key, value in w["results"].items()}
+    return out
 
 
 def answer_key(case: Case, left, language: str) -> str:
@@ -287,13 +296,15 @@ STATUS_BADGE = {
 }
 
 
-def status_badge(case: Case, w: dict) -> str:
+def status_badge(case: Case, h: dict) -> str:
+    """``h``: `_html_words` of the language."""
     css = STATUS_BADGE.get(case.status, "text-bg-light border")
-    label = e(w["statuses"].get(case.status, case.status))
+    label = h["statuses"].get(case.status) or e(case.status)
     return f'<span class="badge ow-status ow-status-{e(case.status)} {css}">{label}</span>'
 
 
-def left_badge(left: clock.DaysLeft | None, w: dict) -> str:
+def left_badge(left: clock.DaysLeft | None, h: dict) -> str:
+    """``h``: `_html_words` of the language."""
     if left is None:
         return '<span class="text-muted">—</span>'
     if left.overdue:
@@ -307,21 +318,21 @@ def left_badge(left: clock.DaysLeft | None, w: dict) -> str:
         badge = f'<span class="badge {css}">{e(text % {"n": n})}</span>'
     if left.stopped:
         badge += (
-            f' <span class="badge text-bg-secondary" title="{e(w["stopped_title"])}">'
-            f"{e(w['stopped'])}</span>"
+            f' <span class="badge text-bg-secondary" title="{h["stopped_title"]}">'
+            f"{h['stopped']}</span>"
         )
     if left.provisional:
         badge += (
-            f' <span class="badge text-bg-info" title="{e(w["provisional_title"])}">'
-            f"{e(w['provisional'])}</span>"
+            f' <span class="badge text-bg-info" title="{h["provisional_title"]}">'
+            f"{h['provisional']}</span>"
         )
     return f'<span class="ow-left text-nowrap">{badge}</span>'
 
 
-def _row(label: str, value_html: str, element_id: str = "") -> str:
-    """A row of the answer: ``label`` is text, ``value_html`` escaped already."""
+def _row(label_html: str, value_html: str, element_id: str = "") -> str:
+    """A row of the answer: label and value escaped already."""
     attr = f' id="{element_id}"' if element_id else ""
-    return f'<dt class="col-sm-3">{e(label)}</dt><dd class="col-sm-9"{attr}>{value_html}</dd>'
+    return f'<dt class="col-sm-3">{label_html}</dt><dd class="col-sm-9"{attr}>{value_html}</dd>'
 
 
 def answer_html(case: Case, left, steps: list[dict]) -> str:
@@ -329,27 +340,28 @@ def answer_html(case: Case, left, steps: list[dict]) -> str:
 
     Written as f-strings with every value escaped by ``e`` (what Django's escape does):
     `format_html` took a fifth of a lookup for its twenty calls. Text values go through
-    ``e``; only the badges built here enter unescaped."""
-    w = _words(get_language())
+    ``e``; the fixed words come escaped once per language (`_html_words`); only the badges
+    built here enter unescaped."""
+    h = _html_words(get_language())
     rows = [
-        _row(w["number"], e(case.number), "status-number"),
-        _row(w["item"], e(case.item_name), "status-item"),
-        _row(w["applicant"], e(idnumbers.mask_name(case.applicant_name)), "status-applicant"),
-        _row(w["hall"], e(case.hall_name)),
-        _row(w["status"], status_badge(case, w), "status-status"),
+        _row(h["number"], e(case.number), "status-number"),
+        _row(h["item"], e(case.item_name), "status-item"),
+        _row(h["applicant"], e(idnumbers.mask_name(case.applicant_name)), "status-applicant"),
+        _row(h["hall"], e(case.hall_name)),
+        _row(h["status"], status_badge(case, h), "status-status"),
     ]
     if case.promised_due_date:
         due = e(dates.date_format(case.promised_due_date))
         if case.is_open:
-            due = f"{due} · {left_badge(left, w)}"
+            due = f"{due} · {left_badge(left, h)}"
         if case.due_provisional:
-            due = f'{due}<div class="small text-muted">{e(w["provisional_due"])}</div>'
-        rows.append(_row(w["due"], due, "status-due"))
+            due = f'{due}<div class="small text-muted">{h["provisional_due"]}</div>'
+        rows.append(_row(h["due"], due, "status-due"))
     if case.result:
-        result = e(w["results"].get(case.result, case.result))
+        result = h["results"].get(case.result) or e(case.result)
         if case.concluded_at:
             result = f"{result} · {e(dates.date_format(timezone.localtime(case.concluded_at)))}"
-        rows.append(_row(w["result"], result, "status-result"))
+        rows.append(_row(h["result"], result, "status-result"))
     tz, when = timezone.get_current_timezone(), dates.formatter("SHORT_DATETIME_FORMAT")
     history = "".join(
         '<li class="list-group-item d-flex justify-content-between gap-3">'
@@ -360,12 +372,12 @@ def answer_html(case: Case, left, steps: list[dict]) -> str:
     body = "\n".join(rows)
     return (
         '<div class="row justify-content-center"><div class="col-lg-8">\n'
-        f'<h1 class="h3 mb-3">{e(w["title"])}</h1>\n'
+        f'<h1 class="h3 mb-3">{h["title"]}</h1>\n'
         '<div class="card mb-3" id="public-status"><div class="card-body">\n'
         f'<dl class="row mb-0">{body}</dl></div></div>\n'
-        f'<h2 class="h5">{e(w["history"])}</h2>\n'
+        f'<h2 class="h5">{h["history"]}</h2>\n'
         f'<ol class="list-group mb-3" id="status-steps">{history}</ol>\n'
-        f'<a href="{e(w["lookup_url"])}">{e(w["again"])}</a>\n</div></div>'
+        f'<a href="{h["lookup_url"]}">{h["again"]}</a>\n</div></div>'
     )
 
 

@@ -3,7 +3,7 @@
 `django.utils.formats.date_format` interprets the format letter by letter through a
 formatter object on every call; the public status page formats every step of a case's
 history and spent an eighth of a lookup there. A format made only of the numeric letters
-below (Chinese: ``Y年n月j日 H:i``) is compiled once into its parts; any other format
+below (Chinese: ``Y年n月j日 H:i``) is compiled once into a ``str.format`` template; any other format
 (English uses month names and a.m./p.m.) goes to Django as before. test_dates pins both
 to Django's output.
 """
@@ -15,28 +15,29 @@ from functools import lru_cache
 
 from django.utils import formats
 
+# The numeric letters as str.format fields of the value (``{0.year:04d}``).
 _NUMERIC = {
-    "Y": lambda v: f"{v.year:04d}",
-    "m": lambda v: f"{v.month:02d}",
-    "n": lambda v: str(v.month),
-    "d": lambda v: f"{v.day:02d}",
-    "j": lambda v: str(v.day),
-    "H": lambda v: f"{v.hour:02d}",
-    "G": lambda v: str(v.hour),
-    "i": lambda v: f"{v.minute:02d}",
-    "s": lambda v: f"{v.second:02d}",
+    "Y": "{0.year:04d}",
+    "m": "{0.month:02d}",
+    "n": "{0.month}",
+    "d": "{0.day:02d}",
+    "j": "{0.day}",
+    "H": "{0.hour:02d}",
+    "G": "{0.hour}",
+    "i": "{0.minute:02d}",
+    "s": "{0.second:02d}",
 }
 
 
 @lru_cache(maxsize=64)
-def _compiled(fmt: str) -> tuple | None:
-    """The parts of a format (text, or a function of the value), or None when it uses a
+def _compiled(fmt: str) -> str | None:
+    """The format as one ``str.format`` template of the value, or None when it uses a
     letter this module does not handle."""
-    parts: list = []
+    parts: list[str] = []
     escaped = False
     for ch in fmt:
         if escaped:
-            parts.append(ch)
+            parts.append(ch.replace("{", "{{").replace("}", "}}"))
             escaped = False
         elif ch == "\\":
             escaped = True
@@ -45,8 +46,8 @@ def _compiled(fmt: str) -> tuple | None:
         elif ch.isascii() and ch.isalpha():
             return None
         else:
-            parts.append(ch)
-    return tuple(parts)
+            parts.append(ch.replace("{", "{{").replace("}", "}}"))
+    return "".join(parts)
 
 
 def date_format(value: dt.date, format_type: str = "DATE_FORMAT") -> str:
@@ -58,7 +59,7 @@ def date_format(value: dt.date, format_type: str = "DATE_FORMAT") -> str:
 def formatter(format_type: str = "DATE_FORMAT"):
     """`date_format` for ``format_type`` in the active language as a function of the value
     alone (for many values in a row: the format is looked up once)."""
-    parts = _compiled(formats.get_format(format_type))
-    if parts is None:
+    template = _compiled(formats.get_format(format_type))
+    if template is None:
         return lambda value: formats.date_format(value, format_type)
-    return lambda value: "".join(p if isinstance(p, str) else p(value) for p in parts)
+    return template.format
