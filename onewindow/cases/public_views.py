@@ -9,33 +9,33 @@ It is the busiest public page (every notice carries its QR code), so a lookup is
 cheap:
 
 * The rate limit and the query-code check run on every request, before anything else.
-* The rendered answer is kept in the cache under a key holding every value of the case
-  the page shows (`CASE_FIELDS` and the hall's and item's names, read afresh on every
-  request), the days left and the language. The history (the events) is covered by the
-  case's version, which every service that appends an event the public sees bumps in the
-  same transaction (`services.common.finish`, the exchange included). The due date can
+* The rendered answer is kept by the process (`render_answer`) under a key holding every
+  value of the case the page shows (`CASE_FIELDS` and the hall's and item's names, read
+  afresh on every request), the days left and the language. The history (the events) is
+  covered by the case's version, which every service that appends an event the public
+  sees bumps in the same transaction (`services.common.finish`, the exchange included). The due date can
   change without a new version (the deadlines job, once the calendar of a year is
   entered) and the days left change every day: both are in the key by value.
 * Two reads, written by hand (core.rawsql) once per process: the client's recent
   failures together with the case (`read_lookup`), then, only for an answer that is not
-  in the cache, the case's events. Through the ORM, composing them took several times as
-  long as SQLite takes to run them.
+  kept, the case's events. Through the ORM, composing them took several times as long
+  as SQLite takes to run them.
 * The answer is HTML built in `answer_html`, its fixed words translated once per
   language, inside the page layout that core.shell renders once per language for
   visitors who are not signed in. Through templates a first lookup cost ~8 ms of CPU;
-  now ~1.2 ms against ~0.4 for a constant view (measured in-process, DEBUG off).
+  now ~0.9 ms against ~0.3 for a constant view (measured in-process through the WSGI
+  handler, DEBUG off).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import json
 import secrets
+import threading
 from html import escape as e  # what django.utils.html.escape does, without SafeString
 
-from django.core.cache import cache
 from django.db import connection
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -102,9 +102,6 @@ CASE_FIELDS = (
     "result",
     "concluded_at",
 )
-
-# Bounded, so that a cache shared across deployments does not serve old words for long.
-ANSWER_CACHE_SECONDS = 600
 
 
 @functools.cache
@@ -259,26 +256,50 @@ def _html_words(language: str) -> dict:
     return out
 
 
-def answer_key(case: Case, left, language: str) -> str:
-    """The cache key of the rendered answer: every value shown, the days left and the
-    language. Hashed, as the query code is a secret; with the number and the code in it,
-    a database loaded afresh (the demo) that gives the same ids and versions to other
-    cases never gets their answers."""
-    values = [case.pk, case.hall_name, case.item_name, left, language]
-    values += [getattr(case, name) for name in CASE_FIELDS]
-    return "status-answer:" + hashlib.sha256(repr(values).encode()).hexdigest()
+def answer_key(case: Case, left, language: str) -> tuple:
+    """The key of the rendered answer: every value shown, the days left and the language.
+    With the number and the code in it, a database loaded afresh (the demo) that gives the
+    same ids and versions to other cases never gets their answers."""
+    values = case.__dict__
+    return (
+        case.pk,
+        case.hall_name,
+        case.item_name,
+        left,
+        language,
+        *[values[name] for name in CASE_FIELDS],
+    )
+
+
+# The rendered answers of this process (a few KB each; the oldest go first beyond
+# MAX_ANSWERS). Kept here rather than in Django's cache: most lookups are first lookups (a
+# notice's QR code is scanned once or twice), which paid the cache's pickling and key
+# checks for nothing, and a key that never leaves the process needs no hashing to keep
+# the query code in it secret. A new deployment is a new process: no old words survive.
+MAX_ANSWERS = 5000
+_answers: dict[tuple, str] = {}
+_answers_lock = threading.Lock()
 
 
 def render_answer(case: Case) -> str:
-    """The answer for a case (the page below its header), from the cache when nothing it
-    shows has changed since it was rendered."""
+    """The answer for a case (the page below its header), kept for the next lookup while
+    nothing it shows changes."""
     left = clock.case_days_left(case)
     key = answer_key(case, left, get_language())
-    html = cache.get(key)
+    html = _answers.get(key)
     if html is None:
         html = answer_html(case, left, public_steps(case))
-        cache.set(key, html, ANSWER_CACHE_SECONDS)
+        with _answers_lock:
+            _answers[key] = html
+            while len(_answers) > MAX_ANSWERS:
+                del _answers[next(iter(_answers))]
     return mark_safe(html)  # built by answer_html: escaped already
+
+
+def forget_answers() -> None:
+    """Drop the answers kept (tests: a rolled-back case's id is given again)."""
+    with _answers_lock:
+        _answers.clear()
 
 
 # The answer is built here rather than by a template: it is the busiest page, and the
