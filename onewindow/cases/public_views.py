@@ -36,7 +36,7 @@ import secrets
 import threading
 from html import escape as e  # what django.utils.html.escape does, without SafeString
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -132,9 +132,10 @@ def read_lookup(client: str, now: dt.datetime, number: str) -> tuple[bool, Case 
     """(whether the client failed MAX_FAILURES times within WINDOW, the case with this
     number or None), in one query. The case has only `CASE_FIELDS`; the hall's and the
     item's names come as ``hall_name`` and ``item_name``."""
-    sql, names = _lookup_sql(connection.vendor)
-    since = connection.ops.adapt_datetimefield_value(now - WINDOW)
-    with connection.cursor() as cursor:
+    conn = connections[DEFAULT_DB_ALIAS]  # once: each use of the proxy looks it up again
+    sql, names = _lookup_sql(conn.vendor)
+    since = conn.ops.adapt_datetimefield_value(now - WINDOW)
+    with conn.cursor() as cursor:
         cursor.execute(sql, [client, since, number])
         row = cursor.fetchone()
     blocked = row[0] >= MAX_FAILURES

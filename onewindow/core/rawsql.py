@@ -81,18 +81,19 @@ def build(model: type[Model], names: tuple[str, ...], values: Sequence) -> Model
     builds a dozen per case): the values go into the instance's ``__dict__``, where the
     ORM keeps them. Models with their own ``from_db`` or with ``post_init`` receivers get
     ``from_db`` itself."""
+    conn = connections[DEFAULT_DB_ALIAS]  # once: each use of the proxy looks it up again
     values = list(values)
-    for i, convs, col in _converters(model, names, connection.vendor):
+    for i, convs, col in _converters(model, names, conn.vendor):
         value = values[i]
         for conv in convs:
-            value = conv(value, col, connection)
+            value = conv(value, col, conn)
         values[i] = value
     if not _plain_init(model):
-        return model.from_db(connection.alias, names, values)
+        return model.from_db(conn.alias, names, values)
     obj = model.__new__(model)
     state = obj._state = ModelState()
     state.adding = False
-    state.db = connection.alias
+    state.db = conn.alias
     obj.__dict__.update(zip(names, values, strict=True))
     return obj
 
