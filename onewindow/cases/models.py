@@ -115,10 +115,10 @@ class Case(models.Model):
 
     # Indexes: every one is written by every intake and most actions (on SQLite each
     # also costs its pages in the write-ahead log), so a column has its own index only
-    # when a query needs it. Not indexed alone: hall, status and current_assignee (each
-    # leads a composite index in Meta), and window, item_version and received_by, which no
-    # query filters on; the delete of a window, an item version or a user (never done:
-    # they are deactivated or superseded) would look through the cases without an index.
+    # when a query needs it. Not indexed alone: hall, status, current_assignee and
+    # received_by (each leads a composite index in Meta), and window and item_version,
+    # which no query filters on: deleting a window or an item version (rare: they are
+    # deactivated or superseded) looks through the cases without an index.
     hall = models.ForeignKey(
         "halls.Hall",
         verbose_name=_("hall"),
@@ -261,6 +261,8 @@ class Case(models.Model):
             # The all-halls list (centre, supervision) is ordered by received time.
             models.Index(fields=["-received_at", "-id"], name="case_received_desc"),
             models.Index(fields=["current_assignee", "status"], name="case_assignee_status"),
+            # The queue's "applications I received that wait for materials".
+            models.Index(fields=["received_by", "status"], name="case_received_by_status"),
         ]
         permissions = [
             ("handle_cases", _("Can receive and handle cases")),

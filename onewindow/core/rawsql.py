@@ -79,8 +79,8 @@ def build(model: type[Model], names: tuple[str, ...], values: Sequence) -> Model
     What ``Model.from_db`` gives (the columns not read left deferred), without running
     ``Model.__init__`` over every field of the model (~15 µs an instance; the intake
     builds a dozen per case): the values go into the instance's ``__dict__``, where the
-    ORM keeps them. Models with their own ``from_db`` or with ``post_init`` receivers get
-    ``from_db`` itself."""
+    ORM keeps them. Models with their own ``from_db`` or ``__init__``, or any receiver of
+    the init signals, get ``from_db`` itself."""
     conn = connections[DEFAULT_DB_ALIAS]  # once: each use of the proxy looks it up again
     values = list(values)
     for i, convs, col in _converters(model, names, conn.vendor):
@@ -88,7 +88,7 @@ def build(model: type[Model], names: tuple[str, ...], values: Sequence) -> Model
         for conv in convs:
             value = conv(value, col, conn)
         values[i] = value
-    if not _plain_init(model):
+    if not _plain_class(model) or signals.pre_init.receivers or signals.post_init.receivers:
         return model.from_db(conn.alias, names, values)
     obj = model.__new__(model)
     state = obj._state = ModelState()
@@ -99,11 +99,10 @@ def build(model: type[Model], names: tuple[str, ...], values: Sequence) -> Model
 
 
 @cache
-def _plain_init(model: type[Model]) -> bool:
-    """Whether building an instance needs nothing but its values (see `build`)."""
-    return model.from_db.__func__ is Model.from_db.__func__ and not (
-        signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)
-    )
+def _plain_class(model: type[Model]) -> bool:
+    """Whether the model builds its instances as Model does (see `build`; receivers of
+    the init signals, which may be connected at any time, are checked on every call)."""
+    return model.from_db.__func__ is Model.from_db.__func__ and model.__init__ is Model.__init__
 
 
 class Rows:

@@ -30,6 +30,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Before the single-column index of received_by goes: it leads this one.
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(fields=["received_by", "status"], name="case_received_by_status"),
+        ),
         migrations.SeparateDatabaseAndState(
             database_operations=[drop_column_indexes("cases", COLUMNS)],
             state_operations=[

@@ -41,6 +41,7 @@ def test_the_case_table_keeps_only_the_indexes_its_queries_use():
         ("status", "promised_due_date"),
         ("hall_id", "received_at"),
         ("current_assignee_id", "status"),
+        ("received_by_id", "status"),  # the queue: what I received that waits for materials
         ("promised_due_date",),
         ("current_step_id",),  # a case's step deleted: the case's pointer set to NULL
     ):
