@@ -1,13 +1,11 @@
 """Audit columns no search filters on lose their indexes (see audit.models; how:
-core.schema.drop_column_indexes)."""
+core.schema.without_own_indexes)."""
 
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from onewindow.core.schema import drop_column_indexes
-
-COLUMNS = [("auditentry", "actor_id"), ("auditentry", "object_type"), ("auditentry", "object_id")]
+from onewindow.core.schema import without_own_indexes
 
 
 class Migration(migrations.Migration):
@@ -17,9 +15,9 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.SeparateDatabaseAndState(
-            database_operations=[drop_column_indexes("audit", COLUMNS)],
-            state_operations=[
+        without_own_indexes(
+            "audit",
+            [
                 migrations.AlterField(
                     model_name="auditentry",
                     name="actor",

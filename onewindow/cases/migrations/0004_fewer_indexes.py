@@ -1,24 +1,11 @@
 """Single-column indexes that no query needs, dropped (see the comments in cases.models;
-how: core.schema.drop_column_indexes)."""
+how: core.schema.without_own_indexes)."""
 
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from onewindow.core.schema import drop_column_indexes
-
-# (model, column) pairs whose own single-column, non-unique indexes go.
-COLUMNS = [
-    ("case", "status"),
-    ("case", "hall_id"),
-    ("case", "window_id"),
-    ("case", "item_version_id"),
-    ("case", "received_by_id"),
-    ("case", "current_assignee_id"),
-    ("caseevent", "case_id"),
-    ("caseevent", "actor_id"),
-    ("caseevent", "window_id"),
-]
+from onewindow.core.schema import without_own_indexes
 
 
 class Migration(migrations.Migration):
@@ -35,9 +22,9 @@ class Migration(migrations.Migration):
             model_name="case",
             index=models.Index(fields=["received_by", "status"], name="case_received_by_status"),
         ),
-        migrations.SeparateDatabaseAndState(
-            database_operations=[drop_column_indexes("cases", COLUMNS)],
-            state_operations=[
+        without_own_indexes(
+            "cases",
+            [
                 migrations.AlterField(
                     model_name="case",
                     name="current_assignee",
