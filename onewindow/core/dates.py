@@ -3,9 +3,9 @@
 `django.utils.formats.date_format` interprets the format letter by letter through a
 formatter object on every call; the public status page formats every step of a case's
 history and spent an eighth of a lookup there. A format made only of the numeric letters
-below (Chinese: ``Y年n月j日 H:i``) is compiled once into a ``str.format`` template; any other format
-(English uses month names and a.m./p.m.) goes to Django as before. test_dates pins both
-to Django's output.
+below (Chinese: ``Y年n月j日 H:i``) is compiled once into a ``str.format`` template; any
+other format (English uses month names and a.m./p.m.) goes to Django as before.
+test_dates pins both to Django's output.
 """
 
 from __future__ import annotations
@@ -36,17 +36,16 @@ def _compiled(fmt: str) -> str | None:
     parts: list[str] = []
     escaped = False
     for ch in fmt:
-        if escaped:
-            parts.append(ch.replace("{", "{{").replace("}", "}}"))
-            escaped = False
-        elif ch == "\\":
+        if ch == "\\" and not escaped:
             escaped = True
-        elif ch in _NUMERIC:
+            continue
+        if not escaped and ch in _NUMERIC:
             parts.append(_NUMERIC[ch])
-        elif ch.isascii() and ch.isalpha():
+        elif not escaped and ch.isascii() and ch.isalpha():
             return None
-        else:
+        else:  # text, as it is (braces doubled for str.format)
             parts.append(ch.replace("{", "{{").replace("}", "}}"))
+        escaped = False
     return "".join(parts)
 
 
