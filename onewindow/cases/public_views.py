@@ -13,9 +13,9 @@ cheap:
   value of the case the page shows (`CASE_FIELDS` and the hall's and item's names, read
   afresh on every request), the days left and the language. The history (the events) is
   covered by the case's version, which every service that appends an event the public
-  sees bumps in the same transaction (`services.common.finish`, the exchange included). The due date can
-  change without a new version (the deadlines job, once the calendar of a year is
-  entered) and the days left change every day: both are in the key by value.
+  sees bumps in the same transaction (`services.common.finish`, the exchange included).
+  The due date can change without a new version (the deadlines job, once the calendar of
+  a year is entered) and the days left change every day: both are in the key by value.
 * Two reads, written by hand (core.rawsql) once per process: the client's recent
   failures together with the case (`read_lookup`), then, only for an answer that is not
   kept, the case's events. Through the ORM, composing them took several times as long
