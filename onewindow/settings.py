@@ -78,6 +78,23 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+# Fast routes (core.handler): answers to visitors who are not signed in that take only the
+# middleware below, not the whole list above and the URL resolver. Left out, as they do
+# nothing for such a visitor on a GET: WhiteNoise (static files), sessions, CSRF,
+# authentication, messages and the inactivity sign-out (a visitor with a session or
+# messages cookie takes the full path). core/tests/test_handler.py compares the answers
+# of both paths.
+ONEWINDOW_FAST_ROUTE_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "onewindow.core.middleware.ChineseFirstLocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+ONEWINDOW_FAST_ROUTES = [
+    # The QR link of every notice: /status/<number>/?code=<query code> (cases.public_urls).
+    (r"/status/(?P<number>[^/]+)/", "onewindow.cases.public_views.status_fast"),
+]
+
 ROOT_URLCONF = "onewindow.urls"
 WSGI_APPLICATION = "onewindow.wsgi.application"
 

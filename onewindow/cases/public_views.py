@@ -46,6 +46,7 @@ from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from onewindow.core import dates, rawsql
+from onewindow.core.handler import NotFast
 from onewindow.core.shell import anonymous_page
 from onewindow.lib import idnumbers
 
@@ -440,6 +441,29 @@ def status(request, number):
     return _answer(request, _normalise(number), code)
 
 
+@no_store
+def status_fast(request, number):
+    """The QR code link through the fast route of core.handler: only the answer to a
+    visitor who is not signed in (the shared layout) for a case found with its code.
+    Anything else (no code, a wrong one, the client held off, a session) raises NotFast
+    and takes the full path, `status`, which reads again and answers it."""
+    code = _normalise(request.GET.get("code", ""))
+    number = _normalise(number)
+    if not (number and code):
+        raise NotFast
+    blocked, case = read_lookup(client_key(request), timezone.now(), number)
+    if blocked or not code_matches(case, code):
+        raise NotFast
+    page = anonymous_page(request, title=_title(case), content=render_answer(case))
+    if page is None:
+        raise NotFast
+    return page
+
+
+def _title(case: Case) -> str:
+    return f"{_('Case status')} {case.number}"
+
+
 def _answer(request, number: str, code: str):
     now = timezone.now()
     client = client_key(request)
@@ -453,7 +477,7 @@ def _answer(request, number: str, code: str):
         context["not_found"] = True
         return render(request, "cases/public/lookup.html", context, status=404)
     answer = render_answer(case)
-    page = anonymous_page(request, title=f"{_('Case status')} {case.number}", content=answer)
+    page = anonymous_page(request, title=_title(case), content=answer)
     if page is not None:
         return page
     return render(

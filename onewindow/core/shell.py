@@ -83,4 +83,8 @@ def anonymous_page(request, *, title: str, content: str, status: int = 200) -> H
         .replace(NEXT, escape(request.get_full_path()))
         .replace(CONTENT, content)
     )
-    return HttpResponse(html, status=status)
+    response = HttpResponse(html, status=status)
+    # The layout depends on the session cookie (none: this one); said here rather than
+    # left to the session middleware, which a fast route (core.handler) does not run.
+    response.headers["Vary"] = "Cookie"
+    return response

@@ -1,0 +1,232 @@
+"""The status page's fast route (core.handler): the same answers as Django's full path.
+
+The test client and the live server use Django's own handler; these tests call the WSGI
+handler that `onewindow serve` runs, and Django's, with the same requests."""
+
+import io
+from contextlib import contextmanager
+
+import pytest
+from django.conf import settings
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.test import override_settings
+
+from onewindow.cases import services
+from onewindow.cases.models import StatusLookupFailure
+from onewindow.core.handler import Handler
+
+from .factories import make_accepted_case, run_steps
+
+pytestmark = pytest.mark.django_db
+
+# Headers whose values are the time of the answer.
+TIMED = {"Expires", "Date"}
+
+
+@contextmanager
+def same_connection():
+    """Keep the test's database connection across the requests (as Django's test client
+    does): the handler would close it at the end of each request."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+class Counted(Handler):
+    """The fast handler, counting the requests that took Django's full path."""
+
+    full = 0
+
+    def load_middleware(self, is_async=False):
+        super().load_middleware(is_async)
+        chain = self._middleware_chain
+
+        def counted(request):
+            self.full += 1
+            return chain(request)
+
+        self._middleware_chain = counted
+
+
+def call(app, path, query="", method="GET", scheme="http", host="testserver", **headers):
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "443" if scheme == "https" else "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": host,
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.url_scheme": scheme,
+        **headers,
+    }
+    started = []
+    with same_connection():
+        chunks = app(environ, lambda status, hdrs, exc_info=None: started.append((status, hdrs)))
+        try:
+            body = b"".join(chunks)
+        finally:
+            chunks.close()
+    status, hdrs = started[0]
+    return int(status.split()[0]), sorted((k, v) for k, v in hdrs if k not in TIMED), body
+
+
+@pytest.fixture
+def fast():
+    return Counted()
+
+
+@pytest.fixture
+def django_handler():
+    return WSGIHandler()
+
+
+@pytest.fixture
+def concluded(personas, item, monday):
+    case = run_steps(personas, make_accepted_case(personas, item, applicant_name="欧阳娜娜"))
+    return services.conclude_case(
+        actor=personas.clerk, case=case, result="granted", certificate_number="苏E5"
+    )
+
+
+def both(fast, django_handler, path, query="", **kw):
+    """The answers of the fast handler and of Django's; the first must have been fast."""
+    before = fast.full
+    a = call(fast, path, query, **kw)
+    took_fast = fast.full == before
+    b = call(django_handler, path, query, **kw)
+    return a, b, took_fast
+
+
+@pytest.mark.parametrize("cookie", ["", "django_language=en", "django_language=zh-hans"])
+def test_the_fast_answer_is_djangos_answer(fast, django_handler, concluded, cookie):
+    headers = {"HTTP_COOKIE": cookie} if cookie else {}
+    a, b, took_fast = both(
+        fast,
+        django_handler,
+        f"/status/{concluded.number}/",
+        f"code={concluded.query_code}",
+        **headers,
+    )
+    assert took_fast
+    assert a == b
+    status, hdrs, body = a
+    text = body.decode()
+    assert status == 200 and concluded.number in text and "欧阳**" in text
+    assert ("已办结：准予许可" in text) == (cookie != "django_language=en")
+    assert ("Concluded: Granted" in text) == (cookie == "django_language=en")
+    assert dict(hdrs)["Cache-Control"].startswith("max-age=0, no-cache, no-store")
+    assert dict(hdrs)["X-Frame-Options"] == "DENY"
+    assert dict(hdrs)["Vary"] == "Cookie, Accept-Language"
+
+
+@override_settings(
+    SECURE_SSL_REDIRECT=True,
+    SECURE_HSTS_SECONDS=31536000,
+    SECURE_HSTS_INCLUDE_SUBDOMAINS=True,
+    SECURE_REFERRER_POLICY="same-origin",
+)
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_production_security_is_the_same(concluded, scheme):
+    fast, django_handler = Counted(), WSGIHandler()  # built under the settings above
+    a, b, _took_fast = both(
+        fast,
+        django_handler,
+        f"/status/{concluded.number}/",
+        f"code={concluded.query_code}",
+        scheme=scheme,
+    )
+    assert a == b
+    hdrs = dict(a[1])
+    if scheme == "http":
+        assert a[0] == 301 and hdrs["Location"].startswith("https://")
+    else:
+        assert a[0] == 200 and hdrs["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_a_wrong_code_takes_the_full_path_and_counts_once(fast, concluded):
+    before = fast.full
+    status, _hdrs, body = call(fast, f"/status/{concluded.number}/", "code=AAAAAAAA")
+    assert status == 404 and fast.full == before + 1
+    assert concluded.number.encode() in body  # the form, with the number typed in
+    # One failure recorded (the fast route only read before it handed over).
+    assert StatusLookupFailure.objects.count() == 1
+
+
+def test_a_held_off_client_takes_the_full_path(fast, concluded):
+    for _ in range(10):
+        call(fast, f"/status/{concluded.number}/", "code=AAAAAAAA")
+    before = fast.full
+    status, _hdrs, _body = call(
+        fast, f"/status/{concluded.number}/", f"code={concluded.query_code}"
+    )
+    assert status == 429 and fast.full == before + 1
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_COOKIE": f"{settings.SESSION_COOKIE_NAME}=abc"},
+        {"HTTP_COOKIE": "messages=abc"},
+        {"REQUEST_METHOD": "HEAD"},
+    ],
+    ids=["session", "messages", "head"],
+)
+def test_others_take_the_full_path(fast, concluded, headers):
+    method = headers.pop("REQUEST_METHOD", "GET")
+    before = fast.full
+    status, hdrs, body = call(
+        fast, f"/status/{concluded.number}/", f"code={concluded.query_code}", method, **headers
+    )
+    assert status == 200 and fast.full == before + 1
+    if method == "GET":
+        assert concluded.number.encode() in body
+
+
+def test_no_code_and_a_bad_host_take_the_full_path(fast, django_handler, concluded):
+    a, b, took_fast = both(fast, django_handler, f"/status/{concluded.number}/")
+    assert not took_fast and a == b and a[0] == 302
+    a, b, took_fast = both(
+        fast,
+        django_handler,
+        f"/status/{concluded.number}/",
+        f"code={concluded.query_code}",
+        host="evil.example",
+    )
+    assert not took_fast and a == b and a[0] == 400
+
+
+def test_the_fast_middleware_are_those_of_the_full_path_in_order():
+    """Only middleware that do nothing for a GET by a visitor with neither session nor
+    messages may be left out (settings: ONEWINDOW_FAST_ROUTE_MIDDLEWARE)."""
+    fast = settings.ONEWINDOW_FAST_ROUTE_MIDDLEWARE
+    assert fast == [m for m in settings.MIDDLEWARE if m in fast]
+    assert set(settings.MIDDLEWARE) - set(fast) == {
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.middleware.csrf.CsrfViewMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "django.contrib.messages.middleware.MessageMiddleware",
+        "onewindow.accounts.middleware.InactivityTimeoutMiddleware",
+    }
+
+
+def test_the_route_matches_the_url_configuration():
+    from django.urls import resolve
+
+    from onewindow.cases import public_views
+
+    handler = Handler()
+    for path in ("/status/CG202603020001/", "/status/x/"):
+        assert resolve(path).func is public_views.status
+        assert any(p.fullmatch(path) for p, _chain in handler.fast_routes)
+    for path in ("/status/", "/status/a/b/", "/status/CG202603020001"):
+        assert not any(p.fullmatch(path) for p, _chain in handler.fast_routes)
