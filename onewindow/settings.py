@@ -78,21 +78,25 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-# Fast routes (core.handler): answers to visitors who are not signed in that take only the
-# middleware below, not the whole list above and the URL resolver. Left out, as they do
-# nothing for such a visitor on a GET: WhiteNoise (static files), sessions, CSRF,
-# authentication, messages and the inactivity sign-out (a visitor with a session or
-# messages cookie takes the full path). core/tests/test_handler.py compares the answers
-# of both paths.
+# Fast routes (core.handler): requests without a session or messages cookie on the
+# busiest paths take only the middleware below, not the whole list above. Left out, as
+# they do nothing for such a request: WhiteNoise (static files), sessions, CSRF (a GET,
+# or a CSRF-exempt view), authentication (anonymous; the API authenticates by itself),
+# messages and the inactivity sign-out. cases/tests/test_fast_route.py compares the
+# answers of both paths.
 ONEWINDOW_FAST_ROUTE_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "onewindow.core.handler.VaryOnCookie",  # where the session middleware is
     "onewindow.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+# (path pattern, methods, view: one of its own, or None for the URL configuration's)
 ONEWINDOW_FAST_ROUTES = [
     # The QR link of every notice: /status/<number>/?code=<query code> (cases.public_urls).
-    (r"/status/(?P<number>[^/]+)/", "onewindow.cases.public_views.status_fast"),
+    (r"/status/(?P<number>[^/]+)/", ("GET",), "onewindow.cases.public_views.status_fast"),
+    # The API (token authentication; window intake is its busiest use).
+    (r"/api/v1/.+", ("GET", "POST"), None),
 ]
 
 ROOT_URLCONF = "onewindow.urls"

@@ -1,82 +1,143 @@
-"""The WSGI handler: Django's, with fast routes for the busiest public answers.
+"""The WSGI handler: Django's, with fast routes for the busiest answers.
 
-The public status page (issue 4) is what every notice's QR code opens. Through Django's
-full path, a lookup spends more of its time in the ten middleware and the URL resolver
-than in finding and showing the case: the session, CSRF, authentication, messages and
-inactivity middleware, and the walk through every URL pattern listed before it, do
-nothing for a visitor who is not signed in.
+The public status page and the API's window intake (issue 4) are the busiest requests of
+the platform. Through Django's full path they spent a large part of their time in the
+ten middleware and the URL resolver, most of which do nothing for them: the session,
+CSRF, authentication, messages and inactivity middleware serve signed-in staff in the
+browser, and the status page's pattern comes after dozens of others.
 
-A fast route (``settings.ONEWINDOW_FAST_ROUTES``) is a path pattern and a view that
-answers such a visitor through the few middleware that do change that answer
+A fast route (``settings.ONEWINDOW_FAST_ROUTES``) takes requests that carry no session
+and no messages cookie, so that those middleware have nothing to do (the visitor is
+anonymous: ``request.user`` is set to AnonymousUser, as the authentication middleware
+would find), through the middleware that do change their answers
 (``settings.ONEWINDOW_FAST_ROUTE_MIDDLEWARE``: HTTPS redirect and security headers,
-language, host check and length, framing), in the order of ``MIDDLEWARE``. The view
-answers only what it can answer alone; for anything else (a visitor with a session or
-messages, a wrong code, an error of any kind) it raises `NotFast`, and the request goes
-the full way through Django as if there were no fast route. Only GET takes a route.
+language, host check and length, framing), built the way Django builds its chain.
+A route is a path pattern, its methods and its view: a view of its own, called with the
+pattern's named groups, or (None) the view the URL configuration resolves, which must be
+CSRF-exempt for any method but GET (the API's are: ninja checks CSRF itself, for session
+authentication only, and a request with a session never takes a fast route).
 
-The answers must be the same either way: `onewindow.core.tests.test_handler` compares
-status, headers and body of both paths, and pins which middleware may be left out.
-Django's test client and live server use Django's own handler, so they always take the
-full path.
+A view of its own answers only what it can answer alone; for anything else it raises
+`NotFast` and the request goes the full way through Django, as if there were no route.
+Errors are answered as Django answers them (`convert_exception_to_response`).
+
+The answers must be the same either way: the tests (cases/tests/test_fast_route.py)
+compare status, headers and body of both paths, and pin the middleware left out.
+Django's test client and live server use Django's own handler: they take the full path.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 
 from django.conf import settings
+from django.core.handlers.exception import convert_exception_to_response
 from django.core.handlers.wsgi import WSGIHandler
+from django.http import HttpResponse
+from django.urls import Resolver404, get_resolver
+from django.utils.cache import patch_vary_headers
 from django.utils.module_loading import import_string
-
-log = logging.getLogger("onewindow.handler")
 
 
 class NotFast(Exception):
-    """Raised by a fast route's view: this request takes the full path."""
+    """Raised by a fast route's own view: this request takes the full path."""
 
 
-def _chain(view, kwargs_attr: str):
-    def innermost(request):
-        return view(request, **getattr(request, kwargs_attr))
+class _NotFastResponse(HttpResponse):
+    """What the chain gives back for a `NotFast` (the middleware pass it along)."""
 
-    handler = innermost
+
+class VaryOnCookie:
+    """In a fast route's chain where the session middleware is in the full one: whether a
+    request takes a fast route depends on its cookies, so a view's answer says so (in the
+    full path, the authentication or inactivity middleware has looked at the session
+    before any view runs, and the session middleware says it). An answer of a middleware
+    in front of the view (a bad host) does not."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, "fast_route_view_ran", False):
+            patch_vary_headers(response, ("Cookie",))
+        return response
+
+
+def _chain(inner):
+    """``inner`` behind the fast-route middleware, wrapped as Django wraps its chain."""
+    handler = convert_exception_to_response(inner)
     for path in reversed(settings.ONEWINDOW_FAST_ROUTE_MIDDLEWARE):
-        handler = import_string(path)(handler)
+        handler = convert_exception_to_response(import_string(path)(handler))
     return handler
 
 
-class Handler(WSGIHandler):
-    """Django's WSGI handler that tries the fast routes first (GET only)."""
+def _call_route_view(request):
+    view, kwargs = request.fast_route
+    request.fast_route_view_ran = True
+    try:
+        return view(request, **kwargs)
+    except NotFast:
+        return _NotFastResponse()
 
-    KWARGS = "fast_route_kwargs"
+
+def _call_resolved_view(request):
+    match = request.resolver_match
+    request.fast_route_view_ran = True
+    return match.func(request, *match.args, **match.kwargs)
+
+
+class Handler(WSGIHandler):
+    """Django's WSGI handler that tries the fast routes first."""
 
     def load_middleware(self, is_async=False):
+        from django.contrib.auth.models import AnonymousUser  # needs the apps loaded
+
         super().load_middleware(is_async)
+        self._anonymous = AnonymousUser
         self.fast_routes = [
-            (re.compile(pattern), _chain(import_string(view), self.KWARGS))
-            for pattern, view in settings.ONEWINDOW_FAST_ROUTES
+            (re.compile(pattern), frozenset(methods), import_string(view) if view else None)
+            for pattern, methods, view in settings.ONEWINDOW_FAST_ROUTES
         ]
+        self._route_chain = _chain(_call_route_view)
+        self._resolved_chain = _chain(_call_resolved_view)
+        self._no_cookies = (settings.SESSION_COOKIE_NAME, "messages")
 
     def get_response(self, request):
-        if request.method == "GET":
-            path = request.path_info
-            for pattern, chain in self.fast_routes:
-                match = pattern.fullmatch(path)
-                if match is None:
-                    continue
-                setattr(request, self.KWARGS, match.groupdict())
+        response = self._fast_response(request)
+        if response is None:
+            return super().get_response(request)
+        response._resource_closers.append(request.close)
+        return response
+
+    def _fast_response(self, request) -> HttpResponse | None:
+        path = request.path_info
+        for pattern, methods, view in self.fast_routes:
+            match = pattern.fullmatch(path)
+            if match is None:
+                continue
+            if request.method not in methods:
+                return None
+            if "HTTP_COOKIE" in request.META and any(
+                name in request.COOKIES for name in self._no_cookies
+            ):
+                return None
+            if view is None:
                 try:
-                    response = chain(request)
-                except NotFast:
-                    break
-                except Exception:
-                    # Django's full path answers it (and logs it, if it fails there too).
-                    log.debug("fast route for %s failed; full path", path, exc_info=True)
-                    break
-                response._resource_closers.append(request.close)
-                return response
-        return super().get_response(request)
+                    resolved = get_resolver().resolve(path)
+                except Resolver404:
+                    return None  # the full path answers (and redirects a missing slash)
+                if request.method != "GET" and not getattr(resolved.func, "csrf_exempt", False):
+                    return None
+                request.resolver_match = resolved
+                chain = self._resolved_chain
+            else:
+                request.fast_route = (view, match.groupdict())
+                chain = self._route_chain
+            request.user = self._anonymous()
+            response = chain(request)
+            return None if isinstance(response, _NotFastResponse) else response
+        return None
 
 
 def get_wsgi_application() -> Handler:
