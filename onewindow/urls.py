@@ -4,10 +4,13 @@ from django.views.i18n import JavaScriptCatalog
 
 from .api import api
 
+# The busiest first (the API, the status page's QR links): the resolver tries the
+# patterns in order, and the portal's, under "", are many.
 urlpatterns = [
+    path("api/v1/", api.urls),
+    path("status/", include("onewindow.cases.public_urls")),
     path("", include("onewindow.portal.urls")),
     path("guide/", include("onewindow.catalogue.public_urls")),
-    path("status/", include("onewindow.cases.public_urls")),
     path("accounts/", include("onewindow.accounts.urls")),
     path("staff/halls/", include("onewindow.halls.urls")),
     path("staff/calendar/", include("onewindow.workdays.urls")),
@@ -18,5 +21,4 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
 ]
