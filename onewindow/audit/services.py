@@ -83,7 +83,8 @@ def record(
     # goes or stays with the change it records), else in a transaction of its own.
     with transaction.atomic(savepoint=False):
         prev_seq, prev_hash = _lock_head()
-        entry = AuditEntry(
+        entry = rawsql.new(
+            AuditEntry,
             seq=prev_seq + 1,
             at=timezone.now(),
             actor=actor if getattr(actor, "pk", None) else None,

@@ -50,7 +50,7 @@ from .api_schemas import (
     SuspendIn,
     VersionIn,
 )
-from .models import Case
+from .models import Case, CaseEvent
 
 router = Router()
 
@@ -132,6 +132,12 @@ def _local(moment):
     return timezone.localtime(moment) if moment else None
 
 
+# The labels of the choices (lazy: translated when shown). What get_FOO_display gives,
+# without the dictionary of every choice it builds on each call.
+STATUS_LABELS = dict(Case.Status.choices)
+KIND_LABELS = dict(CaseEvent.Kind.choices)
+
+
 def summary(case: Case, user, today: dt.date) -> dict:
     visible = numbers_visible(user, case)
     left = clock.case_days_left(case, today=today)
@@ -139,7 +145,7 @@ def summary(case: Case, user, today: dt.date) -> dict:
     return {
         "number": case.number,
         "status": case.status,
-        "status_label": str(case.get_status_display()),
+        "status_label": str(STATUS_LABELS.get(case.status, case.status)),
         "source": case.source,
         "hall": case.hall.code,
         "item": case.item.implementation_code,
@@ -232,7 +238,7 @@ def detail(case: Case, user) -> dict:
             {
                 "seq": e.seq,
                 "kind": e.kind,
-                "kind_label": str(e.get_kind_display()),
+                "kind_label": str(KIND_LABELS.get(e.kind, e.kind)),
                 "at": _local(e.at),
                 "actor": e.actor.username if e.actor_id else None,
                 "from_status": e.from_status,

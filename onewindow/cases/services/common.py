@@ -295,7 +295,8 @@ class Change:
         at=None,
     ):
         self.events.append(
-            CaseEvent(
+            rawsql.new(
+                CaseEvent,
                 case=self.case,
                 kind=kind,
                 at=at or self.at,
@@ -434,7 +435,8 @@ def start_step(change: Change, position: int, *, assignee=None) -> CaseStep | No
     step = steps[position - 1]
     if assignee is None or not eligible_for_step(assignee, case, step.role):
         assignee = pick_assignee(case, step.role)
-    case_step = CaseStep(
+    case_step = rawsql.new(
+        CaseStep,
         case=case,
         step=step,
         position=position,

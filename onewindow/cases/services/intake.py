@@ -161,7 +161,8 @@ def receive_case(
 
     # Everything is checked and built before the write transaction: it holds SQLite's
     # single write lock, so it does nothing but write.
-    case = Case(
+    case = rawsql.new(
+        Case,
         source=source,
         hall=hall,
         window=window,
@@ -181,8 +182,13 @@ def receive_case(
         promised_limit_days=version.promised_limit_days,
     )
     checklist = [
-        CaseMaterial(
-            case=case, material=m, name=m.name, required=m.required, provided=m.pk in provided
+        rawsql.new(
+            CaseMaterial,
+            case=case,
+            material=m,
+            name=m.name,
+            required=m.required,
+            provided=m.pk in provided,
         )
         for m in materials
     ]

@@ -1,0 +1,69 @@
+"""core.rawsql.new: the same instance as the model's own constructor gives."""
+
+import datetime as dt
+
+import pytest
+from django.db.models import signals
+from django.utils import timezone
+
+from onewindow.audit.models import AuditEntry
+from onewindow.cases.models import Case, CaseEvent, CaseMaterial, CaseStep
+from onewindow.core import rawsql
+from onewindow.halls.models import Hall
+
+MOMENT = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)
+
+
+def fields_of(obj) -> dict:
+    values = {k: v for k, v in obj.__dict__.items() if k != "_state"}
+    return {**values, "_cache": dict(obj._state.fields_cache), "_adding": obj._state.adding}
+
+
+@pytest.mark.parametrize(
+    ("model", "values"),
+    [
+        (
+            Case,
+            {
+                "hall": Hall(pk=3),
+                "applicant_name": "张三",
+                "received_at": MOMENT,
+                "query_code": "X",
+            },
+        ),
+        (Case, {"hall_id": 3, "window": None, "query_code": "ABCDEFGH", "received_at": MOMENT}),
+        (CaseEvent, {"case_id": 7, "seq": 2, "kind": "accepted", "at": MOMENT, "data": {}}),
+        (CaseMaterial, {"case": Case(pk=7), "name": "身份证", "required": False}),
+        (CaseStep, {"case_id": 7, "position": 1, "name": "受理", "started_at": MOMENT}),
+        (AuditEntry, {"seq": 5, "at": MOMENT, "action": "case.accepted", "hall": None}),
+    ],
+)
+def test_it_builds_what_the_constructor_builds(model, values):
+    assert fields_of(rawsql.new(model, **values)) == fields_of(model(**values))
+
+
+def test_callable_defaults_are_called_for_each_instance():
+    a, b = rawsql.new(Case), rawsql.new(Case)
+    assert a.query_code != b.query_code and len(a.query_code) == 8
+    assert abs(a.received_at - timezone.now()) < dt.timedelta(seconds=5)
+    e, f = rawsql.new(CaseEvent), rawsql.new(CaseEvent)
+    assert e.data == {} and e.data is not f.data
+
+
+def test_unknown_names_are_refused_as_by_the_constructor():
+    with pytest.raises(TypeError, match="nonsense"):
+        rawsql.new(CaseEvent, nonsense=1)
+
+
+def test_init_signal_receivers_get_the_constructor():
+    seen = []
+
+    def receiver(sender, **kwargs):
+        seen.append(sender)
+
+    signals.post_init.connect(receiver, sender=CaseEvent)
+    try:
+        rawsql.new(CaseEvent, seq=1)
+    finally:
+        signals.post_init.disconnect(receiver, sender=CaseEvent)
+    assert seen == [CaseEvent]
