@@ -34,8 +34,9 @@ from django.conf import settings
 from django.core.handlers.exception import convert_exception_to_response
 from django.core.handlers.wsgi import WSGIHandler
 from django.http import HttpResponse
-from django.urls import Resolver404, get_resolver
+from django.urls import Resolver404, get_resolver, set_urlconf
 from django.utils.cache import patch_vary_headers
+from django.utils.log import log_response
 from django.utils.module_loading import import_string
 
 
@@ -104,10 +105,16 @@ class Handler(WSGIHandler):
         self._no_cookies = (settings.SESSION_COOKIE_NAME, "messages")
 
     def get_response(self, request):
+        set_urlconf(settings.ROOT_URLCONF)
         response = self._fast_response(request)
         if response is None:
             return super().get_response(request)
+        # What BaseHandler.get_response does after its chain.
         response._resource_closers.append(request.close)
+        if response.status_code >= 400:
+            log_response(
+                "%s: %s", response.reason_phrase, request.path, response=response, request=request
+            )
         return response
 
     def _fast_response(self, request) -> HttpResponse | None:

@@ -318,3 +318,19 @@ def test_the_wsgi_application_starts_in_a_fresh_process(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Handler 200 OK"), done.stdout + done.stderr
+
+
+def test_error_answers_are_logged_as_on_the_full_path(
+    fast, django_handler, personas, item, monday, caplog
+):
+    token = ApiToken.issue(personas.clerk)[1]
+    case = make_case(personas, item)
+    path = f"/api/v1/cases/{case.number}/accept"
+    logged = []
+    for app in (fast, django_handler):
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="django.request"):
+            status, _hdrs, _body = call_json(app, "POST", path, token, {"version": 99})
+        assert status == 409
+        logged.append([(r.levelname, r.getMessage()) for r in caplog.records])
+    assert logged[0] == logged[1] == [("WARNING", f"Conflict: {path}")]
