@@ -106,7 +106,7 @@ def record(
         # the hash covers exactly what the database will give back.
         entry.hash = entry.compute_hash()
         rawsql.insert([entry])  # the ORM's INSERT without its composing (every change writes one)
-        with connection.cursor() as cursor:
+        with rawsql.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {_HEAD} SET last_seq = %s, last_hash = %s WHERE id = 1",
                 [entry.seq, entry.hash],
@@ -121,7 +121,7 @@ def _lock_head() -> tuple[int, str]:
     """Read the chain head, locked until the caller's transaction ends (PostgreSQL row
     lock; SQLite's write transaction is already exclusive). Created on first use."""
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    with connection.cursor() as cursor:
+    with rawsql.cursor() as cursor:
         cursor.execute(f"SELECT last_seq, last_hash FROM {_HEAD} WHERE id = 1{lock}")
         row = cursor.fetchone()
     if row is None:

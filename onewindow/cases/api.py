@@ -407,7 +407,7 @@ def _hall_sql(vendor: str) -> tuple[str, rawsql.Rows]:
 def _hall_and_window(code: str, window_number: int | None) -> tuple[Hall | None, Window | None]:
     """The hall with this code and its window with this number, in one query."""
     sql, rows = _hall_sql(connection.vendor)
-    with connection.cursor() as cursor:
+    with rawsql.cursor() as cursor:
         cursor.execute(sql, [window_number, code])
         row = cursor.fetchone()
     if row is None:

@@ -16,6 +16,8 @@ import datetime as dt
 
 from django.db import IntegrityError, connection, transaction
 
+from onewindow.core import rawsql
+
 from .models import CaseNumberCounter
 
 SEQUENCE_DIGITS = 4  # 9,999 cases a day per hall; a busier day just gets longer numbers
@@ -29,7 +31,7 @@ def next_sequence(hall_id: int, day: dt.date) -> int:
         f"UPDATE {table} SET {last} = {last} + 1 WHERE hall_id = %s AND day = %s RETURNING {last}"
     )
     for _attempt in range(5):
-        with connection.cursor() as cursor:
+        with rawsql.cursor() as cursor:
             cursor.execute(increment, [hall_id, connection.ops.adapt_datefield_value(day)])
             row = cursor.fetchone()
         if row is not None:

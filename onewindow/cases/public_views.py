@@ -36,7 +36,7 @@ import secrets
 import threading
 from html import escape as e  # what django.utils.html.escape does, without SafeString
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -136,7 +136,7 @@ def read_lookup(client: str, now: dt.datetime, number: str) -> tuple[bool, Case 
     conn = connections[DEFAULT_DB_ALIAS]  # once: each use of the proxy looks it up again
     sql, names = _lookup_sql(conn.vendor)
     since = conn.ops.adapt_datetimefield_value(now - WINDOW)
-    with conn.cursor() as cursor:
+    with rawsql.cursor(conn) as cursor:
         cursor.execute(sql, [client, since, number])
         row = cursor.fetchone()
     blocked = row[0] >= MAX_FAILURES
@@ -181,7 +181,7 @@ def public_steps(case: Case) -> list[dict]:
     steps = []
     w = _words(get_language())
     plain = w["plain"]
-    with connection.cursor() as cursor:
+    with rawsql.cursor() as cursor:
         cursor.execute(_EVENTS_SQL, [case.pk])
         rows = cursor.fetchall()
     for kind, at, data in rows:

@@ -185,7 +185,7 @@ def pick_assignee(case: Case, role: str):
             WHERE c.current_assignee_id = u.id AND c.status IN ({marks})
         ), u.username
         LIMIT 1"""
-    with connection.cursor() as cursor:
+    with rawsql.cursor() as cursor:
         cursor.execute(sql, [case.hall_id, role, case.department_id, *statuses])
         row = cursor.fetchone()
     if row is None:
@@ -340,7 +340,7 @@ def append_events(case: Case, events: list[CaseEvent], *, new_case: bool = False
         return
     last = 0
     if not new_case:
-        with connection.cursor() as cursor:
+        with rawsql.cursor() as cursor:
             cursor.execute(_LAST_SEQ, [case.pk])
             last = cursor.fetchone()[0] or 0
     for i, event in enumerate(events, start=1):
@@ -377,7 +377,7 @@ def _save_changes(case: Case) -> None:
     names = {*changed, "version", "updated_at"} - {"id"}
     if getattr(case, "_optimistic", False):
         if not rawsql.update(case, names, guard="version", guard_value=before["version"]):
-            with connection.cursor() as cursor:
+            with rawsql.cursor() as cursor:
                 cursor.execute(_VERSION, [case.pk])
                 row = cursor.fetchone()
             raise StaleCase(current_version=row[0] if row else None)

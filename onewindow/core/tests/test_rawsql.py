@@ -67,3 +67,35 @@ def test_init_signal_receivers_get_the_constructor():
     finally:
         signals.post_init.disconnect(receiver, sender=CaseEvent)
     assert seen == [CaseEvent]
+
+
+@pytest.mark.django_db
+def test_the_lean_cursor_runs_statements_with_djangos_errors():
+    from django.db import IntegrityError, connection
+
+    connection.ensure_connection()
+    with rawsql.cursor() as c:
+        assert isinstance(c, rawsql.LeanCursor)
+        c.execute("SELECT %s + %s", [2, 3])
+        assert c.fetchone()[0] == 5
+        c.execute("UPDATE halls_hall SET name = name WHERE id = %s", [-1])
+        assert c.rowcount == 0
+    hall = Hall.objects.create(code="ZZ", name="Z")
+    with pytest.raises(IntegrityError), rawsql.cursor() as c:  # Django's, not the driver's
+        c.execute(
+            "INSERT INTO halls_hall (code, name) SELECT code, name FROM halls_hall WHERE id = %s",
+            [hall.pk],
+        )
+
+
+@pytest.mark.django_db
+def test_watched_queries_go_through_djangos_cursor():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    connection.ensure_connection()
+    with CaptureQueriesContext(connection) as queries:
+        with rawsql.cursor() as c:
+            assert not isinstance(c, rawsql.LeanCursor)
+            c.execute("SELECT %s", [1])
+    assert len(queries.captured_queries) == 1
