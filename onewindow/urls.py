@@ -5,7 +5,7 @@ from django.views.i18n import JavaScriptCatalog
 from .api import api
 
 # The busiest first (the API, the status page's QR links): the resolver tries the
-# patterns in order, and the portal's, under "", are many.
+# patterns in order.
 urlpatterns = [
     path("api/v1/", api.urls),
     path("status/", include("onewindow.cases.public_urls")),

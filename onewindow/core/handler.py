@@ -4,7 +4,7 @@ The public status page and the API's window intake (issue 4) are the busiest req
 the platform. Through Django's full path they spent a large part of their time in the
 ten middleware and the URL resolver, most of which do nothing for them: the session,
 CSRF, authentication, messages and inactivity middleware serve signed-in staff in the
-browser, and the status page's pattern comes after dozens of others.
+browser.
 
 A fast route (``settings.ONEWINDOW_FAST_ROUTES``) takes requests that carry no session
 and no messages cookie, so that those middleware have nothing to do (the visitor is
@@ -13,9 +13,12 @@ would find), through the middleware that do change their answers
 (``settings.ONEWINDOW_FAST_ROUTE_MIDDLEWARE``: HTTPS redirect and security headers,
 language, host check and length, framing), built the way Django builds its chain.
 A route is a path pattern, its methods and its view: a view of its own, called with the
-pattern's named groups, or (None) the view the URL configuration resolves, which must be
-CSRF-exempt for any method but GET (the API's are: ninja checks CSRF itself, for session
-authentication only, and a request with a session never takes a fast route).
+pattern's named groups, or (None) the view the URL configuration resolves (called as
+Django calls it: atomic requests, response check, template responses rendered; never an
+async view), which must be CSRF-exempt for any method but GET (the API's are: ninja
+checks CSRF itself, for session authentication only, and a request with a session never
+takes a fast route). A page that puts a CSRF token in a form (the API's docs) is left
+out of the routes: its token would match no cookie.
 
 A view of its own answers only what it can answer alone; for anything else it raises
 `NotFast` and the request goes the full way through Django, as if there were no route.
@@ -29,12 +32,14 @@ Django's test client and live server use Django's own handler: they take the ful
 from __future__ import annotations
 
 import re
+from inspect import iscoroutinefunction
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
 from django.core.handlers.exception import convert_exception_to_response
 from django.core.handlers.wsgi import WSGIHandler
 from django.http import HttpResponse
-from django.urls import Resolver404, get_resolver, set_urlconf
+from django.urls import get_resolver, set_urlconf
 from django.utils.cache import patch_vary_headers
 from django.utils.log import log_response
 from django.utils.module_loading import import_string
@@ -66,10 +71,20 @@ class VaryOnCookie:
 
 
 def _chain(inner):
-    """``inner`` behind the fast-route middleware, wrapped as Django wraps its chain."""
+    """``inner`` behind the fast-route middleware, built as Django builds its chain (each
+    layer wrapped by ``convert_exception_to_response``). The middleware may not hook the
+    view, its exceptions or template responses: the fast chain has no such stage."""
     handler = convert_exception_to_response(inner)
     for path in reversed(settings.ONEWINDOW_FAST_ROUTE_MIDDLEWARE):
-        handler = convert_exception_to_response(import_string(path)(handler))
+        middleware = import_string(path)
+        hooks = {"process_view", "process_exception", "process_template_response"}
+        if hooks & set(dir(middleware)):
+            raise ImproperlyConfigured(f"{path} has view hooks: it cannot be a fast middleware")
+        try:
+            instance = middleware(handler)
+        except MiddlewareNotUsed:
+            continue
+        handler = convert_exception_to_response(instance)
     return handler
 
 
@@ -80,12 +95,6 @@ def _call_route_view(request):
         return view(request, **kwargs)
     except NotFast:
         return _NotFastResponse()
-
-
-def _call_resolved_view(request):
-    match = request.resolver_match
-    request.fast_route_view_ran = True
-    return match.func(request, *match.args, **match.kwargs)
 
 
 class Handler(WSGIHandler):
@@ -101,8 +110,20 @@ class Handler(WSGIHandler):
             for pattern, methods, view in settings.ONEWINDOW_FAST_ROUTES
         ]
         self._route_chain = _chain(_call_route_view)
-        self._resolved_chain = _chain(_call_resolved_view)
+        self._resolved_chain = _chain(self._call_resolved_view)
         self._no_cookies = (settings.SESSION_COOKIE_NAME, "messages")
+
+    def _call_resolved_view(self, request):
+        """The resolved view as BaseHandler._get_response calls it (without the view
+        middleware: the fast ones have none)."""
+        match = request.resolver_match
+        request.fast_route_view_ran = True
+        view = self.make_view_atomic(match.func)
+        response = view(request, *match.args, **match.kwargs)
+        self.check_response(response, match.func)
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+        return response
 
     def get_response(self, request):
         set_urlconf(settings.ROOT_URLCONF)
@@ -132,9 +153,12 @@ class Handler(WSGIHandler):
             if view is None:
                 try:
                     resolved = get_resolver().resolve(path)
-                except Resolver404:
-                    return None  # the full path answers (and redirects a missing slash)
-                if request.method != "GET" and not getattr(resolved.func, "csrf_exempt", False):
+                except Exception:  # Resolver404 and the like: the full path answers them
+                    return None
+                func = resolved.func
+                if iscoroutinefunction(func) or (
+                    request.method != "GET" and not getattr(func, "csrf_exempt", False)
+                ):
                     return None
                 request.resolver_match = resolved
                 chain = self._resolved_chain

@@ -14,7 +14,10 @@ is exactly what the ORM would write and read. Everything else keeps the ORM.
 - :func:`insert`: INSERT of new instances (``pre_save`` applied: ``auto_now``, defaults),
   primary keys read back with ``RETURNING``;
 - :func:`update`: UPDATE of chosen columns of one instance, optionally only where another
-  column still has a given value (an optimistic version).
+  column still has a given value (an optimistic version);
+- :func:`new`: new instances of the models written here without ``Model.__init__``;
+- :func:`cursor`: the driver's own cursor for these statements (:class:`LeanCursor`),
+  Django's when the connection logs its queries.
 
 No signals are sent (the ORM's ``pre_save``/``post_save``): the models written here have
 no receivers, and the services write their events and audit rows themselves.
@@ -36,35 +39,45 @@ class LeanCursor:
     """The database driver's own cursor on Django's connection, for the hand-written
     statements: through Django's cursor each statement paid ~30-40 µs of wrapping (the
     thread check, the execute wrappers, the error wrapper, the debug log) where SQLite
-    runs an INSERT in ~25; intake runs two dozen statements per case. Errors are Django's
-    (IntegrityError and the rest, as its wrapper gives them); on SQLite "%s" becomes "?"
-    as in Django's cursor (cached per statement text)."""
+    runs an INSERT in ~25; intake runs two dozen statements per case. What stays of
+    Django's cursor: its errors (IntegrityError and the rest, through the connection's
+    error wrapper), the refusal to run in a transaction that must be rolled back, no
+    parameters at all when none are given, and on SQLite "%s" becoming "?" (cached per
+    statement text). Tools that watch Django's cursor class (query logging, monitoring)
+    do not see these statements; `cursor` hands out Django's cursor whenever the
+    connection logs its queries."""
 
-    __slots__ = ("_cursor", "_errors", "_qmark")
+    __slots__ = ("_conn", "_cursor", "_errors", "_qmark")
 
     def __init__(self, conn):
-        self._cursor = conn.connection.cursor()
+        self._conn = conn
         self._errors = conn.wrap_database_errors
+        with self._errors:
+            self._cursor = conn.connection.cursor()
         self._qmark = _qmark if conn.vendor == "sqlite" else None
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc_info):
-        self._cursor.close()
+        try:
+            self._cursor.close()
+        except self._conn.Database.Error:
+            pass  # as Django's cursor: closing must not hide what happened
 
-    def execute(self, sql: str, params=()):
-        if self._qmark is not None:
-            sql = self._qmark(sql)
+    def execute(self, sql: str, params=None):
+        self._conn.validate_no_broken_transaction()
         with self._errors:
-            self._cursor.execute(sql, params)
+            if params is None:
+                self._cursor.execute(sql)
+            else:
+                self._cursor.execute(self._qmark(sql) if self._qmark else sql, params)
         return self
 
     def executemany(self, sql: str, param_list):
-        if self._qmark is not None:
-            sql = self._qmark(sql)
+        self._conn.validate_no_broken_transaction()
         with self._errors:
-            self._cursor.executemany(sql, param_list)
+            self._cursor.executemany(self._qmark(sql) if self._qmark else sql, param_list)
         return self
 
     def fetchone(self):
@@ -83,11 +96,16 @@ class LeanCursor:
 def cursor(conn=None):
     """A cursor for hand-written statements (``with rawsql.cursor() as c: …``): a
     `LeanCursor`, or Django's own cursor when something watches the queries (DEBUG, the
-    tests' query counts, execute wrappers) or the connection is not open yet."""
+    tests' query counts, execute wrappers), when the connection is not open yet or when
+    it checks its health before use (``CONN_HEALTH_CHECKS``)."""
     conn = conn or connections[DEFAULT_DB_ALIAS]
-    if conn.connection is None or conn.queries_logged or conn.execute_wrappers:
+    if (
+        conn.connection is None
+        or conn.queries_logged
+        or conn.execute_wrappers
+        or conn.health_check_enabled
+    ):
         return conn.cursor()
-    conn.validate_no_broken_transaction()
     return LeanCursor(conn)
 
 
@@ -193,13 +211,19 @@ def new(model: type[Model], /, **values) -> Model:
 def _new_plan(model: type[Model]):
     """(constant defaults by attname, (attname, name, callable default) of the others,
     names of the relations, attnames), or None when `new` must use the model itself."""
-    fields = model._meta.concrete_fields
-    if not _plain_class(model) or any(f.has_db_default() for f in fields):
+    meta = model._meta
+    fields = meta.concrete_fields
+    if (
+        not _plain_class(model)
+        or tuple(meta.fields) != tuple(fields)  # composite keys, foreign objects
+        or any(f.has_db_default() or getattr(f, "generated", False) for f in fields)
+    ):
         return None
     constants, callables = {}, []
     for f in fields:
         if f.has_default() and callable(f.default):
-            callables.append((f.attname, f.name, f.default))
+            # The field's own get_default (a foreign key's gives the key of an instance).
+            callables.append((f.attname, f.name, f.get_default))
         else:
             constants[f.attname] = f.get_default()
     relations = frozenset(f.name for f in fields if f.is_relation)

@@ -334,3 +334,23 @@ def test_error_answers_are_logged_as_on_the_full_path(
         assert status == 409
         logged.append([(r.levelname, r.getMessage()) for r in caplog.records])
     assert logged[0] == logged[1] == [("WARNING", f"Conflict: {path}")]
+
+
+def test_the_api_docs_take_the_full_path(fast):
+    """Its page carries a CSRF token, which needs the CSRF middleware's cookie."""
+    before = fast.full
+    status, _hdrs, _body = call(fast, "/api/v1/docs")
+    assert status == 200 and fast.full == before + 1
+
+
+@override_settings(
+    ONEWINDOW_FAST_ROUTE_MIDDLEWARE=[
+        "django.middleware.security.SecurityMiddleware",
+        "django.middleware.csrf.CsrfViewMiddleware",
+    ]
+)
+def test_a_middleware_with_view_hooks_cannot_be_fast():
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match="CsrfViewMiddleware"):
+        Handler()

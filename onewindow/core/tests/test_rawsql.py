@@ -99,3 +99,19 @@ def test_watched_queries_go_through_djangos_cursor():
             assert not isinstance(c, rawsql.LeanCursor)
             c.execute("SELECT %s", [1])
     assert len(queries.captured_queries) == 1
+
+
+@pytest.mark.django_db
+def test_a_broken_transaction_refuses_more_statements_as_djangos_cursor_does():
+    from django.db import IntegrityError, connection, transaction
+    from django.db.transaction import TransactionManagementError
+
+    connection.ensure_connection()
+    hall = Hall.objects.create(code="ZY", name="Y")
+    copy = "INSERT INTO halls_hall (code, name) SELECT code, name FROM halls_hall WHERE id = %s"
+    with transaction.atomic():
+        with pytest.raises(IntegrityError), rawsql.cursor() as c:
+            c.execute(copy, [hall.pk])
+        connection.set_rollback(True)  # what atomic() does when the error leaves a block
+        with pytest.raises(TransactionManagementError), rawsql.cursor() as c:
+            c.execute("SELECT 1")
