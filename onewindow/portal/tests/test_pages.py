@@ -85,6 +85,20 @@ def test_an_english_browser_still_gets_chinese_until_it_switches(client, persona
     assert '<html lang="en">' in body
 
 
+def test_pages_say_their_language_and_what_it_depends_on(client, personas):
+    """The locale middleware's answer headers (it assumes that no URL carries a language
+    prefix, which it checks no more on each request)."""
+    from django.conf import settings
+    from django.conf.urls.i18n import is_language_prefix_patterns_used
+
+    assert is_language_prefix_patterns_used(settings.ROOT_URLCONF) == (False, False)
+    response = client.get(reverse("portal:home"))
+    assert response["Content-Language"] == "zh-hans"
+    assert "Accept-Language" in response["Vary"]
+    client.cookies["django_language"] = "en"
+    assert client.get("/no-such-page/")["Content-Language"] == "en"
+
+
 def test_the_staff_home_counts_what_needs_attention(client, personas):
     from datetime import timedelta
 
