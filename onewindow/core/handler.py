@@ -39,9 +39,8 @@ from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
 from django.core.handlers.exception import convert_exception_to_response
 from django.core.handlers.wsgi import WSGIHandler
 from django.http import HttpResponse
-from django.urls import get_resolver, set_urlconf
+from django.urls import get_resolver
 from django.utils.cache import patch_vary_headers
-from django.utils.log import log_response
 from django.utils.module_loading import import_string
 
 
@@ -112,6 +111,10 @@ class Handler(WSGIHandler):
         self._route_chain = _chain(_call_route_view)
         self._resolved_chain = _chain(self._call_resolved_view)
         self._no_cookies = (settings.SESSION_COOKIE_NAME, "messages")
+        # BaseHandler.get_response calls this chain (and does the rest around it: the
+        # URLconf, closing, logging answers of 400 and above): the fast routes first.
+        self.full_chain = self._middleware_chain
+        self._middleware_chain = self._fast_or_full
 
     def _call_resolved_view(self, request):
         """The resolved view as BaseHandler._get_response calls it (without the view
@@ -125,18 +128,9 @@ class Handler(WSGIHandler):
             response = response.render()
         return response
 
-    def get_response(self, request):
-        set_urlconf(settings.ROOT_URLCONF)
+    def _fast_or_full(self, request):
         response = self._fast_response(request)
-        if response is None:
-            return super().get_response(request)
-        # What BaseHandler.get_response does after its chain.
-        response._resource_closers.append(request.close)
-        if response.status_code >= 400:
-            log_response(
-                "%s: %s", response.reason_phrase, request.path, response=response, request=request
-            )
-        return response
+        return self.full_chain(request) if response is None else response
 
     def _fast_response(self, request) -> HttpResponse | None:
         path = request.path_info

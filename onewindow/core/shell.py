@@ -84,7 +84,7 @@ def anonymous_page(request, *, title: str, content: str, status: int = 200) -> H
         .replace(CONTENT, content)
     )
     response = HttpResponse(html, status=status)
-    # The layout depends on the session cookie (none: this one); said here rather than
-    # left to the session middleware, which a fast route (core.handler) does not run.
+    # The layout depends on the session cookie (none: this one): said where the page is
+    # made, whichever path the request took (core.handler).
     response.headers["Vary"] = "Cookie"
     return response

@@ -47,13 +47,13 @@ class Counted(Handler):
 
     def load_middleware(self, is_async=False):
         super().load_middleware(is_async)
-        chain = self._middleware_chain
+        chain = self.full_chain
 
         def counted(request):
             self.full += 1
             return chain(request)
 
-        self._middleware_chain = counted
+        self.full_chain = counted
 
 
 def call(app, path, query="", method="GET", scheme="http", host="testserver", **headers):
