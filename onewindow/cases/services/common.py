@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.audit.services import record
+from onewindow.audit.services import prepare as prepare_record
 from onewindow.core import rawsql
 from onewindow.lib import plainjson
 
@@ -336,17 +336,32 @@ def append_events(case: Case, events: list[CaseEvent], *, new_case: bool = False
     """Append events with the next sequence numbers of the case (the caller holds the
     case row lock, so the numbers cannot clash; a case created in this transaction has
     no events yet)."""
-    if not events:
-        return
-    last = 0
-    if not new_case:
-        with rawsql.cursor() as cursor:
-            cursor.execute(_LAST_SEQ, [case.pk])
-            last = cursor.fetchone()[0] or 0
-    for i, event in enumerate(events, start=1):
-        event.case_id = case.pk
-        event.seq = last + i
-    rawsql.insert(events, returning=False)
+    if events:
+        _prepare_events(events, new_case=new_case).run(case)
+
+
+class _Events:
+    """Events worked out ahead; `run` numbers them after the case's last event."""
+
+    __slots__ = ("events", "insert", "new_case")
+
+    def __init__(self, events: list[CaseEvent], insert: rawsql.Prepared, new_case: bool):
+        self.events, self.insert, self.new_case = events, insert, new_case
+
+    def run(self, case: Case) -> None:
+        last = 0
+        if not self.new_case:
+            with rawsql.cursor() as cursor:
+                cursor.execute(_LAST_SEQ, [case.pk])
+                last = cursor.fetchone()[0] or 0
+        for i, event in enumerate(self.events, start=1):
+            event.case = case
+            event.seq = last + i
+        self.insert.run()
+
+
+def _prepare_events(events: list[CaseEvent], *, new_case: bool) -> _Events:
+    return _Events(events, rawsql.prepare_insert(events, returning=False, late=("seq",)), new_case)
 
 
 _ATTNAMES = tuple(f.attname for f in Case._meta.concrete_fields)
@@ -362,54 +377,76 @@ def _row_values(case: Case) -> dict:
 _VERSION = f"SELECT version FROM {Case._meta.db_table} WHERE id = %s"
 
 
-def _save_changes(case: Case) -> None:
-    """Save the columns that differ from the row as it was read (all of them for a case
-    that was not read here): a shorter UPDATE than the whole 45-column row. A case read
-    by `read_for_change` is written only if its version is still the one read."""
-    before = getattr(case, "_as_locked", None)
-    if before is None:
-        case.save()
-        return
-    # Keys of related rows written just before (a new step) into their columns.
-    rawsql.fix_keys(case)
+def _prepare_changes(case: Case, before: dict) -> rawsql.Prepared:
+    """The UPDATE of the columns that differ from the row as it was read: a shorter
+    UPDATE than the whole 45-column row. A foreign key to a row written first in the
+    same transaction (a new step) has no key yet: it is written, and its key taken when
+    the UPDATE runs. A case read by `read_for_change` is written only if its version is
+    still the one read."""
+    # Keys of related rows saved since they were assigned into their columns first (a
+    # key still missing is written when the UPDATE runs).
+    rawsql.unsaved_keys(case)
     now = case.__dict__
     changed = [name for name, value in before.items() if now[name] != value]
     names = {*changed, "version", "updated_at"} - {"id"}
     if getattr(case, "_optimistic", False):
-        if not rawsql.update(case, names, guard="version", guard_value=before["version"]):
-            with rawsql.cursor() as cursor:
-                cursor.execute(_VERSION, [case.pk])
-                row = cursor.fetchone()
-            raise StaleCase(current_version=row[0] if row else None)
-    else:
-        rawsql.update(case, names)
-    case._as_locked = _row_values(case)
+        return rawsql.prepare_update(case, names, guard="version", guard_value=before["version"])
+    return rawsql.prepare_update(case, names)
 
 
-def finish(change: Change, *, request=None, note: str = "", bump: bool = True) -> Case:
-    """Write the new rows, save the case with a new version, append the events, write
-    the audit row and send `case_changed` once the transaction commits. ``change.before
-    is None`` marks a case created in this transaction.
+class _Writes:
+    """Everything `finish` writes for one change, worked out before the write
+    transaction (`prepare_writes`), so that in it (on SQLite it holds the database's single
+    write lock for every other writer) the statements only run (`run`)."""
 
-    Inside the service's transaction when it has one (it locked the case); else (the
-    case was read by `read_for_change`) in a transaction of its own around the writes
-    alone."""
-    if connection.in_atomic_block:
-        return _write(change, request=request, note=note, bump=bump)
-    with transaction.atomic():
-        return _write(change, request=request, note=note, bump=bump)
+    __slots__ = ("change", "first", "save_whole", "update", "events", "audit")
+
+    def __init__(self, change, first, save_whole, update, events, audit):
+        self.change, self.first, self.save_whole = change, first, save_whole
+        self.update, self.events, self.audit = update, events, audit
+
+    def run(self) -> Case:
+        case = self.change.case
+        for prepared in self.first:
+            prepared.run()
+        if self.save_whole:
+            case.save()
+        elif self.update is not None:
+            if not self.update.run() and getattr(case, "_optimistic", False):
+                with rawsql.cursor() as cursor:
+                    cursor.execute(_VERSION, [case.pk])
+                    row = cursor.fetchone()
+                raise StaleCase(current_version=row[0] if row else None)
+            case._as_locked = _row_values(case)
+        if self.events is not None:
+            self.events.run(case)
+        # The audit chain head is a single hot row: lock it last, as briefly as possible.
+        self.audit.append()
+        kinds = [e.kind for e in self.change.events]
+        case_id = case.pk
+        transaction.on_commit(lambda: case_changed.send(sender=Case, case_id=case_id, kinds=kinds))
+        return case
 
 
-def _write(change: Change, *, request, note: str, bump: bool) -> Case:
+def prepare_writes(
+    change: Change, *, request=None, note: str = "", bump: bool = True, first=()
+) -> _Writes:
+    """`finish`'s writes worked out: ``first`` (prepared INSERTs of the case itself and
+    its checklist, for a new case) and the change's new rows run first."""
     case = change.case
-    for row in change.rows:
-        rawsql.insert([row])
+    first = [*first, *(rawsql.prepare_insert([row]) for row in change.rows)]
+    save_whole, update = False, None
     if bump:
         case.version += 1
-        _save_changes(case)
-    append_events(case, change.events, new_case=change.before is None)
-    # The audit chain head is a single hot row: lock it last, as briefly as possible.
-    record(
+        before = getattr(case, "_as_locked", None)
+        if before is None:
+            save_whole = True
+        else:
+            update = _prepare_changes(case, before)
+    events = None
+    if change.events:
+        events = _prepare_events(change.events, new_case=change.before is None)
+    audit = prepare_record(
         actor=change.actor,
         action=f"case.{change.action}",
         obj=case,
@@ -419,10 +456,22 @@ def _write(change: Change, *, request, note: str, bump: bool) -> Case:
         note=note,
         request=request,
     )
-    kinds = [e.kind for e in change.events]
-    case_id = case.pk
-    transaction.on_commit(lambda: case_changed.send(sender=Case, case_id=case_id, kinds=kinds))
-    return case
+    return _Writes(change, first, save_whole, update, events, audit)
+
+
+def finish(change: Change, *, request=None, note: str = "", bump: bool = True) -> Case:
+    """Write the new rows, save the case with a new version, append the events, write
+    the audit row and send `case_changed` once the transaction commits. ``change.before
+    is None`` marks a case created in this transaction.
+
+    Inside the service's transaction when it has one (it locked the case); else (the
+    case was read by `read_for_change`) worked out first, then written in a transaction
+    of its own around the statements alone."""
+    writes = prepare_writes(change, request=request, note=note, bump=bump)
+    if connection.in_atomic_block:
+        return writes.run()
+    with transaction.atomic():
+        return writes.run()
 
 
 def start_step(change: Change, position: int, *, assignee=None) -> CaseStep | None:

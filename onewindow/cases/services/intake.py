@@ -24,6 +24,7 @@ from .common import (
     in_hall,
     lock,
     now,
+    prepare_writes,
     read_for_change,
     require,
     start_step,
@@ -204,11 +205,13 @@ def receive_case(
             "source": source,
         },
     )
+    first = [rawsql.prepare_insert([case], late=("number",))]
+    if checklist:
+        first.append(rawsql.prepare_insert(checklist, returning=False))
+    writes = prepare_writes(change, request=request, bump=False, first=first)
     with transaction.atomic():
         case.number = next_case_number(hall, clock.local_date(moment))
-        rawsql.insert([case])
-        rawsql.insert(checklist, returning=False)
-        return finish(change, request=request, bump=False)
+        return writes.run()
 
 
 # Required materials neither handed in nor allowed to follow (the names, for the message).
