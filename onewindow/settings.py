@@ -91,6 +91,9 @@ ONEWINDOW_FAST_ROUTE_MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+# A saturated web process asks a client now and then to reconnect, so that keep-alive
+# connections spread over the processes (core.handler.ConnectionSpreader).
+ONEWINDOW_SPREAD_CONNECTIONS = env_bool("ONEWINDOW_SPREAD_CONNECTIONS", True)
 # (path pattern, methods, view: one of its own, or None for the URL configuration's)
 ONEWINDOW_FAST_ROUTES = [
     # The QR link of every notice: /status/<number>/?code=<query code> (cases.public_urls).
