@@ -152,12 +152,12 @@ class Client:
         else:
             payload = b""
         message = (head + "\r\n").encode("latin-1") + payload
+        t0 = time.perf_counter()  # a new connection's handshake counts as waiting
         for attempt in (1, 2):
             reused = self.conn is not None
-            if not reused:
-                self._connect()
-            t0 = time.perf_counter()
             try:
+                if not reused:
+                    self._connect()
                 self.conn.sendall(message)
                 status, data = self._read_response()
             except OSError:
@@ -165,6 +165,9 @@ class Client:
                 if attempt == 2 or not reused:
                     raise
                 continue  # the server closed an idle keep-alive connection: once more
+            except Exception:
+                self.close()  # a half-read answer: the connection is of no more use
+                raise
             if self.scheduled is not None:
                 t0 = min(t0, self.scheduled)  # late start counts as waiting time
                 self.scheduled = None

@@ -77,6 +77,8 @@ class Handler(socketserver.BaseRequestHandler):
                 return
             elif path == "/text":
                 self.request.sendall(_answer(404, b"not here", ctype="text/plain"))
+            elif path == "/bad-chunk":
+                self.request.sendall(b"HTTP/1.1 200 X\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")
             elif path == "/until-close":
                 self.request.sendall(b"HTTP/1.1 200 X\r\nContent-Type: text/plain\r\n\r\nall of it")
                 return
@@ -142,6 +144,15 @@ def test_body_delimited_by_the_end_of_the_connection(server):
     status, body = c.request("GET", "/until-close")
     assert (status, body) == (200, b"all of it")
     assert c.conn is None
+
+
+def test_a_garbled_answer_raises_and_drops_the_connection(server):
+    c = client(server)
+    with pytest.raises(ValueError):
+        c.request("GET", "/bad-chunk")
+    assert c.conn is None
+    _s, echo = c.request("GET", "/x", expect=(201,))
+    assert echo["served_on_connection"] == 0
 
 
 def test_unexpected_status_raises_with_the_body(server):

@@ -92,8 +92,10 @@ ONEWINDOW_FAST_ROUTE_MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 # A saturated web process asks a client now and then to reconnect, so that keep-alive
-# connections spread over the processes (core.handler.ConnectionSpreader).
-ONEWINDOW_SPREAD_CONNECTIONS = env_bool("ONEWINDOW_SPREAD_CONNECTIONS", True)
+# connections spread over the processes (core.handler.ConnectionSpreader). `serve` turns
+# it on for granian when each process runs one thread; off elsewhere (runserver's wsgiref
+# refuses the Connection header from an application).
+ONEWINDOW_SPREAD_CONNECTIONS = env_bool("ONEWINDOW_SPREAD_CONNECTIONS", False)
 # (path pattern, methods, view: one of its own, or None for the URL configuration's)
 ONEWINDOW_FAST_ROUTES = [
     # The QR link of every notice: /status/<number>/?code=<query code> (cases.public_urls).

@@ -109,14 +109,23 @@ class ConnectionSpreader:
     200 cases/s had a p95 of 31 ms split 25/25, 88 ms split 20/30 and 235 ms split 19/31.
 
     A request that was already waiting when the previous one ended starts at once: the
-    process measures the share of such requests (a moving average over ~32 requests).
-    While it is above ``threshold``, every ``every``-th answer carries ``Connection:
-    close``: that client connects again, and the new connection goes to whichever process
-    takes it. A process with idle moments keeps its connections, so connections drift
-    from a saturated process to one that is not (nginx's ``keepalive_requests`` and
-    Apache's ``MaxKeepAliveRequests`` close connections after a fixed count, whatever
-    the load). When every process is saturated they all shed a few: one new connection
-    per ``every`` requests costs a client a TCP handshake."""
+    process measures the share of requests that started within ``QUEUED`` of the end of
+    the one before (a moving average over ~32 requests). Queued requests count, and so
+    does the next request of a client that sends it at once on the same connection (an
+    accept right after its create); an idle process stays well under ``threshold``. While
+    the share is above it, every ``every``-th answer carries ``Connection: close``: that
+    client connects again, and the new connection goes to whichever process takes it. A
+    process with idle moments keeps its connections, so connections drift from a
+    saturated process to one that is not (nginx's ``keepalive_requests`` and Apache's
+    ``MaxKeepAliveRequests`` close connections after a fixed count, whatever the load).
+    When every process is saturated they all shed a few: one new connection per
+    ``every`` requests costs a client a TCP handshake.
+
+    For one thread per process only (`serve` turns it on then, see
+    ``settings.ONEWINDOW_SPREAD_CONNECTIONS``): with several, the gaps between requests
+    say nothing about a queue. Not under runserver either: wsgiref refuses a hop-by-hop
+    header from an application (PEP 3333); granian passes it to its HTTP layer, which
+    closes the connection after the answer."""
 
     # The next request waited if it started within this time of the last one's end (the
     # server hands over a queued request in tens of microseconds).

@@ -335,6 +335,8 @@ def _late(objs: Sequence[Model], plan: tuple, late: Iterable[str]) -> tuple[tupl
     foreign keys to objects not saved yet (the keys of the others are taken now, as
     `fix_keys` takes them)."""
     names = set(late)
+    if names - _attnames_of(plan):
+        raise ValueError(f"not columns of this statement: {sorted(names - _attnames_of(plan))}")
     keys = {}
     for obj in objs:
         for field in _unsaved(obj):
@@ -342,6 +344,17 @@ def _late(objs: Sequence[Model], plan: tuple, late: Iterable[str]) -> tuple[tupl
     names.update(keys)
     slots = tuple(i for i, (_f, attname, _p, auto) in enumerate(plan) if auto or attname in names)
     return slots, tuple(keys.values())
+
+
+_PLAN_ATTNAMES: dict[int, frozenset] = {}
+
+
+def _attnames_of(plan: tuple) -> frozenset:
+    """The attnames a statement's plan writes (the plans live as long as the process)."""
+    names = _PLAN_ATTNAMES.get(id(plan))
+    if names is None:
+        names = _PLAN_ATTNAMES[id(plan)] = frozenset(attname for _f, attname, _p, _a in plan)
+    return names
 
 
 def _unsaved(obj: Model) -> list:

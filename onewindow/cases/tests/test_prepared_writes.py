@@ -98,8 +98,9 @@ def test_a_guarded_update_writes_nothing_when_the_guard_moved(personas, item):
 
 
 def test_intake_converts_every_value_before_its_write_transaction(personas, item, monkeypatch):
-    """Receive and accept: no value is converted, no audit row masked, while the write
-    transaction is open (on SQLite: while every other writer waits)."""
+    """Receive and accept: no row is converted and no audit row masked while the write
+    transaction is open (on SQLite: while every other writer waits); only the late
+    columns are filled in there."""
     converted_inside = []
     prepared, masked = rawsql._prepared, services.common.prepare_record
 

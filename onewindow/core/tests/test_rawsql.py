@@ -115,3 +115,9 @@ def test_a_broken_transaction_refuses_more_statements_as_djangos_cursor_does():
         connection.set_rollback(True)  # what atomic() does when the error leaves a block
         with pytest.raises(TransactionManagementError), rawsql.cursor() as c:
             c.execute("SELECT 1")
+
+
+def test_a_late_name_that_is_no_column_of_the_statement_is_refused():
+    event = rawsql.new(CaseEvent, case_id=7, seq=1, kind="received", at=MOMENT)
+    with pytest.raises(ValueError, match="not columns of this statement: \\['sequence'\\]"):
+        rawsql.prepare_insert([event], late=("sequence",))

@@ -54,18 +54,23 @@ def test_the_share_follows_a_moving_window():
 
 
 @pytest.mark.django_db
-def test_the_handler_closes_some_connections_of_back_to_back_requests():
-    """Requests through the handler one right after the other, as a saturated process
-    gets them: every sixteenth answer says Connection: close once the share is up."""
+def test_the_handler_closes_some_connections_of_back_to_back_requests(monkeypatch):
+    """Requests through the handler each waiting for the one before, as a saturated
+    process gets them (a clock that moves 10 µs a reading): every sixteenth answer says
+    Connection: close once the share is up; the answers are otherwise unchanged."""
+    from onewindow.core import handler as module
+
+    ticks = iter(range(10**6))
+    monkeypatch.setattr(module, "perf_counter", lambda: 1000 + next(ticks) * 0.00001)
     with override_settings(ONEWINDOW_SPREAD_CONNECTIONS=True):
         handler = Handler()
     answers = [call(handler, "/healthz") for _ in range(200)]
-    closing = [
-        i for i, (_s, headers, _b) in enumerate(answers) if ("Connection", "close") in headers
-    ]
+    closing = [i for i, (_s, hdrs, _b) in enumerate(answers) if ("Connection", "close") in hdrs]
     assert all(status == 200 for status, _h, _b in answers)
-    assert len(closing) >= 5
-    assert all(b - a == 16 for a, b in zip(closing, closing[1:], strict=False))
+    # The share passes 3/4 after ~44 requests; then every sixteenth answer closes.
+    assert closing == list(range(59, 200, 16))
+    plain = {(s, tuple(h for h in hdrs if h[0] != "Connection"), b) for s, hdrs, b in answers}
+    assert len(plain) == 1
 
 
 @pytest.mark.django_db
@@ -74,3 +79,16 @@ def test_without_the_setting_no_answer_closes_its_connection():
     assert handler.spreader is None
     answers = [call(handler, "/healthz") for _ in range(100)]
     assert not any(("Connection", "close") in headers for _s, headers, _b in answers)
+
+
+def test_serve_turns_spreading_on_for_one_thread_per_process_only():
+    from onewindow.core.management.commands.serve import web_environment
+
+    assert web_environment({"PATH": "/bin"}, 1) == {
+        "PATH": "/bin",
+        "ONEWINDOW_SPREAD_CONNECTIONS": "1",
+    }
+    assert "ONEWINDOW_SPREAD_CONNECTIONS" not in web_environment({}, 4)
+    assert web_environment({"ONEWINDOW_SPREAD_CONNECTIONS": "0"}, 1) == {
+        "ONEWINDOW_SPREAD_CONNECTIONS": "0"
+    }

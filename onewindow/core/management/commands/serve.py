@@ -47,6 +47,18 @@ def _background() -> None:
     os.nice(WORKER_NICE)
 
 
+def web_environment(environ, threads: int) -> dict:
+    """The web processes' environment: with one thread per process, connection spreading
+    on (core.handler.ConnectionSpreader: a process that holds more of the keep-alive
+    connections queues their requests while another idles, so it sheds some), unless the
+    environment says otherwise. With several threads per process the gaps between
+    requests say nothing about a queue: off."""
+    env = dict(environ)
+    if threads == 1:
+        env.setdefault("ONEWINDOW_SPREAD_CONNECTIONS", "1")
+    return env
+
+
 class Command(BaseCommand):
     help = "Serve the platform with granian and run the worker beside it."
 
@@ -84,7 +96,7 @@ class Command(BaseCommand):
             "10",
             "onewindow.wsgi:application",
         ]
-        procs = [subprocess.Popen(server)]
+        procs = [subprocess.Popen(server, env=web_environment(os.environ, options["threads"]))]
         if not options["no_worker"]:
             procs.append(
                 subprocess.Popen(
