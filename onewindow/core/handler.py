@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 from inspect import iscoroutinefunction
+from math import exp
 from time import perf_counter
 
 from django.conf import settings
@@ -108,43 +109,49 @@ class ConnectionSpreader:
     connections queues their requests while the other one idles: window intake paced at
     200 cases/s had a p95 of 31 ms split 25/25, 88 ms split 20/30 and 235 ms split 19/31.
 
-    A request that was already waiting when the previous one ended starts at once: the
-    process measures the share of requests that started within ``QUEUED`` of the end of
-    the one before (a moving average over ~32 requests). Queued requests count, and so
-    does the next request of a client that sends it at once on the same connection (an
-    accept right after its create); an idle process stays well under ``threshold``. While
-    the share is above it, every ``every``-th answer carries ``Connection: close``: that
-    client connects again, and the new connection goes to whichever process takes it. A
-    process with idle moments keeps its connections, so connections drift from a
-    saturated process to one that is not (nginx's ``keepalive_requests`` and Apache's
-    ``MaxKeepAliveRequests`` close connections after a fixed count, whatever the load).
-    When every process is saturated they all shed a few: one new connection per
-    ``every`` requests costs a client a TCP handshake.
+    The process measures how busy it is: the time spent in requests over the time passed,
+    a moving average over about ``WINDOW`` seconds. While that share is at least
+    ``threshold`` (a process with a queue hands over the next request in tens of
+    microseconds, so it is then busy nearly all the time), every ``every``-th answer
+    carries ``Connection: close``: that client connects again, and the new connection
+    goes to whichever process takes it. A process with idle moments keeps its
+    connections, so connections drift from a saturated process to one that is not
+    (nginx's ``keepalive_requests`` and Apache's ``MaxKeepAliveRequests`` close
+    connections after a fixed count, whatever the load). When every process is saturated
+    they all shed a few: one new connection per ``every`` requests costs a client a TCP
+    handshake.
 
     For one thread per process only (`serve` turns it on then, see
-    ``settings.ONEWINDOW_SPREAD_CONNECTIONS``): with several, the gaps between requests
-    say nothing about a queue. Not under runserver either: wsgiref refuses a hop-by-hop
-    header from an application (PEP 3333); granian passes it to its HTTP layer, which
-    closes the connection after the answer."""
+    ``settings.ONEWINDOW_SPREAD_CONNECTIONS``): with several threads, time in requests
+    overlaps. Not under runserver either: wsgiref refuses a hop-by-hop header from an
+    application (PEP 3333); granian passes it to its HTTP layer, which closes the
+    connection after the answer."""
 
-    # The next request waited if it started within this time of the last one's end (the
-    # server hands over a queued request in tens of microseconds).
-    QUEUED = 0.0005
+    WINDOW = 1.0  # seconds
+    HISTORY = 0.25  # seconds measured before the first answer may close its connection
 
-    def __init__(self, *, threshold: float = 0.75, every: int = 16):
+    def __init__(self, *, threshold: float = 0.9, every: int = 16):
         self.threshold, self.every = threshold, every
-        self.last_end = 0.0
-        self.queued_share = 0.0
+        self.busy = self.elapsed = 0.0
+        self.start = self.last_end = None
         self.count = 0
 
+    @property
+    def share(self) -> float:
+        return self.busy / self.elapsed if self.elapsed else 0.0
+
     def started(self, now: float) -> None:
-        queued = 1.0 if now - self.last_end < self.QUEUED else 0.0
-        self.queued_share += (queued - self.queued_share) / 32
+        self.start = now
 
     def ended(self, now: float) -> bool:
         """True when this answer should close its connection."""
+        service = now - self.start
+        idle = self.start - self.last_end if self.last_end is not None else 0.0
         self.last_end = now
-        if self.queued_share < self.threshold:
+        keep = exp(-(idle + service) / self.WINDOW)
+        self.busy = self.busy * keep + service
+        self.elapsed = self.elapsed * keep + idle + service
+        if self.elapsed < self.HISTORY or self.busy < self.threshold * self.elapsed:
             return False
         self.count += 1
         return self.count % self.every == 0
