@@ -102,6 +102,12 @@ def client(port):
     return Client("127.0.0.1", port, {"Authorization": "Bearer t"}, Run(warmup=0))
 
 
+def served_on_a_new_connection(c) -> bool:
+    """Whether the client's next request is the first one of its connection."""
+    _s, echo = c.request("GET", "/x", expect=(201,))
+    return echo["served_on_connection"] == 0
+
+
 def test_json_body_headers_and_keep_alive(server):
     c = client(server)
     status, echo = c.request("POST", "/cases", {"name": "张三"}, expect=(201,))
@@ -127,16 +133,14 @@ def test_connection_close_then_a_new_connection(server):
     c = client(server)
     c.request("GET", "/close")
     assert c.conn is None
-    _s, echo = c.request("GET", "/x", expect=(201,))
-    assert echo["served_on_connection"] == 0
+    assert served_on_a_new_connection(c)
 
 
 def test_idle_connection_closed_by_the_server_is_retried_once(server):
     c = client(server)
     c.request("GET", "/once")
     assert c.conn is not None  # the server did not say it would close
-    _s, echo = c.request("GET", "/x", expect=(201,))
-    assert echo["served_on_connection"] == 0
+    assert served_on_a_new_connection(c)
 
 
 def test_body_delimited_by_the_end_of_the_connection(server):
@@ -151,8 +155,7 @@ def test_a_garbled_answer_raises_and_drops_the_connection(server):
     with pytest.raises(ValueError):
         c.request("GET", "/bad-chunk")
     assert c.conn is None
-    _s, echo = c.request("GET", "/x", expect=(201,))
-    assert echo["served_on_connection"] == 0
+    assert served_on_a_new_connection(c)
 
 
 def test_unexpected_status_raises_with_the_body(server):

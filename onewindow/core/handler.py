@@ -133,21 +133,19 @@ class ConnectionSpreader:
     def __init__(self, *, threshold: float = 0.9, every: int = 16):
         self.threshold, self.every = threshold, every
         self.busy = self.elapsed = 0.0
-        self.start = self.last_end = None
+        self.last_end = None
         self.count = 0
 
     @property
     def share(self) -> float:
         return self.busy / self.elapsed if self.elapsed else 0.0
 
-    def started(self, now: float) -> None:
-        self.start = now
-
-    def ended(self, now: float) -> bool:
-        """True when this answer should close its connection."""
-        service = now - self.start
-        idle = self.start - self.last_end if self.last_end is not None else 0.0
-        self.last_end = now
+    def ended(self, start: float, end: float) -> bool:
+        """A request ran from ``start`` to ``end``: True when its answer should close
+        its connection."""
+        service = end - start
+        idle = start - self.last_end if self.last_end is not None else 0.0
+        self.last_end = end
         keep = exp(-(idle + service) / self.WINDOW)
         self.busy = self.busy * keep + service
         self.elapsed = self.elapsed * keep + idle + service
@@ -182,9 +180,9 @@ class Handler(WSGIHandler):
         spreader = self.spreader
         if spreader is None:
             return super().get_response(request)
-        spreader.started(perf_counter())
+        start = perf_counter()
         response = super().get_response(request)
-        if spreader.ended(perf_counter()):
+        if spreader.ended(start, perf_counter()):
             response["Connection"] = "close"
         return response
 

@@ -342,8 +342,12 @@ def _late(objs: Sequence[Model], plan: tuple, late: Iterable[str]) -> tuple[tupl
         for field in _unsaved(obj):
             keys[field.attname] = field
     names.update(keys)
-    slots = tuple(i for i, (_f, attname, _p, auto) in enumerate(plan) if auto or attname in names)
-    return slots, tuple(keys.values())
+    return _slots(plan, names), tuple(keys.values())
+
+
+def _slots(plan: tuple, names) -> tuple[int, ...]:
+    """Positions in ``plan`` of the ``auto_now`` fields and of the attnames ``names``."""
+    return tuple(i for i, (_f, attname, _p, auto) in enumerate(plan) if auto or attname in names)
 
 
 _PLAN_ATTNAMES: dict[int, frozenset] = {}
@@ -516,8 +520,7 @@ def prepare_update(
     keys = _unsaved(obj)
     names = tuple(sorted({*names, *(field.attname for field in keys)}))
     sql, plan = _update_sql(type(obj), names, guard, conn.vendor)
-    late = {field.attname for field in keys}
-    slots = tuple(i for i, (_f, attname, _p, auto) in enumerate(plan) if auto or attname in late)
+    slots = _slots(plan, {field.attname for field in keys})
     params = _prepared(obj, plan, conn, add=False)
     params.append(obj.pk)
     if guard:

@@ -13,10 +13,9 @@ def feed(spreader, *, gap: float, service: float, count: int, start: float = 100
     one ended; the answers that close their connection (their positions)."""
     closed, now = [], start
     for i in range(count):
-        now += gap
-        spreader.started(now)
-        now += service
-        if spreader.ended(now):
+        start = now + gap
+        now = start + service
+        if spreader.ended(start, now):
             closed.append(i)
     return closed, now
 

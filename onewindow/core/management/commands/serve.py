@@ -51,8 +51,8 @@ def web_environment(environ, threads: int) -> dict:
     """The web processes' environment: with one thread per process, connection spreading
     on (core.handler.ConnectionSpreader: a process that holds more of the keep-alive
     connections queues their requests while another idles, so it sheds some), unless the
-    environment says otherwise. With several threads per process the gaps between
-    requests say nothing about a queue: off."""
+    environment says otherwise. With several threads per process their time in requests
+    overlaps and says nothing about a queue: off."""
     env = dict(environ)
     if threads == 1:
         env.setdefault("ONEWINDOW_SPREAD_CONNECTIONS", "1")
