@@ -6,10 +6,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from onewindow.core import rawsql
 from onewindow.lib import plainjson
 from onewindow.lib.idnumbers import looks_like_personal_number, mask_resident_id
 
@@ -50,57 +49,7 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def record(**arguments) -> AuditEntry:
-    """Append one audit row, chained to the previous one (the arguments are `prepare`'s).
-
-    Runs inside the caller's transaction (so the row disappears if the change is rolled
-    back) and locks the chain head so that two writers never take the same sequence.
-    """
-    return prepare(**arguments).append()
-
-
-class Pending:
-    """An audit row worked out ahead of the write transaction (`prepare`): the values
-    masked and converted, the INSERT prepared. `append` chains it to the head inside the
-    transaction: the sequence number, the time, the previous hash and its own hash; and
-    the key and name of ``obj`` as they are then (a new case gets its key and number in
-    the transaction that writes it)."""
-
-    __slots__ = ("entry", "obj", "from_obj", "insert")
-
-    def __init__(self, entry: AuditEntry, obj, from_obj: bool):
-        self.entry, self.obj, self.from_obj = entry, obj, from_obj
-        self.insert = rawsql.prepare_insert([entry], late=_LATE)
-
-    def append(self) -> AuditEntry:
-        entry = self.entry
-        # Inside the caller's transaction when there is one (no savepoint: the audit row
-        # goes or stays with the change it records), else in a transaction of its own.
-        with transaction.atomic(savepoint=False):
-            prev_seq, prev_hash = _lock_head()
-            entry.seq = prev_seq + 1
-            entry.at = timezone.now()
-            entry.prev_hash = prev_hash
-            if self.from_obj:
-                entry.object_id = str(self.obj.pk)
-                entry.object_repr = str(self.obj)[:200]
-            # before/after are already plain JSON values (mask_personal round-trips
-            # them), so the hash covers exactly what the database will give back.
-            entry.hash = entry.compute_hash()
-            self.insert.run()  # the ORM's INSERT without its composing
-            with rawsql.cursor() as cursor:
-                cursor.execute(
-                    f"UPDATE {_HEAD} SET last_seq = %s, last_hash = %s WHERE id = 1",
-                    [entry.seq, entry.hash],
-                )
-        return entry
-
-
-# Filled in by Pending.append, in the transaction.
-_LATE = ("seq", "at", "prev_hash", "hash", "object_id", "object_repr")
-
-
-def prepare(
+def record(
     *,
     actor,
     action: str,
@@ -114,10 +63,13 @@ def prepare(
     note: str = "",
     request=None,
     ip: str | None = None,
-) -> Pending:
-    """`record` in two halves: this one, before the write transaction, works out the
-    row; ``.append()``, in the transaction, chains and writes it."""
-    from_obj = obj is not None and not object_id and not object_repr
+) -> AuditEntry:
+    """Append one audit row, chained to the previous one.
+
+    Runs inside the caller's transaction (no savepoint: the row goes or stays with the
+    change it records) and locks the chain head, so that two writers never take the
+    same sequence number. Personal numbers in ``before`` and ``after`` are masked.
+    """
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -127,38 +79,33 @@ def prepare(
                 hall = obj
             elif hasattr(obj, "hall_id"):
                 hall = obj.hall
-    entry = rawsql.new(
-        AuditEntry,
-        seq=0,
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=(getattr(actor, "username", "") or "system") if actor is not None else "system",
-        ip=ip or client_ip(request),
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        object_repr=object_repr[:200],
-        hall=hall,
-        before=mask_personal(before),
-        after=mask_personal(after),
-        note=note,
-    )
-    return Pending(entry, obj, from_obj)
-
-
-_HEAD = AuditHead._meta.db_table
-
-
-def _lock_head() -> tuple[int, str]:
-    """Read the chain head, locked until the caller's transaction ends (PostgreSQL row
-    lock; SQLite's write transaction is already exclusive). Created on first use."""
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    with rawsql.cursor() as cursor:
-        cursor.execute(f"SELECT last_seq, last_hash FROM {_HEAD} WHERE id = 1{lock}")
-        row = cursor.fetchone()
-    if row is None:
+    with transaction.atomic(savepoint=False):
         head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
-        return head.last_seq, head.last_hash
-    return row[0], row[1]
+        entry = AuditEntry(
+            seq=head.last_seq + 1,
+            at=timezone.now(),
+            actor=actor if getattr(actor, "pk", None) else None,
+            actor_name=(getattr(actor, "username", "") or "system")
+            if actor is not None
+            else "system",
+            ip=ip or client_ip(request),
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            object_repr=object_repr[:200],
+            hall=hall,
+            # Plain JSON values (mask_personal round-trips them), so the hash covers
+            # exactly what the database gives back.
+            before=mask_personal(before),
+            after=mask_personal(after),
+            note=note,
+            prev_hash=head.last_hash,
+        )
+        entry.hash = entry.compute_hash()
+        entry.save(force_insert=True)
+        head.last_seq, head.last_hash = entry.seq, entry.hash
+        head.save(update_fields=["last_seq", "last_hash"])
+    return entry
 
 
 @dataclass

@@ -15,11 +15,13 @@ processes cases in its own software sends each step of each case as an event:
   409 naming the expected seq, so a gap or a reordering never goes unnoticed.
 * ``kind``, ``at``, ``actor_name``, ``data``: what happened, when, who did it there.
 
-Each event changes the case as the corresponding service would (the same transitions
-table, the legal clock of `cases.clock`), appends a CaseEvent carrying the idempotency
-key (unique in the database), writes the audit row and sends `case_changed` after commit,
-so supervision and reports see these cases like any other. Writes are serialised per
-case by locking its row.
+Each event is handed to the case service of its kind (`cases.services`: the same checks,
+transitions, clock, events, audit row and after-commit signal as at a window), with its
+time and an `Origin` that puts the idempotency key (unique in the database) and the
+bookkeeping below on the event it writes. This module only keeps the idempotency and
+the sequence: it locks the case row, checks the seq, then calls the service in the same
+transaction. Steps are taken in the department's system: their events are recorded
+(`services.record_step_elsewhere`) and change no state.
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -38,21 +39,10 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.catalogue.models import ServiceItem
 from onewindow.halls.models import Hall
 
-from . import clock
-from .models import Case, CaseEvent, CorrectionNotice, Extension, Suspension
-from .services import (
-    RESULT_FROM,
-    RESULT_STATUS,
-    TRANSITIONS,
-    CaseError,
-    InvalidInput,
-    NotPermitted,
-    TransitionNotAllowed,
-    needs_certificate,
-    normalise_phone,
-    validate_applicant,
-)
-from .services.common import Change, finish, in_hall, not_allowed
+from . import services
+from .models import Case, CaseEvent
+from .services import CaseError, InvalidInput, NotPermitted, Origin
+from .services.common import in_hall
 from .services.errors import fmt
 
 S = Case.Status
@@ -207,93 +197,68 @@ def _replay(key: str, number: str, seq: int, kind: str) -> Outcome | None:
     return Outcome(created=False, body=body_of(event, event.case))
 
 
-def _event_data(
-    data: dict, *, hall: Hall, external: str, seq: int, actor_name: str, case: Case
-) -> dict:
-    return {
-        **data,
-        "hall": hall.code,
-        "external_number": external,
-        "external_seq": seq,
-        "actor_name": (actor_name or "")[:100],
-        "status_after": case.status,
-    }
+def _origin(key: str, *, hall: Hall, external: str, seq: int, actor_name: str, data: dict):
+    """The event's data as sent, with the bookkeeping of the exchange."""
+    return Origin(
+        key=key,
+        data={
+            **data,
+            "hall": hall.code,
+            "external_number": external,
+            "external_seq": seq,
+            "actor_name": (actor_name or "")[:100],
+        },
+        actor_name=actor_name,
+    )
+
+
+# The services' field names that the exchange's body names otherwise.
+FIELD_NAMES = {"kind": "procedure"}
+
+
+def _prefixed(error: InvalidInput, prefix: str) -> InvalidInput:
+    """The service's field errors named as the exchange's body names those fields."""
+    return InvalidInput(
+        {f"{prefix}{FIELD_NAMES.get(n, n)}": message for n, message in error.errors.items()},
+        error.message,
+        code=error.code,
+    )
 
 
 def _receive(actor, key, hall, number, external, case_in, at, actor_name, data, request) -> Outcome:
     replay = _replay(key, number, 1, K.RECEIVED)
     if replay:
         return replay
-    errors: dict = {}
     item = (
         ServiceItem.objects.select_related("published_version")
         .filter(implementation_code=case_in.get("item") or "")
         .first()
     )
     version = item.published_version if item else None
-    if version is None:
-        errors["case.item"] = _("No published item has this implementation code.")
-    elif hall.pk not in version.frozen_parts().hall_ids:
-        errors["case.item"] = fmt(_("This item is not handled in %(hall)s."), hall=hall.name)
-    kind = case_in.get("applicant_kind") or ""
-    id_number = None
-    if kind not in Case.ApplicantKind.values:
-        errors["case.applicant_kind"] = _("Choose a person or an organisation.")
-    else:
-        id_number, error = validate_applicant(kind, case_in.get("applicant_id_number") or "")
-        if error:
-            errors["case.applicant_id_number"] = error
-    name = str(case_in.get("applicant_name") or "").strip()
-    if not name or len(name) > 200:
-        errors["case.applicant_name"] = _("Enter the applicant's name.")
-    phone = normalise_phone(case_in.get("contact_phone") or "")
-    if phone is None:
-        errors["case.contact_phone"] = _(
-            "Enter a mobile number (11 digits) or a landline number with its area code."
-        )
-    if errors:
-        raise InvalidInput(errors)
+    origin = _origin(key, hall=hall, external=external, seq=1, actor_name=actor_name, data=data)
     try:
         with transaction.atomic():
-            case = Case(
-                number=number,
-                source=Case.Source.EXCHANGE,
+            case = services.receive_case(
+                actor=actor,
                 hall=hall,
-                department_id=item.department_id,
                 item=item,
-                item_version=version,
-                is_immediate=version.is_immediate,
-                applicant_kind=kind,
-                applicant_name=name,
-                applicant_id_number=id_number,
-                contact_name=str(case_in.get("contact_name") or "").strip()[:60],
-                contact_phone=phone,
+                applicant_kind=case_in.get("applicant_kind") or "",
+                applicant_name=str(case_in.get("applicant_name") or ""),
+                applicant_id_number=case_in.get("applicant_id_number") or "",
+                contact_phone=case_in.get("contact_phone") or "",
+                contact_name=str(case_in.get("contact_name") or ""),
+                # The department checked the papers: its checklist is complete.
+                provided_material_ids=[m.pk for m in version.frozen_parts().materials]
+                if version
+                else (),
                 received_at=at,
-                legal_limit_days=version.legal_limit_days,
-                promised_limit_days=version.promised_limit_days,
+                source=Case.Source.EXCHANGE,
+                number=number,
+                origin=origin,
+                request=request,
             )
-            case.save(force_insert=True)
-            change = Change(case=case, actor=actor, action="exchange_received", at=at)
-            change.before = None
-            change.event(
-                K.RECEIVED,
-                to_status=S.RECEIVED,
-                data=_event_data(
-                    {
-                        **data,
-                        "item": item.implementation_code,
-                        "version": version.number,
-                        "source": "exchange",
-                    },
-                    hall=hall,
-                    external=external,
-                    seq=1,
-                    actor_name=actor_name,
-                    case=case,
-                ),
-            )
-            change.events[-1].external_key = key
-            finish(change, request=request, note=actor_name, bump=False)
+    except InvalidInput as exc:
+        raise _prefixed(exc, "case.") from None
     except IntegrityError:
         # The same case (or key) was recorded a moment ago by a concurrent request.
         replay = _replay(key, number, 1, K.RECEIVED)
@@ -304,7 +269,7 @@ def _receive(actor, key, hall, number, external, case_in, at, actor_name, data, 
             code="out_of_order",
             expected_seq=_next_seq(Case.objects.get(number=number)),
         ) from None
-    return Outcome(created=True, body=body_of(change.events[-1], case))
+    return Outcome(created=True, body=body_of(case.events.get(external_key=key), case))
 
 
 def _next_seq(case: Case) -> int:
@@ -316,10 +281,13 @@ def _apply(actor, key, hall, number, external, seq, kind, at, actor_name, data, 
     replay = _replay(key, number, seq, kind)
     if replay:
         return replay
-    found = (
-        Case.objects.visible_to(actor).filter(number=number).values_list("pk", flat=True).first()
+    case = (
+        Case.objects.visible_to(actor)
+        .select_for_update(of=("self",))
+        .filter(number=number, hall=hall)
+        .first()
     )
-    if found is None:
+    if case is None:
         raise ExchangeConflict(
             fmt(
                 _("There is no case %(number)s yet: send its received event first (seq 1)."),
@@ -328,11 +296,6 @@ def _apply(actor, key, hall, number, external, seq, kind, at, actor_name, data, 
             code="out_of_order",
             expected_seq=1,
         )
-    case = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("hall", "item_version", "current_step")
-        .get(pk=found)
-    )
     # Under the lock: a concurrent copy of this very event may have been recorded meanwhile.
     replay = _replay(key, number, seq, kind)
     if replay:
@@ -361,83 +324,29 @@ def _apply(actor, key, hall, number, external, seq, kind, at, actor_name, data, 
         raise InvalidInput(
             {"at": _("An event cannot happen before the previous event of the case.")}
         )
-    action = KIND_ACTIONS[kind]
-    if case.status not in TRANSITIONS[action][0]:
-        raise not_allowed(action, case)
-    change = Change(case=case, actor=actor, action=f"exchange_{kind}", at=at)
-    from_status = case.status
-    reason = str(data.get("reason") or "").strip()
-    derived = APPLY[kind](change, data, reason) or {}
-    change.event(
-        kind,
-        from_status=from_status if case.status != from_status else "",
-        to_status=case.status if case.status != from_status else "",
-        reason=reason,
-        data=_event_data(
-            {**data, **derived},
-            hall=hall,
-            external=external,
-            seq=seq,
-            actor_name=actor_name,
-            case=case,
-        ),
-        step_position=data.get("step_position")
-        if isinstance(data.get("step_position"), int)
-        else None,
-    )
-    change.events[-1].external_key = key
-    finish(change, request=request, note=actor_name)
-    return Outcome(created=True, body=body_of(change.events[-1], case))
-
-
-# ------------------------------------------------------------------ the changes per kind
-
-
-def _positive_int(value, field: str, message) -> int:
+    origin = _origin(key, hall=hall, external=external, seq=seq, actor_name=actor_name, data=data)
+    act = dict(actor=actor, case=case, at=at, origin=origin, request=request)
+    reason = str(data.get("reason") or "")
     try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = 0
-    if number < 1:
-        raise InvalidInput({field: message})
-    return number
+        case = SERVICES[kind](act, data, reason)
+    except InvalidInput as exc:
+        raise _prefixed(exc, "data.") from None
+    return Outcome(created=True, body=body_of(case.events.get(external_key=key), case))
 
 
-def _clock_data(case: Case) -> dict:
-    return {
-        "promised_due_date": case.promised_due_date.isoformat() if case.promised_due_date else None,
-        "legal_due_date": case.legal_due_date.isoformat() if case.legal_due_date else None,
-        "provisional": case.due_provisional,
-    }
+# ------------------------------------------------------------ the service of each kind
 
 
-def _accepted(change: Change, data: dict, reason: str) -> dict:
-    case = change.case
-    version = case.item_version
-    case.status = S.ACCEPTED
-    case.accepted_at = change.at
-    case.accepted_on = change.today
-    case.legal_limit_days = version.legal_limit_days
-    case.promised_limit_days = version.promised_limit_days
-    clock.recompute(case, periods=[])
-    return {"accepted_on": case.accepted_on.isoformat(), **_clock_data(case)}
+def _date(value, field: str):
+    if value in (None, ""):
+        return None
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInput({field: _("Enter a date as YYYY-MM-DD.")}) from None
 
 
-def _refused(change: Change, data: dict, reason: str) -> None:
-    if not reason:
-        raise InvalidInput(
-            {
-                "data.reason": _(
-                    "Write the reason for not accepting: the applicant receives it in writing."
-                )
-            }
-        )
-    change.case.status = S.REFUSED
-    change.case.refusal_reason = reason
-
-
-def _correction_issued(change: Change, data: dict, reason: str) -> None:
-    case = change.case
+def _correction(act: dict, data: dict, reason: str) -> Case:
     items = data.get("items")
     if (
         not isinstance(items, list)
@@ -445,200 +354,47 @@ def _correction_issued(change: Change, data: dict, reason: str) -> None:
         or not all(isinstance(i, str) and i.strip() for i in items)
     ):
         raise InvalidInput(
-            {"data.items": _("List the missing materials (data.items, a list of texts).")}
+            {"items": _("List the missing materials (data.items, a list of texts).")}
         )
-    round_no = case.corrections.count() + 1
-    due_by = clock.add_working_days(clock.local_date(case.received_at), 5).value
-    CorrectionNotice.objects.create(
-        case=case,
-        round=round_no,
-        items=[
-            {
-                "material_id": None,
-                "name": name.strip()[:200],
-                "note": "",
-                "derived_from": None,
-                "key": f"{round_no}.{i}",
-            }
-            for i, name in enumerate(items, start=1)
-        ],
-        issued_at=change.at,
-        due_by=due_by,
-        late=change.today > due_by,
-    )
-    case.status = S.CORRECTION
+    return services.issue_correction_notice(**act, items=items)
 
 
-def _correction_supplied(change: Change, data: dict, reason: str) -> None:
-    notice = change.case.corrections.order_by("-round").first()
-    if notice is not None:
-        notice.supplied_at = change.at
-        notice.save(update_fields=["supplied_at"])
-    change.case.status = S.RECEIVED
-
-
-def _nothing(change: Change, data: dict, reason: str) -> None:
-    """Steps are taken in the department's system: recorded, the state does not change."""
-
-
-def _extended(change: Change, data: dict, reason: str) -> dict:
-    case = change.case
-    days = _positive_int(
-        data.get("days"), "data.days", _("Enter the number of working days (at least 1).")
-    )
-    limit = case.item_version.max_extension_days
-    if case.extension_days + days > limit:
-        raise InvalidInput(
-            {
-                "data.days": fmt(
-                    _(
-                        "The law allows at most %(limit)s working days of extension for this item; %(used)s are used already."
-                    ),
-                    limit=limit,
-                    used=case.extension_days,
-                )
-            }
+def _step(kind: str):
+    def record(act: dict, data: dict, reason: str) -> Case:
+        position = data.get("step_position")
+        return services.record_step_elsewhere(
+            **act,
+            kind=kind,
+            step_position=position if isinstance(position, int) else None,
+            reason=reason,
         )
-    if not reason:
-        raise InvalidInput({"data.reason": _("Write the reason for the extension.")})
-    Extension.objects.create(case=case, days=days, reason=reason, at=change.at)
-    case.extension_days += days
-    clock.recompute(case)
-    return {"days": days, "total": case.extension_days, **_clock_data(case)}
+
+    return record
 
 
-def _suspended(change: Change, data: dict, reason: str) -> None:
-    case = change.case
-    kind = data.get("procedure")
-    if kind not in Suspension.Kind.values:
-        raise InvalidInput(
-            {
-                "data.procedure": fmt(
-                    _("Name the special procedure: one of %(kinds)s."),
-                    kinds=", ".join(Suspension.Kind.values),
-                )
-            }
-        )
-    if not reason:
-        raise InvalidInput({"data.reason": _("Write the reason for the suspension.")})
-    Suspension.objects.create(case=case, kind=kind, reason=reason, started_on=change.today)
-    case.status = S.SUSPENDED
-    case.suspended_since = change.today
-
-
-def _resumed(change: Change, data: dict, reason: str) -> dict:
-    case = change.case
-    suspension = case.suspensions.filter(resumed_on=None).order_by("-started_on", "-id").first()
-    if suspension is not None:
-        suspension.resumed_on = change.today
-        suspension.days_added = (
-            clock.calendar().working_days_between(suspension.started_on, change.today).value
-        )
-        suspension.save(update_fields=["resumed_on", "days_added"])
-    case.status = S.ACCEPTED
-    case.suspended_since = None
-    clock.recompute(case)
-    return {"days_added": suspension.days_added if suspension else 0, **_clock_data(case)}
-
-
-def _concluded(change: Change, data: dict, reason: str) -> dict:
-    case = change.case
-    result = data.get("result")
-    if result not in Case.Result.values:
-        raise InvalidInput(
-            {
-                "data.result": fmt(
-                    _("Give the result: one of %(results)s."), results=", ".join(Case.Result.values)
-                )
-            }
-        )
-    if case.status not in RESULT_FROM[result]:
-        raise TransitionNotAllowed(
-            fmt(
-                _("A case that is “%(status)s” cannot be concluded as “%(result)s”."),
-                status=case.get_status_display(),
-                result=Case.Result(result).label,
-            )
-        )
-    certificate = str(data.get("certificate_number") or "").strip()[:80]
-    if result == Case.Result.GRANTED and needs_certificate(case.item_version) and not certificate:
-        raise InvalidInput(
-            {"data.certificate_number": _("A granted licence needs its certificate number.")}
-        )
-    if result in (Case.Result.REFUSED, Case.Result.VOID) and not reason:
-        raise InvalidInput({"data.reason": _("A refusal needs its reasons, in writing.")})
-    valid_until = None
-    if data.get("certificate_valid_until"):
-        try:
-            valid_until = dt.date.fromisoformat(str(data["certificate_valid_until"]))
-        except ValueError:
-            raise InvalidInput(
-                {"data.certificate_valid_until": _("Enter a date as YYYY-MM-DD.")}
-            ) from None
-    fee = None
-    if data.get("fee_charged") not in (None, ""):
-        try:
-            fee = Decimal(str(data["fee_charged"])).quantize(Decimal("0.01"))
-        except (InvalidOperation, ValueError):
-            raise InvalidInput(
-                {"data.fee_charged": _("Enter the fee as an amount in yuan.")}
-            ) from None
-    if case.status == S.SUSPENDED:
-        _resumed(change, data, reason)
-    case.status = RESULT_STATUS[result]
-    case.result = result
-    case.result_reason = reason
-    case.certificate_number = certificate if result == Case.Result.GRANTED else ""
-    case.certificate_valid_until = valid_until if result == Case.Result.GRANTED else None
-    case.concluded_at = change.at
-    case.fee_charged = fee
-    case.current_step = None
-    case.current_assignee = None
-    if case.accepted_on is not None:
-        done = change.today
-        case.outcome_promised = clock.outcome(done, case.promised_due_date)
-        case.outcome_legal = clock.outcome(done, case.legal_due_date)
-        case.working_days_used, _provisional = clock.working_days_used(
-            case.accepted_on, done, case.suspended_days
-        )
-        case.minutes_used = (
-            clock.minutes_between(case.accepted_at, change.at) if case.is_immediate else None
-        )
-        return {
-            "outcome_promised": case.outcome_promised,
-            "outcome_legal": case.outcome_legal,
-            "working_days_used": case.working_days_used,
-        }
-    return {}
-
-
-def _delivered(change: Change, data: dict, reason: str) -> None:
-    method = data.get("method")
-    if method not in Case.DeliveryMethod.values:
-        raise InvalidInput(
-            {
-                "data.method": fmt(
-                    _("Give the delivery method: one of %(methods)s."),
-                    methods=", ".join(Case.DeliveryMethod.values),
-                )
-            }
-        )
-    case = change.case
-    case.status = S.DELIVERED
-    case.delivered_at = change.at
-    case.delivery_method = method
-
-
-APPLY = {
-    K.ACCEPTED: _accepted,
-    K.REFUSED: _refused,
-    K.CORRECTION_ISSUED: _correction_issued,
-    K.CORRECTION_SUPPLIED: _correction_supplied,
-    K.STEP_ASSIGNED: _nothing,
-    K.STEP_DECIDED: _nothing,
-    K.EXTENDED: _extended,
-    K.SUSPENDED: _suspended,
-    K.RESUMED: _resumed,
-    K.CONCLUDED: _concluded,
-    K.DELIVERED: _delivered,
+SERVICES = {
+    K.ACCEPTED: lambda act, data, reason: services.accept_case(**act),
+    K.REFUSED: lambda act, data, reason: services.refuse_case(**act, reason=reason),
+    K.CORRECTION_ISSUED: _correction,
+    K.CORRECTION_SUPPLIED: lambda act, data, reason: services.supply_correction(**act),
+    K.STEP_ASSIGNED: _step(K.STEP_ASSIGNED),
+    K.STEP_DECIDED: _step(K.STEP_DECIDED),
+    K.EXTENDED: lambda act, data, reason: services.extend_case(
+        **act, days=data.get("days"), reason=reason, approver=None
+    ),
+    K.SUSPENDED: lambda act, data, reason: services.suspend_case(
+        **act, kind=data.get("procedure"), reason=reason, max_days=data.get("max_days")
+    ),
+    K.RESUMED: lambda act, data, reason: services.resume_case(**act),
+    K.CONCLUDED: lambda act, data, reason: services.conclude_case(
+        **act,
+        result=data.get("result"),
+        reason=reason,
+        certificate_number=str(data.get("certificate_number") or "")[:80],
+        certificate_valid_until=_date(
+            data.get("certificate_valid_until"), "certificate_valid_until"
+        ),
+        fee_charged=data.get("fee_charged"),
+    ),
+    K.DELIVERED: lambda act, data, reason: services.deliver_case(**act, method=data.get("method")),
 }

@@ -1,10 +1,10 @@
-"""Every change to a case goes through one of these functions (STYLE.md, "Where logic
-lives"): keyword-only arguments, the acting user passed explicitly, one transaction that
-locks the case row, checks the optimistic version and the transitions table, bumps the
-version, appends the events, recomputes the stored deadlines, writes the audit row, and
-sends `signals.case_changed` after commit (`accept_case` reads and computes before its
-transaction and writes only if the version is unchanged: `common.read_for_change`).
-Each returns the updated Case, or raises a `CaseError` and changes nothing.
+"""Every change to a case goes through one of these functions: keyword-only arguments,
+the acting user passed explicitly, one transaction that locks the case row, checks the
+optimistic version and the transitions table, bumps the version, appends the events,
+recomputes the stored deadlines, writes the audit row, and sends `signals.case_changed`
+after commit. Each returns the updated Case, or raises a `CaseError` and changes nothing.
+Acts reported by a department system (`cases.exchange`) go through the same functions
+with their time (``at``) and an `Origin`.
 
     from onewindow.cases import services
     services.accept_case(actor=user, case=case, expected_version=3)
@@ -14,8 +14,8 @@ from .common import (
     RESULT_FROM,
     RESULT_STATUS,
     TRANSITIONS,
+    Origin,
     allowed_actions,
-    case_by_number,
     eligible_for_step,
     get_case_for,
     pick_assignee,
@@ -30,6 +30,7 @@ from .handling import (
     deliver_case,
     extend_case,
     needs_certificate,
+    record_step_elsewhere,
     resume_case,
     suspend_case,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "CaseError",
     "InvalidInput",
     "NotPermitted",
+    "Origin",
     "StaleCase",
     "TransitionNotAllowed",
     "accept_case",
@@ -63,7 +65,6 @@ __all__ = [
     "allowed_actions",
     "assign_step",
     "attach_scan",
-    "case_by_number",
     "conclude_case",
     "decide_step",
     "deliver_case",
@@ -76,6 +77,7 @@ __all__ = [
     "normalise_phone",
     "pick_assignee",
     "receive_case",
+    "record_step_elsewhere",
     "refuse_case",
     "resume_case",
     "supply_correction",

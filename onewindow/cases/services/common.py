@@ -7,12 +7,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.audit.services import prepare as prepare_record
-from onewindow.core import rawsql
+from onewindow.audit.services import record
 from onewindow.lib import plainjson
 
 from .. import clock
@@ -157,40 +158,27 @@ def eligible_for_step(user, case: Case, role: str) -> bool:
 def pick_assignee(case: Case, role: str):
     """The least-loaded eligible person for a step (fewest open cases waiting for them,
     then by user name), or None when the hall has nobody with that role in the
-    department.
-
-    One hand-written query: the choice is made at every acceptance and every step, and
-    the ORM spent more time composing it (a correlated count) than SQLite running it on
-    the assignee index. The user comes back with the fields a step needs; the rest load
-    on demand.
-    """
-    from django.contrib.auth.models import Group
-
+    department."""
     from onewindow.accounts.models import User
 
-    statuses = [str(s) for s in Case.OPEN_STATUSES]
-    marks = ", ".join(["%s"] * len(statuses))
-    wanted = {"id", "username", "full_name", "is_active", "department_id"}
-    # In the model's field order, which is what Model.from_db expects.
-    fields = [f.attname for f in User._meta.concrete_fields if f.attname in wanted]
-    sql = f"""
-        SELECT {", ".join(f"u.{name}" for name in fields)}
-        FROM {User._meta.db_table} u
-        JOIN {User.halls.through._meta.db_table} uh ON uh.user_id = u.id AND uh.hall_id = %s
-        JOIN {User.groups.through._meta.db_table} ug ON ug.user_id = u.id
-        JOIN {Group._meta.db_table} g ON g.id = ug.group_id AND g.name = %s
-        WHERE u.is_active AND u.department_id = %s
-        ORDER BY (
-            SELECT count(*) FROM {Case._meta.db_table} c
-            WHERE c.current_assignee_id = u.id AND c.status IN ({marks})
-        ), u.username
-        LIMIT 1"""
-    with rawsql.cursor() as cursor:
-        cursor.execute(sql, [case.hall_id, role, case.department_id, *statuses])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    return User.from_db(connection.alias, fields, row)
+    load = (
+        Case.objects.filter(current_assignee=OuterRef("pk"), status__in=Case.OPEN_STATUSES)
+        .order_by()
+        .values("current_assignee")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return (
+        User.objects.filter(
+            is_active=True,
+            department_id=case.department_id,
+            halls=case.hall_id,
+            groups__name=role,
+        )
+        .annotate(load=Coalesce(Subquery(load), 0))
+        .order_by("load", "username")
+        .first()
+    )
 
 
 # ----------------------------------------------------------- the write path
@@ -202,59 +190,29 @@ def now() -> dt.datetime:
 
 # What the services read of a locked case besides its row.
 _LOCK_RELATED = ("hall", "window", "item", "item_version", "current_step", "received_by")
+_COLUMNS = tuple(f.attname for f in Case._meta.concrete_fields)
 
 
 def lock(case: Case, action: str | tuple[str, ...], expected_version: int | None) -> Case:
-    """Lock the case row, check the optimistic version, then the transitions table
-    (``action`` may name several actions when the status decides which one it is).
+    """Lock the case row until the transaction ends, then check the optimistic version
+    and the transitions table (``action`` may name several actions when the status
+    decides which one it is).
 
-    The version is checked first: a double submit is reported as such, not as a
-    transition that became impossible because the first submit went through.
+    PostgreSQL locks the row (``SELECT … FOR UPDATE OF`` the case alone: the joined rows
+    stay free); on SQLite the IMMEDIATE transaction already holds the database's single
+    write lock. The version is checked first: a double submit is reported as such, not
+    as a transition that became impossible because the first submit went through.
     """
-    # One hand-written query (the ORM's select_related composed for longer than the
-    # database took to run it); the row locked on PostgreSQL, SQLite's write transaction
-    # being exclusive already.
-    suffix = " FOR UPDATE OF t" if connection.features.has_select_for_update_of else ""
-    return _checked(case, action, expected_version, suffix)
-
-
-def read_for_change(
-    case: Case, action: str | tuple[str, ...], expected_version: int | None
-) -> Case:
-    """`lock` without the lock, for a service that reads and computes before it opens its
-    transaction: `finish` then writes the case only where its version is still the one
-    read here, and reports a stale case otherwise (every change bumps the version, so an
-    unchanged version means that everything read since is still true). The write
-    transaction holds SQLite's single write lock only for the writes; on PostgreSQL the
-    guarded UPDATE waits for a concurrent writer and then finds the new version."""
-    case = _checked(case, action, expected_version, "", reread=not getattr(case, "_whole", False))
-    case._optimistic = True
-    return case
-
-
-def case_by_number(number: str) -> Case | None:
-    """The case with this number, with what the services read of it (`read_for_change`
-    takes it as read: one read per request instead of two). The caller checks that the
-    user may see it."""
-    case = _read("t.number = %s", [number])
-    if case is not None:
-        case._whole = True
-    return case
-
-
-def _read(where: str, params: list, suffix: str = "") -> Case | None:
-    """The case (``where`` over the table ``t``) with `_LOCK_RELATED`, and its row as read
-    (what `_save_changes` compares with)."""
-    case = rawsql.first_related(Case, _LOCK_RELATED, where, params, suffix)
-    if case is not None:
-        case._as_locked = _row_values(case)
-    return case
-
-
-def _checked(case, action, expected_version, suffix: str, reread: bool = True) -> Case:
-    locked = _read("t.id = %s", [case.pk], suffix) if reread else case
-    if locked is None:
-        raise Http404("no such case")
+    if not connection.in_atomic_block:
+        raise RuntimeError("lock() runs inside the service's transaction")
+    try:
+        locked = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related(*_LOCK_RELATED)
+            .get(pk=case.pk)
+        )
+    except Case.DoesNotExist:
+        raise Http404("no such case") from None
     if expected_version is not None and int(expected_version) != locked.version:
         raise StaleCase(current_version=locked.version)
     actions = (action,) if isinstance(action, str) else action
@@ -263,21 +221,41 @@ def _checked(case, action, expected_version, suffix: str, reread: bool = True) -
     return locked
 
 
+def columns(case: Case) -> dict:
+    """The case's column values, to tell afterwards which ones a service changed."""
+    return {name: getattr(case, name) for name in _COLUMNS}
+
+
+@dataclass(frozen=True)
+class Origin:
+    """An act done in another system and recorded here (the department-system exchange):
+    its idempotency key, the bookkeeping kept with the act's event (hall code, external
+    number and sequence, who did it there) and the name of that person for the audit
+    note. The services check and write such an act exactly as one done at a window."""
+
+    key: str
+    data: dict
+    actor_name: str = ""
+
+
 @dataclass
 class Change:
-    """What one service call does to a locked case: events to append, audit note."""
+    """What one service call does to a locked case: the events to append, the rows to
+    write before the case (new steps), and the case's columns as they were."""
 
     case: Case
     actor: object
     action: str
-    at: dt.datetime = field(default_factory=now)
+    at: dt.datetime | None = None
+    origin: Origin | None = None
     before: dict | None = field(default_factory=dict)
     events: list[CaseEvent] = field(default_factory=list)
-    # New rows (steps) written by `finish`, before the case that refers to them.
     rows: list = field(default_factory=list)
 
     def __post_init__(self):
+        self.at = self.at or now()
         self.before = snapshot(self.case)
+        self.row = columns(self.case)
 
     @property
     def today(self) -> dt.date:
@@ -295,8 +273,7 @@ class Change:
         at=None,
     ):
         self.events.append(
-            rawsql.new(
-                CaseEvent,
+            CaseEvent(
                 case=self.case,
                 kind=kind,
                 at=at or self.at,
@@ -318,6 +295,7 @@ def plain(data: dict) -> dict:
 
 
 def snapshot(case: Case) -> dict:
+    """What the audit row shows of a case before and after a change."""
     return {
         "status": case.status,
         "version": case.version,
@@ -329,149 +307,65 @@ def snapshot(case: Case) -> dict:
     }
 
 
-_LAST_SEQ = f"SELECT MAX(seq) FROM {CaseEvent._meta.db_table} WHERE case_id = %s"
+def append_events(case: Case, events: list[CaseEvent]) -> None:
+    """Append events with the next sequence numbers of the case, in one INSERT. The
+    caller holds the case row lock, so the numbers cannot clash."""
+    if not events:
+        return
+    last = case.events.aggregate(last=Max("seq"))["last"] or 0
+    for i, event in enumerate(events, start=1):
+        event.case = case
+        event.seq = last + i
+    CaseEvent.objects.bulk_create(events)
 
 
-def append_events(case: Case, events: list[CaseEvent], *, new_case: bool = False) -> None:
-    """Append events with the next sequence numbers of the case (the caller holds the
-    case row lock, so the numbers cannot clash; a case created in this transaction has
-    no events yet)."""
-    if events:
-        _prepare_events(events, new_case=new_case).run(case)
-
-
-class _Events:
-    """Events worked out ahead; `run` numbers them after the case's last event."""
-
-    __slots__ = ("events", "insert", "new_case")
-
-    def __init__(self, events: list[CaseEvent], insert: rawsql.Prepared, new_case: bool):
-        self.events, self.insert, self.new_case = events, insert, new_case
-
-    def run(self, case: Case) -> None:
-        last = 0
-        if not self.new_case:
-            with rawsql.cursor() as cursor:
-                cursor.execute(_LAST_SEQ, [case.pk])
-                last = cursor.fetchone()[0] or 0
-        for i, event in enumerate(self.events, start=1):
-            event.case = case
-            event.seq = last + i
-        self.insert.run()
-
-
-def _prepare_events(events: list[CaseEvent], *, new_case: bool) -> _Events:
-    return _Events(events, rawsql.prepare_insert(events, returning=False, late=("seq",)), new_case)
-
-
-_ATTNAMES = tuple(f.attname for f in Case._meta.concrete_fields)
-
-
-def _row_values(case: Case) -> dict:
-    """The column values of a case as they are now (read from the instance's __dict__,
-    where the ORM keeps them: every column of a case the services hold is loaded)."""
-    values = case.__dict__
-    return {name: values[name] for name in _ATTNAMES}
-
-
-_VERSION = f"SELECT version FROM {Case._meta.db_table} WHERE id = %s"
-
-
-def _prepare_changes(case: Case, before: dict) -> rawsql.Prepared:
-    """The UPDATE of the columns that differ from the row as it was read: a shorter
-    UPDATE than the whole 45-column row. A foreign key to a row written first in the
-    same transaction (a new step) has no key yet: it is written, and its key taken when
-    the UPDATE runs. A case read by `read_for_change` is written only if its version is
-    still the one read."""
-    # Keys of related rows saved since they were assigned into their columns first (a
-    # key still missing is written when the UPDATE runs).
-    rawsql.unsaved_keys(case)
-    now = case.__dict__
-    changed = [name for name, value in before.items() if now[name] != value]
-    names = {*changed, "version", "updated_at"} - {"id"}
-    if getattr(case, "_optimistic", False):
-        return rawsql.prepare_update(case, names, guard="version", guard_value=before["version"])
-    return rawsql.prepare_update(case, names)
-
-
-class _Writes:
-    """Everything `finish` writes for one change, worked out before the write
-    transaction (`prepare_writes`), so that in it (on SQLite it holds the database's single
-    write lock for every other writer) the statements only run (`run`)."""
-
-    __slots__ = ("change", "first", "save_whole", "update", "events", "audit")
-
-    def __init__(self, change, first, save_whole, update, events, audit):
-        self.change, self.first, self.save_whole = change, first, save_whole
-        self.update, self.events, self.audit = update, events, audit
-
-    def run(self) -> Case:
-        case = self.change.case
-        for prepared in self.first:
-            prepared.run()
-        if self.save_whole:
-            case.save()
-        elif self.update is not None:
-            if not self.update.run() and getattr(case, "_optimistic", False):
-                with rawsql.cursor() as cursor:
-                    cursor.execute(_VERSION, [case.pk])
-                    row = cursor.fetchone()
-                raise StaleCase(current_version=row[0] if row else None)
-            case._as_locked = _row_values(case)
-        if self.events is not None:
-            self.events.run(case)
-        # The audit chain head is a single hot row: lock it last, as briefly as possible.
-        self.audit.append()
-        kinds = [e.kind for e in self.change.events]
-        case_id = case.pk
-        transaction.on_commit(lambda: case_changed.send(sender=Case, case_id=case_id, kinds=kinds))
-        return case
-
-
-def prepare_writes(
-    change: Change, *, request=None, note: str = "", bump: bool = True, first=()
-) -> _Writes:
-    """`finish`'s writes worked out: ``first`` (prepared INSERTs of the case itself and
-    its checklist, for a new case) and the change's new rows run first."""
+def finish(change: Change, *, request=None, note: str = "", bump: bool = True) -> Case:
+    """Write what ``change`` did, inside the service's transaction: the new rows, the
+    case's changed columns with a new version (``bump``), the events and the audit row;
+    `case_changed` is sent once the transaction commits. ``change.before is None`` marks
+    a case created by this change (saved whole)."""
     case = change.case
-    first = [*first, *(rawsql.prepare_insert([row]) for row in change.rows)]
-    save_whole, update = False, None
-    if bump:
+    for row in change.rows:
+        row.save()
+    # Keys of related rows saved just now (a new step) into the case's columns.
+    for f in Case._meta.concrete_fields:
+        if f.many_to_one and f.is_cached(case):
+            related = f.get_cached_value(case)
+            if related is not None and related.pk != getattr(case, f.attname):
+                setattr(case, f.attname, related.pk)
+    new_case = change.before is None  # saved by the service that created it
+    if not new_case and bump:
         case.version += 1
-        before = getattr(case, "_as_locked", None)
-        if before is None:
-            save_whole = True
-        else:
-            update = _prepare_changes(case, before)
-    events = None
-    if change.events:
-        events = _prepare_events(change.events, new_case=change.before is None)
-    audit = prepare_record(
+        changed = [
+            f.name
+            for f in Case._meta.concrete_fields
+            if getattr(case, f.attname) != change.row[f.attname]
+        ]
+        case.save(update_fields={*changed, "version", "updated_at"})
+    action = f"case.{change.action}"
+    origin = change.origin
+    if origin is not None:
+        action = f"case.exchange_{change.action}"
+        note = note or origin.actor_name
+        if change.events:
+            main = change.events[0]
+            main.external_key = origin.key
+            main.data = plain({**main.data, **origin.data, "status_after": case.status})
+    append_events(case, change.events)
+    record(
         actor=change.actor,
-        action=f"case.{change.action}",
+        action=action,
         obj=case,
         hall=case.hall,
-        before=change.before,
+        before=None if new_case else change.before,
         after=snapshot(case),
         note=note,
         request=request,
     )
-    return _Writes(change, first, save_whole, update, events, audit)
-
-
-def finish(change: Change, *, request=None, note: str = "", bump: bool = True) -> Case:
-    """Write the new rows, save the case with a new version, append the events, write
-    the audit row and send `case_changed` once the transaction commits. ``change.before
-    is None`` marks a case created in this transaction.
-
-    Inside the service's transaction when it has one (it locked the case); else (the
-    case was read by `read_for_change`) worked out first, then written in a transaction
-    of its own around the statements alone."""
-    writes = prepare_writes(change, request=request, note=note, bump=bump)
-    if connection.in_atomic_block:
-        return writes.run()
-    with transaction.atomic():
-        return writes.run()
+    kinds = [e.kind for e in change.events]
+    case_id = case.pk
+    transaction.on_commit(lambda: case_changed.send(sender=Case, case_id=case_id, kinds=kinds))
+    return case
 
 
 def start_step(change: Change, position: int, *, assignee=None) -> CaseStep | None:
@@ -484,8 +378,7 @@ def start_step(change: Change, position: int, *, assignee=None) -> CaseStep | No
     step = steps[position - 1]
     if assignee is None or not eligible_for_step(assignee, case, step.role):
         assignee = pick_assignee(case, step.role)
-    case_step = rawsql.new(
-        CaseStep,
+    case_step = CaseStep(
         case=case,
         step=step,
         position=position,

@@ -16,6 +16,7 @@ from .common import (
     RESULT_FROM,
     RESULT_STATUS,
     Change,
+    Origin,
     eligible_for_step,
     finish,
     hand_back_to_window,
@@ -90,6 +91,29 @@ def assign_step(
             "auto": False,
         },
     )
+    return finish(change, request=request)
+
+
+@transaction.atomic
+def record_step_elsewhere(
+    *,
+    actor,
+    case: Case,
+    kind: str,
+    step_position: int | None = None,
+    reason: str = "",
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+    origin: Origin | None = None,
+    request=None,
+) -> Case:
+    """A step of a case handled in a department system, assigned or decided there: kept
+    in the case's history, changing no state (that system holds the steps)."""
+    action = {K.STEP_ASSIGNED: "assign_step", K.STEP_DECIDED: "decide_step"}[kind]
+    case = lock(case, action, expected_version)
+    require(actor, case)
+    change = Change(case=case, actor=actor, action=kind, at=at, origin=origin)
+    change.event(kind, step_position=step_position, reason=(reason or "").strip())
     return finish(change, request=request)
 
 
@@ -209,6 +233,8 @@ def extend_case(
     reason: str,
     approver,
     expected_version: int | None = None,
+    at: dt.datetime | None = None,
+    origin: Origin | None = None,
     request=None,
 ) -> Case:
     """A-type special procedure (延长): add working days to both due dates, approved by
@@ -234,7 +260,8 @@ def extend_case(
         )
     if not (reason or "").strip():
         errors["reason"] = _("Write the reason for the extension.")
-    if (
+    # An act reported by a department system was approved there (its data names who).
+    if origin is None and (
         approver is None
         or not approver.is_active
         or not approver.has_perm("cases.approve_extensions")
@@ -245,7 +272,7 @@ def extend_case(
         )
     if errors:
         raise InvalidInput(errors)
-    change = Change(case=case, actor=actor, action="extended")
+    change = Change(case=case, actor=actor, action="extended", at=at, origin=origin)
     Extension.objects.create(
         case=case,
         days=days,
@@ -262,8 +289,8 @@ def extend_case(
         data={
             "days": days,
             "total": case.extension_days,
-            "approver": approver.username,
-            "approver_id": approver.pk,
+            "approver": approver.username if approver else None,
+            "approver_id": approver.pk if approver else None,
             "promised_due_date": case.promised_due_date,
             "legal_due_date": case.legal_due_date,
         },
@@ -280,6 +307,8 @@ def suspend_case(
     reason: str,
     max_days: int | None = None,
     expected_version: int | None = None,
+    at: dt.datetime | None = None,
+    origin: Origin | None = None,
     request=None,
 ) -> Case:
     """B-type special procedure (hearing, expert review, testing…, or waiting for the
@@ -302,7 +331,7 @@ def suspend_case(
         max_days = None
     if errors:
         raise InvalidInput(errors)
-    change = Change(case=case, actor=actor, action="suspended")
+    change = Change(case=case, actor=actor, action="suspended", at=at, origin=origin)
     Suspension.objects.create(
         case=case,
         kind=kind,
@@ -349,11 +378,19 @@ def _close_suspension(change: Change) -> int:
 
 
 @transaction.atomic
-def resume_case(*, actor, case: Case, expected_version: int | None = None, request=None) -> Case:
+def resume_case(
+    *,
+    actor,
+    case: Case,
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+    origin: Origin | None = None,
+    request=None,
+) -> Case:
     """Resume a suspended case: the working days d with S < d <= R move both due dates."""
     case = lock(case, "resume", expected_version)
     require(actor, case)
-    change = Change(case=case, actor=actor, action="resumed")
+    change = Change(case=case, actor=actor, action="resumed", at=at, origin=origin)
     days = _close_suspension(change)
     case.status = S.ACCEPTED
     suspension = change.suspension
@@ -507,6 +544,8 @@ def conclude_case(
     fee_charged: Decimal | None = None,
     remedies: str = "",
     expected_version: int | None = None,
+    at: dt.datetime | None = None,
+    origin: Origin | None = None,
     request=None,
 ) -> Case:
     """Conclude (办结) with a result: granted (certificate number, validity), refused
@@ -514,7 +553,7 @@ def conclude_case(
     outcome is judged against the promised and the legal due date."""
     case = lock(case, "conclude", expected_version)
     require(actor, case)
-    change = Change(case=case, actor=actor, action="concluded")
+    change = Change(case=case, actor=actor, action="concluded", at=at, origin=origin)
     conclude_into(
         change,
         result=result,
@@ -529,14 +568,21 @@ def conclude_case(
 
 @transaction.atomic
 def deliver_case(
-    *, actor, case: Case, method: str, expected_version: int | None = None, request=None
+    *,
+    actor,
+    case: Case,
+    method: str,
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+    origin: Origin | None = None,
+    request=None,
 ) -> Case:
     """Deliver the result (送达): how, and when (the law allows 10 days after the decision)."""
     case = lock(case, "deliver", expected_version)
     require(actor, case)
     if method not in Case.DeliveryMethod.values:
         raise InvalidInput({"method": _("Choose how the result is delivered.")})
-    change = Change(case=case, actor=actor, action="delivered")
+    change = Change(case=case, actor=actor, action="delivered", at=at, origin=origin)
     case.status = S.DELIVERED
     case.delivered_at = change.at
     case.delivery_method = method

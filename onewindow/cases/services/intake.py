@@ -10,7 +10,6 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.core import rawsql
 from onewindow.lib import idnumbers
 
 from .. import clock
@@ -19,13 +18,12 @@ from ..numbering import next_case_number
 from ..uploads import content_type_for
 from .common import (
     Change,
+    Origin,
     finish,
     hand_back_to_window,
     in_hall,
     lock,
     now,
-    prepare_writes,
-    read_for_change,
     require,
     start_step,
 )
@@ -107,6 +105,8 @@ def receive_case(
     received_at: dt.datetime | None = None,
     source: str = Case.Source.WINDOW,
     intake_key: str | None = None,
+    number: str | None = None,
+    origin: Origin | None = None,
     request=None,
 ) -> Case:
     """Take in an application (收件): a new case in status *received* with the item's
@@ -114,6 +114,8 @@ def receive_case(
 
     ``intake_key`` (optional, unique): the same key twice is a double submit; the
     database refuses the second case (IntegrityError) and the caller looks up the first.
+    ``number``: a case number given by another system (the exchange); otherwise the
+    hall's next number of the day.
     """
     if actor is not None and (
         not actor.is_active
@@ -131,9 +133,9 @@ def receive_case(
         errors["item"] = fmt(_("This item is not handled in %(hall)s."), hall=hall.name)
     if applicant_kind not in Case.ApplicantKind.values:
         errors["applicant_kind"] = _("Choose a person or an organisation.")
-        number = None
+        number_checked = None
     else:
-        number, error = validate_applicant(applicant_kind, applicant_id_number)
+        number_checked, error = validate_applicant(applicant_kind, applicant_id_number)
         if error:
             errors["applicant_id_number"] = error
     name = (applicant_name or "").strip()
@@ -160,10 +162,7 @@ def receive_case(
     if errors:
         raise InvalidInput(errors)
 
-    # Everything is checked and built before the write transaction: it holds SQLite's
-    # single write lock, so it does nothing but write.
-    case = rawsql.new(
-        Case,
+    case = Case(
         source=source,
         hall=hall,
         window=window,
@@ -173,7 +172,7 @@ def receive_case(
         is_immediate=version.is_immediate,
         applicant_kind=applicant_kind,
         applicant_name=name,
-        applicant_id_number=number,
+        applicant_id_number=number_checked,
         contact_name=(contact_name or "").strip()[:60],
         contact_phone=phone,
         received_at=moment,
@@ -182,44 +181,39 @@ def receive_case(
         legal_limit_days=version.legal_limit_days,
         promised_limit_days=version.promised_limit_days,
     )
-    checklist = [
-        rawsql.new(
-            CaseMaterial,
-            case=case,
-            material=m,
-            name=m.name,
-            required=m.required,
-            provided=m.pk in provided,
-        )
-        for m in materials
-    ]
-    change = Change(case=case, actor=actor, action="received", at=moment)
-    change.before = None
-    change.event(
-        K.RECEIVED,
-        to_status=S.RECEIVED,
-        data={
-            "item": item.implementation_code,
-            "version": version.number,
-            "provided": sorted(provided),
-            "source": source,
-        },
-    )
-    first = [rawsql.prepare_insert([case], late=("number",))]
-    if checklist:
-        first.append(rawsql.prepare_insert(checklist, returning=False))
-    writes = prepare_writes(change, request=request, bump=False, first=first)
     with transaction.atomic():
-        case.number = next_case_number(hall, clock.local_date(moment))
-        return writes.run()
-
-
-# Required materials neither handed in nor allowed to follow (the names, for the message).
-_MISSING = "t.case_id = %s AND t.required AND NOT t.provided AND NOT t.to_follow ORDER BY t.id"
+        case.number = number or next_case_number(hall, clock.local_date(moment))
+        case.save(force_insert=True)
+        CaseMaterial.objects.bulk_create(
+            CaseMaterial(
+                case=case,
+                material=m,
+                name=m.name,
+                required=m.required,
+                provided=m.pk in provided,
+            )
+            for m in materials
+        )
+        change = Change(case=case, actor=actor, action="received", at=moment, origin=origin)
+        change.before = None
+        change.event(
+            K.RECEIVED,
+            to_status=S.RECEIVED,
+            data={
+                "item": item.implementation_code,
+                "version": version.number,
+                "provided": sorted(provided),
+                "source": source,
+            },
+        )
+        return finish(change, request=request, bump=False)
 
 
 def _missing_required(case: Case) -> list[CaseMaterial]:
-    return rawsql.all_of(CaseMaterial, _MISSING, [case.pk], names=("id", "name"))
+    """Required materials neither handed in nor allowed to follow."""
+    return list(
+        case.materials.filter(required=True, provided=False, to_follow=False).order_by("id")
+    )
 
 
 def _deemed_acceptance_date(case: Case) -> dt.date | None:
@@ -228,8 +222,7 @@ def _deemed_acceptance_date(case: Case) -> dt.date | None:
     if case.version == 1:
         return None  # never changed since it was received: no notice was ever issued
     start = clock.local_date(case.received_at)
-    notices = rawsql.all_of(CorrectionNotice, "t.case_id = %s ORDER BY t.round", [case.pk])
-    for notice in notices:
+    for notice in case.corrections.order_by("round"):
         if notice.late:
             return start
         if notice.supplied_at is not None:
@@ -263,7 +256,9 @@ def _accept(change: Change, *, start_steps: bool = True) -> None:
             "deemed_on_receipt": deemed is not None,
         },
     )
-    if start_steps and version.frozen_parts().steps:
+    # A case handled in a department system takes its steps there (the exchange records
+    # them as they are reported).
+    if start_steps and case.source != Case.Source.EXCHANGE and version.frozen_parts().steps:
         start_step(change, 1)
     else:
         hand_back_to_window(case)
@@ -278,18 +273,23 @@ def _missing_error(missing: list[CaseMaterial]):
     )
 
 
-def accept_case(*, actor, case: Case, expected_version: int | None = None, request=None) -> Case:
-    """Accept (受理): every required material is there; the clock starts.
-
-    The busiest action of the window (every promised case): read and computed before the
-    write transaction, written only if the case is still at the version read (see
-    `read_for_change`)."""
-    case = read_for_change(case, "accept", expected_version)
+@transaction.atomic
+def accept_case(
+    *,
+    actor,
+    case: Case,
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+    origin: Origin | None = None,
+    request=None,
+) -> Case:
+    """Accept (受理): every required material is there; the clock starts."""
+    case = lock(case, "accept", expected_version)
     require(actor, case)
     missing = _missing_required(case)
     if missing:
         raise InvalidInput({"provided_material_ids": _missing_error(missing)})
-    change = Change(case=case, actor=actor, action="accepted")
+    change = Change(case=case, actor=actor, action="accepted", at=at, origin=origin)
     _accept(change)
     return finish(change, request=request)
 
@@ -373,7 +373,14 @@ def accept_with_gaps(
 
 @transaction.atomic
 def refuse_case(
-    *, actor, case: Case, reason: str, expected_version: int | None = None, request=None
+    *,
+    actor,
+    case: Case,
+    reason: str,
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+    origin: Origin | None = None,
+    request=None,
 ) -> Case:
     """Refuse at intake (不予受理) with a written reason given to the applicant."""
     case = lock(case, "refuse", expected_version)
@@ -387,7 +394,7 @@ def refuse_case(
                 )
             }
         )
-    change = Change(case=case, actor=actor, action="refused")
+    change = Change(case=case, actor=actor, action="refused", at=at, origin=origin)
     from_status = case.status
     case.status = S.REFUSED
     case.refusal_reason = reason
@@ -442,7 +449,14 @@ def _normalise_items(raw_items, materials: dict[int, CaseMaterial], errors: dict
 
 @transaction.atomic
 def issue_correction_notice(
-    *, actor, case: Case, items, expected_version: int | None = None, request=None
+    *,
+    actor,
+    case: Case,
+    items,
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+    origin: Origin | None = None,
+    request=None,
 ) -> Case:
     """Issue a one-time correction notice (一次性告知) listing everything missing.
 
@@ -473,12 +487,12 @@ def issue_correction_notice(
         by_material = {i.get("material_id"): i for i in earlier_items if i.get("material_id")}
         by_name = {i.get("name"): i for i in earlier_items}
         for item in items:
-            origin = (
+            source_item = (
                 by_key.get(item["derived_from"])
                 or by_material.get(item["material_id"])
                 or by_name.get(item["name"])
             )
-            if origin is None:
+            if source_item is None:
                 errors["items"] = fmt(
                     _(
                         "“%(name)s” was not on an earlier notice. A later notice may only list what is still "
@@ -487,14 +501,14 @@ def issue_correction_notice(
                     name=item["name"],
                 )
             else:
-                item["derived_from"] = origin.get("key")
+                item["derived_from"] = source_item.get("key")
     if not items and not errors:
         errors["items"] = _("List at least one missing material or problem.")
     if errors:
         raise InvalidInput(errors)
     for index, item in enumerate(items, start=1):
         item["key"] = f"{round_no}.{index}"
-    change = Change(case=case, actor=actor, action="correction_issued")
+    change = Change(case=case, actor=actor, action="correction_issued", at=at, origin=origin)
     # Round 1 counts from receipt; a later round from the day the last papers came in.
     start = clock.local_date(
         earlier[-1].supplied_at if earlier and earlier[-1].supplied_at else case.received_at
@@ -532,6 +546,8 @@ def supply_correction(
     case: Case,
     provided_material_ids: Iterable[int] = (),
     expected_version: int | None = None,
+    at: dt.datetime | None = None,
+    origin: Origin | None = None,
     request=None,
 ) -> Case:
     """The applicant brings what was missing.
@@ -551,7 +567,7 @@ def supply_correction(
     if errors:
         raise InvalidInput(errors)
     if case.status == S.CORRECTION:
-        change = Change(case=case, actor=actor, action="correction_supplied")
+        change = Change(case=case, actor=actor, action="correction_supplied", at=at, origin=origin)
         names = []
         for material_id in sorted(ids):
             cm = materials[material_id]

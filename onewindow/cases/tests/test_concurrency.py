@@ -97,8 +97,8 @@ def test_it_lets_exactly_one_of_two_clerks_acting_at_once_succeed(personas, item
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_it_lets_exactly_one_of_two_clerks_accepting_at_once_succeed(personas, item):
-    """accept_case reads without a lock and writes where the version is still the one it
-    read (services.common.read_for_change): the second writer finds the new version."""
+    """accept_case locks the row (SELECT … FOR UPDATE): the second writer waits, then
+    finds the new version and is told that the case changed."""
     case = make_case(personas, item)
     results = _run_together(
         2,
