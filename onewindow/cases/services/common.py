@@ -240,8 +240,8 @@ class Origin:
 
 @dataclass
 class Change:
-    """What one service call does to a locked case: the events to append, the rows to
-    write before the case (new steps), and the case's columns as they were."""
+    """What one service call does to a locked case: the events to append, and the case's
+    columns as they were (`finish` writes those that changed)."""
 
     case: Case
     actor: object
@@ -250,7 +250,6 @@ class Change:
     origin: Origin | None = None
     before: dict | None = field(default_factory=dict)
     events: list[CaseEvent] = field(default_factory=list)
-    rows: list = field(default_factory=list)
 
     def __post_init__(self):
         self.at = self.at or now()
@@ -320,19 +319,11 @@ def append_events(case: Case, events: list[CaseEvent]) -> None:
 
 
 def finish(change: Change, *, request=None, note: str = "", bump: bool = True) -> Case:
-    """Write what ``change`` did, inside the service's transaction: the new rows, the
-    case's changed columns with a new version (``bump``), the events and the audit row;
+    """Write what ``change`` did, inside the service's transaction: the case's changed
+    columns with a new version (``bump``), the events and the audit row;
     `case_changed` is sent once the transaction commits. ``change.before is None`` marks
     a case created by this change (saved whole)."""
     case = change.case
-    for row in change.rows:
-        row.save()
-    # Keys of related rows saved just now (a new step) into the case's columns.
-    for f in Case._meta.concrete_fields:
-        if f.many_to_one and f.is_cached(case):
-            related = f.get_cached_value(case)
-            if related is not None and related.pk != getattr(case, f.attname):
-                setattr(case, f.attname, related.pk)
     new_case = change.before is None  # saved by the service that created it
     if not new_case and bump:
         case.version += 1
@@ -388,7 +379,7 @@ def start_step(change: Change, position: int, *, assignee=None) -> CaseStep | No
         started_at=change.at,
         due_date=step_due_date(case, step.limit_days, change.today),
     )
-    change.rows.append(case_step)  # written by finish
+    case_step.save()
     case.current_step = case_step
     case.current_assignee = assignee
     change.event(
