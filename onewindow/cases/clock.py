@@ -13,7 +13,10 @@ reports all agree:
 * a case concluded before its due date is early, on it on time, after it overdue,
   judged against the promised and the legal date separately;
 * the working days used are those from acceptance to conclusion, suspensions left out;
-  immediate cases are also measured in minutes.
+  immediate cases are also measured in minutes;
+* papers handed in get a decision or one correction notice within 5 working days (a
+  later notice within 5 working days of the papers' return); when that time passes, the
+  application counts as accepted on the day the papers came in (`deemed_acceptance_on`).
 
 Every answer carries ``provisional`` when it walked over a year without official
 calendar data: the platform shows it, never guesses silently.
@@ -34,6 +37,10 @@ from django.utils import timezone
 from onewindow.lib.workcal import WorkCalendar
 
 EARLY, ON_TIME, OVERDUE = "early", "on_time", "overdue"  # = Case.Outcome values
+
+#: Working days the law gives to decide on papers handed in, or to list everything that
+#: is missing in one correction notice (行政许可法 第三十二条).
+INTAKE_DAYS = 5
 
 
 def calendar() -> WorkCalendar:
@@ -199,3 +206,41 @@ def minutes_between(start: dt.datetime, end: dt.datetime) -> int:
 def add_working_days(start: dt.date, n: int, cal: WorkCalendar | None = None):
     """The n-th working day after ``start`` as a DayResult (value, provisional)."""
     return (cal or calendar()).add_working_days(start, n)
+
+
+def intake_due(start_on: dt.date, cal: WorkCalendar | None = None):
+    """The last day for a decision or a correction notice on papers that came in on
+    ``start_on`` (a DayResult: value, provisional)."""
+    return add_working_days(start_on, INTAKE_DAYS, cal)
+
+
+def intake_start(received_on: dt.date, notices: Iterable[tuple[dt.date, dt.date | None]]):
+    """The day the present intake period began: the receipt, or the return of the papers
+    asked for by the last notice. ``notices``: (issued on, papers back on) in order."""
+    start = received_on
+    for _issued_on, supplied_on in notices:
+        if supplied_on is not None:
+            start = supplied_on
+    return start
+
+
+def deemed_acceptance_on(
+    received_on: dt.date,
+    notices: Iterable[tuple[dt.date, dt.date | None]],
+    decided_on: dt.date,
+    cal: WorkCalendar | None = None,
+) -> dt.date | None:
+    """The day an application counts as accepted because the hall let an intake period
+    pass (a notice, or the decision, came after it), or None when every step came in
+    time. The day is the start of the period that was let pass: the receipt, or the
+    return of the papers after an earlier notice given in time."""
+    start = received_on
+    for issued_on, supplied_on in notices:
+        if issued_on > intake_due(start, cal).value:
+            return start
+        if supplied_on is None:
+            return None
+        start = supplied_on
+    if decided_on > intake_due(start, cal).value:
+        return start
+    return None

@@ -380,7 +380,7 @@ SERVICES = {
     K.STEP_ASSIGNED: _step(K.STEP_ASSIGNED),
     K.STEP_DECIDED: _step(K.STEP_DECIDED),
     K.EXTENDED: lambda act, data, reason: services.extend_case(
-        **act, days=data.get("days"), reason=reason, approver=None
+        **act, days=data.get("days"), reason=reason
     ),
     K.SUSPENDED: lambda act, data, reason: services.suspend_case(
         **act, kind=data.get("procedure"), reason=reason, max_days=data.get("max_days")

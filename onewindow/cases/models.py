@@ -180,6 +180,10 @@ class Case(models.Model):
     )
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     accepted_on = models.DateField(_("acceptance date"), null=True, blank=True)
+    # The clock runs from the day the papers came in because the hall let the 5 working
+    # days for a decision or a correction notice pass (the reason is on the event).
+    acceptance_deemed = models.BooleanField(_("deemed accepted on receipt"), default=False)
+    refused_at = models.DateTimeField(_("refused"), null=True, blank=True)
     concluded_at = models.DateTimeField(_("concluded"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
 
@@ -378,7 +382,9 @@ class CaseEvent(models.Model):
         STEP_ASSIGNED = "step_assigned", _("Step assigned")
         STEP_DECIDED = "step_decided", _("Step decided")
         SENT_BACK = "sent_back", _("Sent back to an earlier step")
+        EXTENSION_REQUESTED = "extension_requested", _("Extension requested")
         EXTENDED = "extended", _("Extended")
+        EXTENSION_REFUSED = "extension_refused", _("Extension not approved")
         SUSPENDED = "suspended", _("Suspended")
         RESUMED = "resumed", _("Resumed")
         CONCLUDED = "concluded", _("Concluded")
@@ -517,21 +523,41 @@ class Suspension(models.Model):
 
 
 class Extension(models.Model):
-    """An A-type extension (延长): at most 10 working days (15 for joint items), approved."""
+    """An A-type extension (延长) of at most 10 working days in all (15 for joint items):
+    requested by the handler before the legal due date, and moving the due dates only once
+    an approver of the case's hall, never the requester, approved it in time. Extensions
+    reported by a department system arrive approved."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Not approved")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
     days = models.PositiveSmallIntegerField()
     reason = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
+    # When it was requested.
+    at = models.DateTimeField(default=timezone.now)
     approver = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True, default="")
 
     class Meta:
         ordering = ["case", "at"]
+        constraints = [
+            # One request at a time waits for approval.
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(status="requested"),
+                name="extension_one_pending",
+            )
+        ]
 
 
 class CaseDocument(models.Model):

@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import record
@@ -35,6 +35,9 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "handle_immediately": (frozenset({S.RECEIVED}), S.CONCLUDED),
     "assign_step": (frozenset({S.ACCEPTED, S.SUSPENDED}), None),
     "decide_step": (frozenset({S.ACCEPTED}), None),
+    "request_extension": (frozenset({S.ACCEPTED, S.SUSPENDED}), None),
+    "decide_extension": (frozenset({S.ACCEPTED, S.SUSPENDED}), None),
+    # An extension approved in a department system, reported through the exchange.
     "extend": (frozenset({S.ACCEPTED, S.SUSPENDED}), None),
     "suspend": (frozenset({S.ACCEPTED}), S.SUSPENDED),
     "resume": (frozenset({S.SUSPENDED}), S.ACCEPTED),
@@ -73,6 +76,8 @@ ACTION_LABELS = {
     "handle_immediately": _("handle at once"),
     "assign_step": _("assign the step"),
     "decide_step": _("decide the step"),
+    "request_extension": _("ask for an extension"),
+    "decide_extension": _("decide on the extension"),
     "extend": _("extend"),
     "suspend": _("suspend"),
     "resume": _("resume"),
@@ -286,6 +291,12 @@ class Change:
                 data=plain(data or {}),
             )
         )
+
+
+def official(text) -> str:
+    """A fixed text as kept with the case: in Chinese, the official language."""
+    with translation.override("zh-hans"):
+        return str(text)
 
 
 def plain(data: dict) -> dict:

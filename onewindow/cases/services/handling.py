@@ -7,7 +7,6 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .. import clock
@@ -22,6 +21,7 @@ from .common import (
     hand_back_to_window,
     in_hall,
     lock,
+    official,
     require,
     start_step,
 )
@@ -40,9 +40,8 @@ DEFAULT_REMEDIES = _(
 
 
 def default_remedies() -> str:
-    """The remedies statement as kept with the case: in Chinese, the official language."""
-    with translation.override("zh-hans"):
-        return str(DEFAULT_REMEDIES)
+    """The remedies statement as kept with the case."""
+    return official(DEFAULT_REMEDIES)
 
 
 def _current_step(case: Case) -> CaseStep:
@@ -224,6 +223,167 @@ def decide_step(
     return finish(change, request=request)
 
 
+def _extension_days(case: Case, days, errors: dict, *, pending: int = 0) -> int:
+    """The days asked for, checked against what the law still allows for the item."""
+    try:
+        days = int(days)
+    except (TypeError, ValueError):
+        days = 0
+    limit = case.item_version.max_extension_days
+    if days < 1:
+        errors["days"] = _("Enter the number of working days (at least 1).")
+    elif case.extension_days + pending + days > limit:
+        errors["days"] = fmt(
+            _(
+                "The law allows at most %(limit)s working days of extension for this item; %(used)s are used already."
+            ),
+            limit=limit,
+            used=case.extension_days + pending,
+        )
+    return days
+
+
+def _before_legal_due(case: Case, today: dt.date, errors: dict, field: str) -> None:
+    """An extension is asked for and approved before the legal due date has passed; a
+    later one cannot turn an overdue case into an early one."""
+    if case.legal_due_date is not None and today > case.legal_due_date:
+        errors[field] = fmt(
+            _(
+                "The legal due date (%(due)s) has passed: an extension can no longer be asked for or approved, and the case stays overdue."
+            ),
+            due=case.legal_due_date.isoformat(),
+        )
+
+
+def may_approve_extensions(user, case: Case) -> bool:
+    """Someone who may approve extensions in the case's hall."""
+    return (
+        user is not None
+        and user.is_active
+        and user.has_perm("cases.approve_extensions")
+        and in_hall(user, case.hall_id)
+    )
+
+
+def pending_extension(case: Case) -> Extension | None:
+    return case.extensions.filter(status=Extension.Status.REQUESTED).first()
+
+
+def _extend(change: Change, extension: Extension) -> None:
+    """Add an approved extension's days to the case and to the current step."""
+    case = change.case
+    case.extension_days += extension.days
+    clock.recompute(case)
+    _move_step_due(case, extension.days)
+    change.event(
+        K.EXTENDED,
+        reason=extension.reason,
+        data={
+            "days": extension.days,
+            "total": case.extension_days,
+            "requested_by": extension.requested_by.username if extension.requested_by else None,
+            "approver": extension.approver.username if extension.approver else None,
+            "approver_id": extension.approver_id,
+            "promised_due_date": case.promised_due_date,
+            "legal_due_date": case.legal_due_date,
+        },
+    )
+
+
+def _move_step_due(case: Case, days: int) -> None:
+    """The current step's due date moves with the case's: by ``days`` working days when
+    the step has a limit of its own, else to the case's new promised date."""
+    step = case.current_step
+    if step is None or not days:
+        return
+    if step.step_id and step.step.limit_days and step.due_date:
+        step.due_date = clock.add_working_days(step.due_date, days).value
+    else:
+        step.due_date = case.promised_due_date
+    step.save(update_fields=["due_date"])
+
+
+@transaction.atomic
+def request_extension(
+    *,
+    actor,
+    case: Case,
+    days: int,
+    reason: str,
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+    request=None,
+) -> Case:
+    """Ask for an A-type extension (延长): it waits in the queue of the hall's approvers
+    and moves nothing until one of them approves it."""
+    case = lock(case, "request_extension", expected_version)
+    require(actor, case)
+    change = Change(case=case, actor=actor, action="extension_requested", at=at)
+    errors: dict = {}
+    if pending_extension(case) is not None:
+        raise TransitionNotAllowed(_("An extension of this case is already waiting for approval."))
+    days = _extension_days(case, days, errors)
+    if not (reason or "").strip():
+        errors["reason"] = _("Write the reason for the extension.")
+    _before_legal_due(case, change.today, errors, "days")
+    if errors:
+        raise InvalidInput(errors)
+    Extension.objects.create(
+        case=case,
+        days=days,
+        reason=reason.strip(),
+        requested_by=actor if getattr(actor, "pk", None) else None,
+        at=change.at,
+    )
+    change.event(K.EXTENSION_REQUESTED, reason=reason.strip(), data={"days": days})
+    return finish(change, request=request)
+
+
+@transaction.atomic
+def decide_extension(
+    *,
+    actor,
+    case: Case,
+    approve: bool,
+    note: str = "",
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+    request=None,
+) -> Case:
+    """Approve or refuse the extension waiting for approval. The approver holds the right
+    in the case's hall and is not the requester; an approval comes before the legal due
+    date. A refusal needs a note."""
+    case = lock(case, "decide_extension", expected_version)
+    if not may_approve_extensions(actor, case):
+        raise NotPermitted(
+            _("Only someone who may approve extensions in this hall can decide on it.")
+        )
+    extension = pending_extension(case)
+    if extension is None:
+        raise TransitionNotAllowed(_("No extension of this case is waiting for approval."))
+    if extension.requested_by_id is not None and extension.requested_by_id == actor.pk:
+        raise NotPermitted(_("An extension is approved by someone other than its requester."))
+    change = Change(case=case, actor=actor, action="extension_decided", at=at)
+    note = (note or "").strip()
+    errors: dict = {}
+    if approve:
+        _before_legal_due(case, change.today, errors, "approve")
+    elif not note:
+        errors["note"] = _("Write why the extension is not approved.")
+    if errors:
+        raise InvalidInput(errors)
+    extension.status = Extension.Status.APPROVED if approve else Extension.Status.REFUSED
+    extension.approver = actor
+    extension.decided_at = change.at
+    extension.decision_note = note
+    extension.save(update_fields=["status", "approver", "decided_at", "decision_note"])
+    if approve:
+        _extend(change, extension)
+    else:
+        change.event(K.EXTENSION_REFUSED, reason=note, data={"days": extension.days})
+    return finish(change, request=request)
+
+
 @transaction.atomic
 def extend_case(
     *,
@@ -231,70 +391,34 @@ def extend_case(
     case: Case,
     days: int,
     reason: str,
-    approver,
     expected_version: int | None = None,
     at: dt.datetime | None = None,
     origin: Origin | None = None,
     request=None,
 ) -> Case:
-    """A-type special procedure (延长): add working days to both due dates, approved by
-    someone who may approve extensions; at most 10 working days in all, 15 for joint
-    items (行政许可法 第四十二条)."""
+    """An extension approved in a department system and reported through the exchange
+    (`origin`): recorded approved, with the same limits and the same legal due date."""
+    if origin is None:
+        raise NotPermitted(_("Extensions are requested and then approved by an approver."))
     case = lock(case, "extend", expected_version)
     require(actor, case)
+    change = Change(case=case, actor=actor, action="extended", at=at, origin=origin)
     errors: dict = {}
-    limit = case.item_version.max_extension_days
-    try:
-        days = int(days)
-    except (TypeError, ValueError):
-        days = 0
-    if days < 1:
-        errors["days"] = _("Enter the number of working days (at least 1).")
-    elif case.extension_days + days > limit:
-        errors["days"] = fmt(
-            _(
-                "The law allows at most %(limit)s working days of extension for this item; %(used)s are used already."
-            ),
-            limit=limit,
-            used=case.extension_days,
-        )
+    days = _extension_days(case, days, errors)
     if not (reason or "").strip():
         errors["reason"] = _("Write the reason for the extension.")
-    # An act reported by a department system was approved there (its data names who).
-    if origin is None and (
-        approver is None
-        or not approver.is_active
-        or not approver.has_perm("cases.approve_extensions")
-        or not in_hall(approver, case.hall_id)
-    ):
-        errors["approver"] = _(
-            "An extension needs the approval of someone who may approve extensions in this hall."
-        )
+    _before_legal_due(case, change.today, errors, "days")
     if errors:
         raise InvalidInput(errors)
-    change = Change(case=case, actor=actor, action="extended", at=at, origin=origin)
-    Extension.objects.create(
+    extension = Extension.objects.create(
         case=case,
         days=days,
         reason=reason.strip(),
-        requested_by=actor if getattr(actor, "pk", None) else None,
-        approver=approver,
+        status=Extension.Status.APPROVED,
         at=change.at,
+        decided_at=change.at,
     )
-    case.extension_days += days
-    clock.recompute(case)
-    change.event(
-        K.EXTENDED,
-        reason=reason.strip(),
-        data={
-            "days": days,
-            "total": case.extension_days,
-            "approver": approver.username if approver else None,
-            "approver_id": approver.pk if approver else None,
-            "promised_due_date": case.promised_due_date,
-            "legal_due_date": case.legal_due_date,
-        },
-    )
+    _extend(change, extension)
     return finish(change, request=request)
 
 
@@ -305,7 +429,7 @@ def suspend_case(
     case: Case,
     kind: str,
     reason: str,
-    max_days: int | None = None,
+    max_days: int | None,
     expected_version: int | None = None,
     at: dt.datetime | None = None,
     origin: Origin | None = None,
@@ -320,15 +444,13 @@ def suspend_case(
         errors["kind"] = _("Choose the kind of special procedure.")
     if not (reason or "").strip():
         errors["reason"] = _("Write the reason for the suspension.")
-    if max_days not in (None, ""):
-        try:
-            max_days = int(max_days)
-        except (TypeError, ValueError):
-            max_days = 0
-        if max_days < 1:
-            errors["max_days"] = _("The allowed length is a number of working days (at least 1).")
-    else:
-        max_days = None
+    try:
+        max_days = int(max_days)
+    except (TypeError, ValueError):
+        max_days = 0
+    if max_days < 1:
+        # Every suspension states how long it may last, so that e-supervision can watch it.
+        errors["max_days"] = _("Enter the allowed length in working days (at least 1).")
     if errors:
         raise InvalidInput(errors)
     change = Change(case=case, actor=actor, action="suspended", at=at, origin=origin)
@@ -366,13 +488,7 @@ def _close_suspension(change: Change) -> int:
         suspension.save(update_fields=["resumed_on", "days_added"])
     case.suspended_since = None
     clock.recompute(case)
-    step = case.current_step
-    if step is not None and days:
-        if step.step_id and step.step.limit_days and step.due_date:
-            step.due_date = clock.add_working_days(step.due_date, days).value
-        else:
-            step.due_date = case.promised_due_date
-        step.save(update_fields=["due_date"])
+    _move_step_due(case, days)
     change.suspension = suspension
     return days
 

@@ -24,6 +24,7 @@ from .common import (
     in_hall,
     lock,
     now,
+    official,
     require,
     start_step,
 )
@@ -34,7 +35,13 @@ S = Case.Status
 K = CaseEvent.Kind
 
 # Days the law gives for a correction notice (一次性告知), counted as working days.
-CORRECTION_NOTICE_DAYS = 5
+CORRECTION_NOTICE_DAYS = clock.INTAKE_DAYS
+
+#: Kept with an acceptance whose clock runs from the day the papers came in.
+DEEMED_REASON = _(
+    "No correction notice or decision within 5 working days of the papers coming in: "
+    "the application counts as accepted on that day (行政许可法 第三十二条)."
+)
 
 _PHONE_RE = re.compile(r"(?:\+?86)?(1[3-9]\d{9})|(0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)|(\d{7,8})")
 
@@ -216,18 +223,12 @@ def _missing_required(case: Case) -> list[CaseMaterial]:
     )
 
 
-def _deemed_acceptance_date(case: Case) -> dt.date | None:
-    """When a correction notice came later than the law allows, the application counts
-    as accepted on the day the papers were handed in (行政许可法 第三十二条)."""
-    if case.version == 1:
-        return None  # never changed since it was received: no notice was ever issued
-    start = clock.local_date(case.received_at)
-    for notice in case.corrections.order_by("round"):
-        if notice.late:
-            return start
-        if notice.supplied_at is not None:
-            start = clock.local_date(notice.supplied_at)
-    return None
+def _notices(case: Case) -> list[tuple[dt.date, dt.date | None]]:
+    """The case's correction notices as (issued on, papers back on), in order."""
+    return [
+        (clock.local_date(n.issued_at), clock.local_date(n.supplied_at) if n.supplied_at else None)
+        for n in case.corrections.order_by("round")
+    ]
 
 
 def _accept(change: Change, *, start_steps: bool = True) -> None:
@@ -235,11 +236,14 @@ def _accept(change: Change, *, start_steps: bool = True) -> None:
     first step (or hand the case back to the window when the item has no steps)."""
     case = change.case
     version = case.item_version
-    deemed = _deemed_acceptance_date(case)
+    deemed = clock.deemed_acceptance_on(
+        clock.local_date(case.received_at), _notices(case), change.today
+    )
     from_status = case.status
     case.status = S.ACCEPTED
     case.accepted_at = change.at
     case.accepted_on = deemed or change.today
+    case.acceptance_deemed = deemed is not None
     case.is_immediate = version.is_immediate
     case.legal_limit_days = version.legal_limit_days
     case.promised_limit_days = version.promised_limit_days
@@ -255,6 +259,7 @@ def _accept(change: Change, *, start_steps: bool = True) -> None:
             "provisional": case.due_provisional,
             "deemed_on_receipt": deemed is not None,
         },
+        reason=official(DEEMED_REASON) if deemed else "",
     )
     # A case handled in a department system takes its steps there (the exchange records
     # them as they are reported).
@@ -398,6 +403,7 @@ def refuse_case(
     from_status = case.status
     case.status = S.REFUSED
     case.refusal_reason = reason
+    case.refused_at = change.at
     case.remedies = default_remedies()
     case.current_assignee = None
     change.event(K.REFUSED, from_status=from_status, to_status=S.REFUSED, reason=reason)
@@ -510,10 +516,8 @@ def issue_correction_notice(
         item["key"] = f"{round_no}.{index}"
     change = Change(case=case, actor=actor, action="correction_issued", at=at, origin=origin)
     # Round 1 counts from receipt; a later round from the day the last papers came in.
-    start = clock.local_date(
-        earlier[-1].supplied_at if earlier and earlier[-1].supplied_at else case.received_at
-    )
-    due_by = clock.add_working_days(start, CORRECTION_NOTICE_DAYS).value
+    start = clock.intake_start(clock.local_date(case.received_at), _notices(case))
+    due_by = clock.intake_due(start).value
     late = change.today > due_by
     CorrectionNotice.objects.create(
         case=case,

@@ -95,7 +95,7 @@ class _Case:
         "current_step", "assignee", "step_row", "step_due", "gaps_due", "gaps_promise",
         "refusal_reason", "result", "result_reason", "remedies", "certificate", "cert_valid",
         "out_p", "out_l", "wdu", "minutes", "fee", "concluded_t", "delivered_t", "delivery",
-        "missing", "to_follow",
+        "missing", "to_follow", "refused_t",
     )  # fmt: skip
 
     def __init__(self, cid: int, window, clerk, t: int):
@@ -110,7 +110,7 @@ class _Case:
         self.provisional = False
         self.ext_days = self.susp_days = 0
         self.susp_since = self.current_step = self.assignee = self.step_row = self.step_due = None
-        self.gaps_due = None
+        self.gaps_due = self.refused_t = None
         self.gaps_promise = self.refusal_reason = self.result = self.result_reason = (
             self.remedies
         ) = ""
@@ -366,6 +366,7 @@ class Generator:
                 dstr[c.gaps_due] if c.gaps_due is not None else None, c.gaps_promise, c.refusal_reason,
                 c.result, c.result_reason, c.remedies, c.certificate, c.cert_valid, c.out_p, c.out_l,
                 c.wdu, c.minutes, c.fee, c.delivery, c.version, ts(c.last_t),
+                False, ts(c.refused_t) if c.refused_t else None,
             )
         )  # fmt: skip
         missing, to_follow = c.missing, c.to_follow
@@ -408,7 +409,7 @@ class Generator:
             reason = texts.REFUSAL_REASONS[int(r() * len(texts.REFUSAL_REASONS))]
             self._ev(c, hall, "refused", t, c.clerk, "received", "refused", reason)
             c.version += 1
-            c.status, c.refusal_reason = "refused", reason
+            c.status, c.refusal_reason, c.refused_t = "refused", reason, t
             return
         clerk = c.clerk
         if correction:
@@ -681,8 +682,11 @@ class Generator:
     def _extend(
         self, c: _Case, hall: HallPlan, offer: Offer, day: int, prev: int, days: int
     ) -> int:
-        """An A-type extension, approved by an approver of the hall."""
+        """An A-type extension, approved by an approver of the hall before the legal due
+        date (one asked for later is refused: the case stays overdue)."""
         r = self.rng.random
+        if day > c.due_l:
+            return prev
         at = self.work_time(hall, day, prev)
         requester = c.assignee or c.clerk
         # Approval by someone else: approving one's own extension is an irregular act
@@ -700,7 +704,9 @@ class Generator:
             "legal_due_date": self.dstr[dl],
         }
         self._ev(c, hall, "extended", at, requester, "", "", reason, _json(data))
-        self.rows["extension"].append((c.id, days, reason, requester, approver, self.ts(at)))
+        self.rows["extension"].append(
+            (c.id, days, reason, requester, approver, self.ts(at), "approved", self.ts(at), "")
+        )
         self.stats.extensions += 1
         c.version += 1
         c.ext_days += days

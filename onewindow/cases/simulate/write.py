@@ -19,6 +19,7 @@ CASE_COLUMNS = (
     "refusal_reason", "result", "result_reason", "remedies", "certificate_number",
     "certificate_valid_until", "outcome_promised", "outcome_legal", "working_days_used",
     "minutes_used", "fee_charged", "delivery_method", "version", "updated_at",
+    "acceptance_deemed", "refused_at",
 )  # fmt: skip
 STEP_COLUMNS = (
     "id", "case_id", "step_id", "position", "name", "role", "assignee_id", "started_at",
@@ -42,7 +43,10 @@ CORRECTION_COLUMNS = (
 SUSPENSION_COLUMNS = (
     "case_id", "kind", "reason", "max_days", "started_on", "resumed_on", "days_added", "started_by_id",
 )  # fmt: skip
-EXTENSION_COLUMNS = ("case_id", "days", "reason", "requested_by_id", "approver_id", "at")
+EXTENSION_COLUMNS = (
+    "case_id", "days", "reason", "requested_by_id", "approver_id", "at", "status", "decided_at",
+    "decision_note",
+)  # fmt: skip
 
 # (key, model name in the cases app, columns), in insertion order.
 TABLES = (

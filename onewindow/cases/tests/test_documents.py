@@ -159,7 +159,9 @@ def test_it_keeps_one_copy_per_state_and_records_the_printing(personas, item, mo
     assert (
         case.events.filter(kind="document").count() == 1 and case.version == 2
     )  # printing changes no state
-    case = services.suspend_case(actor=personas.handler, case=case, kind="testing", reason="检测")
+    case = services.suspend_case(
+        actor=personas.handler, case=case, kind="testing", reason="检测", max_days=10
+    )
     assert printed(personas, case, "receipt") != first
     assert CaseDocument.objects.filter(case=case).count() == 2
 

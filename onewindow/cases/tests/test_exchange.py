@@ -196,7 +196,7 @@ def test_it_moves_the_due_dates_for_suspensions_and_extensions(api, system, pers
             3,
             "suspended",
             "2026-03-03T10:00:00+08:00",
-            {"procedure": "testing", "reason": "委托检验检测"},
+            {"procedure": "testing", "reason": "委托检验检测", "max_days": 10},
         ),
     )
     assert (status, body["status"]) == (201, "suspended"), body

@@ -243,7 +243,9 @@ def test_it_moves_both_due_dates_by_a_suspension(personas, item, monday):
 
 def test_it_adds_nothing_for_a_suspension_resumed_the_same_day(personas, item, monday):
     case = make_accepted_case(personas, item)
-    case = services.suspend_case(actor=personas.handler, case=case, kind="testing", reason="检测")
+    case = services.suspend_case(
+        actor=personas.handler, case=case, kind="testing", reason="检测", max_days=10
+    )
     case = services.resume_case(actor=personas.handler, case=case)
     assert case.suspended_days == 0 and case.promised_due_date == d("2026-03-16")
 
@@ -260,55 +262,119 @@ def test_it_checks_a_suspension(personas, item, monday):
     assert not Suspension.objects.exists()
 
 
+def extend(personas, case, days, reason="情况复杂", approver=None):
+    """Ask for an extension as the handler and have it approved."""
+    case = services.request_extension(actor=personas.handler, case=case, days=days, reason=reason)
+    return services.decide_extension(
+        actor=approver or personas.approver, case=case, approve=True, note=""
+    )
+
+
 def test_it_extends_by_approved_working_days_within_the_law(personas, item, monday):
     case = make_accepted_case(personas, item)
-    case = services.extend_case(
-        actor=personas.handler, case=case, days=6, reason="情况复杂", approver=personas.approver
+    case = services.request_extension(
+        actor=personas.handler, case=case, days=6, reason="情况复杂", expected_version=case.version
+    )
+    # Asked for, not yet approved: nothing moves.
+    assert (case.extension_days, case.promised_due_date) == (0, d("2026-03-16"))
+    assert services.pending_extension(case).days == 6
+    case = services.decide_extension(
+        actor=personas.approver, case=case, approve=True, expected_version=case.version
     )
     assert case.extension_days == 6
     # Qingming (4 to 6 April) is not counted.
     assert (case.promised_due_date, case.legal_due_date) == (d("2026-03-24"), d("2026-04-08"))
     event = case.events.filter(kind="extended").get()
     assert (event.data["days"], event.data["approver"], event.reason) == (6, "approver", "情况复杂")
+    assert (event.data["requested_by"], event.actor) == ("handler", personas.approver)
+    assert case.extensions.get().status == "approved"
     with pytest.raises(services.InvalidInput) as exc:
-        services.extend_case(
-            actor=personas.handler, case=case, days=5, reason="再延", approver=personas.approver
-        )
+        services.request_extension(actor=personas.handler, case=case, days=5, reason="再延")
     assert "at most 10" in exc.value.errors["days"]
-    case = services.extend_case(
-        actor=personas.handler, case=case, days=4, reason="再延", approver=personas.manager
-    )
+    case = extend(personas, case, 4, approver=personas.manager)
     assert case.extension_days == 10
 
 
 def test_it_allows_15_days_of_extension_for_joint_items(personas, monday):
     joint = make_item(personas.department, [personas.hall], joint=True, legal=45, promised=30)
     case = make_accepted_case(personas, joint)
-    case = services.extend_case(
-        actor=personas.handler, case=case, days=15, reason="联办", approver=personas.approver
-    )
+    case = extend(personas, case, 15, reason="联办")
     assert case.extension_days == 15
     with pytest.raises(services.InvalidInput):
-        services.extend_case(
-            actor=personas.handler, case=case, days=1, reason="联办", approver=personas.approver
-        )
+        services.request_extension(actor=personas.handler, case=case, days=1, reason="联办")
 
 
-def test_it_needs_an_approver_who_may_approve_extensions(personas, item, monday):
+def test_it_lets_only_an_approver_of_the_hall_other_than_the_requester_decide(
+    personas, item, monday
+):
     case = make_accepted_case(personas, item)
-    for approver in (None, personas.reviewer, personas.outsider, personas.supervisor):
-        with pytest.raises(services.InvalidInput) as exc:
-            services.extend_case(
-                actor=personas.handler, case=case, days=2, reason="x", approver=approver
-            )
-        assert "approver" in exc.value.errors
     with pytest.raises(services.InvalidInput) as exc:
-        services.extend_case(
-            actor=personas.handler, case=case, days=0, reason="", approver=personas.approver
-        )
+        services.request_extension(actor=personas.handler, case=case, days=0, reason="")
     assert {"days", "reason"} <= set(exc.value.errors)
+    case = services.request_extension(actor=personas.handler, case=case, days=2, reason="x")
+    with pytest.raises(services.TransitionNotAllowed):
+        services.request_extension(actor=personas.handler, case=case, days=1, reason="y")
+    for someone in (personas.handler, personas.reviewer, personas.outsider, personas.supervisor):
+        with pytest.raises(services.NotPermitted):
+            services.decide_extension(actor=someone, case=case, approve=True)
+    # An approver who asked for it may not approve it.
+    own = services.request_extension
+    other = make_accepted_case(personas, item)
+    other = own(actor=personas.approver, case=other, days=2, reason="x")
+    with pytest.raises(services.NotPermitted) as exc:
+        services.decide_extension(actor=personas.approver, case=other, approve=True)
+    assert "other than its requester" in exc.value.message
     case.refresh_from_db()
-    assert case.extension_days == 0 and not case.extensions.exists()
+    assert case.extension_days == 0 and case.extensions.get().status == "requested"
+
+
+def test_it_refuses_an_extension_with_a_note_and_moves_nothing(personas, item, monday):
+    case = make_accepted_case(personas, item)
+    case = services.request_extension(actor=personas.handler, case=case, days=3, reason="x")
+    with pytest.raises(services.InvalidInput) as exc:
+        services.decide_extension(actor=personas.approver, case=case, approve=False, note=" ")
+    assert "note" in exc.value.errors
+    case = services.decide_extension(
+        actor=personas.approver, case=case, approve=False, note="理由不充分"
+    )
+    assert case.extension_days == 0 and case.promised_due_date == d("2026-03-16")
+    assert case.extensions.get().status == "refused"
+    assert case.events.filter(kind="extension_refused", reason="理由不充分").exists()
+    # Another may be asked for afterwards.
+    services.request_extension(actor=personas.handler, case=case, days=3, reason="补充理由")
+
+
+def test_it_refuses_an_extension_after_the_legal_due_date(personas, item, monday):
+    case = make_accepted_case(personas, item)  # legal due date 2026-03-30
+    late = make_accepted_case(personas, item)
+    case = services.request_extension(actor=personas.handler, case=case, days=5, reason="x")
+    monday.move_to(at("2026-03-31"))
+    with pytest.raises(services.InvalidInput) as exc:
+        services.decide_extension(actor=personas.approver, case=case, approve=True)
+    assert "has passed" in exc.value.errors["approve"]
+    with pytest.raises(services.InvalidInput) as exc:
+        services.request_extension(actor=personas.handler, case=late, days=1, reason="x")
+    assert "stays overdue" in exc.value.errors["days"]
+    case.refresh_from_db()
+    assert (case.extension_days, case.legal_due_date) == (0, d("2026-03-30"))
+    assert not late.extensions.exists()
+    # Still refusable, so it does not stay in the approvers' queue.
+    services.decide_extension(actor=personas.approver, case=case, approve=False, note="已超期")
+
+
+def test_it_moves_the_current_steps_due_date_with_an_extension(personas, item, monday):
+    case = make_accepted_case(personas, item)
+    step_due = case.current_step.due_date  # the first step's own 3-day limit
+    assert step_due == d("2026-03-05")
+    case = extend(personas, case, 2)
+    case.current_step.refresh_from_db()
+    assert case.current_step.due_date == d("2026-03-09")
+
+
+def test_extensions_from_a_window_must_be_asked_for_and_approved(personas, item, monday):
+    case = make_accepted_case(personas, item)
+    with pytest.raises(services.NotPermitted):
+        services.extend_case(actor=personas.handler, case=case, days=2, reason="x")
 
 
 @pytest.mark.parametrize(
@@ -335,7 +401,9 @@ def test_it_judges_the_outcome_against_both_limits(personas, item, monday, day, 
 def test_it_counts_working_days_used_without_the_suspension(personas, item, monday):
     case = make_accepted_case(personas, item)
     monday.move_to(at("2026-03-03"))
-    case = services.suspend_case(actor=personas.handler, case=case, kind="hearing", reason="听证")
+    case = services.suspend_case(
+        actor=personas.handler, case=case, kind="hearing", reason="听证", max_days=10
+    )
     monday.move_to(at("2026-03-05"))
     case = services.resume_case(actor=personas.handler, case=case)
     case = run_steps(personas, case)
@@ -349,7 +417,9 @@ def test_it_counts_working_days_used_without_the_suspension(personas, item, mond
 
 def test_it_closes_an_open_suspension_when_a_suspended_case_is_withdrawn(personas, item, monday):
     case = make_accepted_case(personas, item)
-    case = services.suspend_case(actor=personas.handler, case=case, kind="testing", reason="检测")
+    case = services.suspend_case(
+        actor=personas.handler, case=case, kind="testing", reason="检测", max_days=10
+    )
     monday.move_to(at("2026-03-04"))
     case = services.conclude_case(actor=personas.clerk, case=case, result="withdrawn")
     assert (
@@ -391,7 +461,9 @@ FORBIDDEN = [
     ("received", lambda p, c: services.decide_step(actor=p.handler, case=c, decision="pass")),
     (
         "received",
-        lambda p, c: services.suspend_case(actor=p.clerk, case=c, kind="testing", reason="x"),
+        lambda p, c: services.suspend_case(
+            actor=p.clerk, case=c, kind="testing", reason="x", max_days=5
+        ),
     ),
     ("received", lambda p, c: services.deliver_case(actor=p.clerk, case=c, method="window")),
     (
@@ -410,9 +482,7 @@ FORBIDDEN = [
     ("refused", lambda p, c: services.conclude_case(actor=p.clerk, case=c, result="withdrawn")),
     (
         "refused",
-        lambda p, c: services.extend_case(
-            actor=p.clerk, case=c, days=1, reason="x", approver=p.approver
-        ),
+        lambda p, c: services.request_extension(actor=p.clerk, case=c, days=1, reason="x"),
     ),
     (
         "delivered",
@@ -420,7 +490,9 @@ FORBIDDEN = [
     ),
     (
         "delivered",
-        lambda p, c: services.suspend_case(actor=p.clerk, case=c, kind="testing", reason="x"),
+        lambda p, c: services.suspend_case(
+            actor=p.clerk, case=c, kind="testing", reason="x", max_days=5
+        ),
     ),
 ]
 
@@ -476,7 +548,9 @@ def test_it_refuses_a_stale_version_and_changes_nothing(personas, item, monday):
 def test_it_bumps_the_version_and_appends_events_on_every_change(personas, item, monday):
     case = make_accepted_case(personas, item)
     versions = [case.version]
-    case = services.suspend_case(actor=personas.handler, case=case, kind="testing", reason="检测")
+    case = services.suspend_case(
+        actor=personas.handler, case=case, kind="testing", reason="检测", max_days=10
+    )
     versions.append(case.version)
     case = services.resume_case(actor=personas.handler, case=case)
     versions.append(case.version)
@@ -496,9 +570,13 @@ def test_it_bumps_the_version_and_appends_events_on_every_change(personas, item,
 def test_it_lets_no_one_from_another_hall_act(personas, item, monday):
     case = make_accepted_case(personas, item)
     with pytest.raises(services.NotPermitted):
-        services.suspend_case(actor=personas.outsider, case=case, kind="testing", reason="x")
+        services.suspend_case(
+            actor=personas.outsider, case=case, kind="testing", reason="x", max_days=10
+        )
     with pytest.raises(services.NotPermitted):
-        services.suspend_case(actor=personas.supervisor, case=case, kind="testing", reason="x")
+        services.suspend_case(
+            actor=personas.supervisor, case=case, kind="testing", reason="x", max_days=10
+        )
     with pytest.raises(services.NotPermitted):
         services.decide_step(actor=personas.outsider, case=case, decision="pass")
 
@@ -561,7 +639,9 @@ def test_it_has_no_step_to_decide_or_assign_once_the_steps_are_done(personas, it
 
 def test_it_forwards_a_suspended_case_and_voids_only_with_a_reason(personas, item, monday):
     case = make_accepted_case(personas, item)
-    case = services.suspend_case(actor=personas.handler, case=case, kind="appraisal", reason="鉴定")
+    case = services.suspend_case(
+        actor=personas.handler, case=case, kind="appraisal", reason="鉴定", max_days=10
+    )
     with pytest.raises(services.TransitionNotAllowed):
         services.conclude_case(
             actor=personas.clerk, case=case, result="granted", certificate_number="x"

@@ -364,6 +364,52 @@ def test_it_counts_a_late_notice_as_acceptance_on_receipt(personas, item, monday
     assert case.events.get(kind="accepted").data["deemed_on_receipt"] is True
 
 
+def test_it_counts_an_acceptance_after_5_working_days_from_receipt(personas, item, monday):
+    """Received 03-02, no notice, accepted 03-23: the clock runs from 03-02 (due 03-16,
+    not 04-07), with the reason kept on the event."""
+    case = make_case(personas, item)
+    monday.move_to(at("2026-03-23"))
+    case = services.accept_case(actor=personas.clerk, case=case)
+    assert (case.accepted_on, case.acceptance_deemed) == (dt.date(2026, 3, 2), True)
+    assert case.promised_due_date == dt.date(2026, 3, 16)
+    event = case.events.get(kind="accepted")
+    assert event.data["deemed_on_receipt"] is True and "第三十二条" in event.reason
+
+
+def test_it_accepts_on_the_day_when_decided_within_5_working_days(personas, item, monday):
+    case = make_case(personas, item)
+    monday.move_to(at("2026-03-09"))  # the 5th working day after receipt
+    case = services.accept_case(actor=personas.clerk, case=case)
+    assert (case.accepted_on, case.acceptance_deemed) == (dt.date(2026, 3, 9), False)
+    assert case.events.get(kind="accepted").reason == ""
+
+
+def test_it_counts_a_second_period_from_the_return_of_the_papers(personas, item, monday):
+    """A notice in time; papers back 03-04; accepted after 5 more working days: deemed
+    accepted on the day the papers came back."""
+    case = make_case(personas, item, provided=[material_id(item, "申请表")])
+    case = services.issue_correction_notice(actor=personas.clerk, case=case, items=[])
+    monday.move_to(at("2026-03-04"))
+    case = services.supply_correction(
+        actor=personas.clerk, case=case, provided_material_ids=required_ids(item)
+    )
+    monday.move_to(at("2026-03-11"))  # the 5th working day after 03-04
+    assert services.accept_case(actor=personas.clerk, case=case).accepted_on == dt.date(2026, 3, 11)
+    other = make_case(personas, item, provided=[material_id(item, "申请表")])
+    other = services.issue_correction_notice(actor=personas.clerk, case=other, items=[])
+    other = services.supply_correction(
+        actor=personas.clerk, case=other, provided_material_ids=required_ids(item)
+    )
+    monday.move_to(at("2026-03-19"))  # 6 working days after the papers came back (03-11)
+    other = services.accept_case(actor=personas.clerk, case=other)
+    assert (other.accepted_on, other.acceptance_deemed) == (dt.date(2026, 3, 11), True)
+
+
+def test_it_keeps_the_time_of_a_refusal(personas, item, monday):
+    case = services.refuse_case(actor=personas.clerk, case=make_case(personas, item), reason="x")
+    assert case.refused_at == services.common.now()
+
+
 def test_it_refuses_a_notice_without_items_and_bad_materials(personas, item, monday):
     case = make_case(personas, item)
     with pytest.raises(services.InvalidInput) as exc:
