@@ -1,7 +1,8 @@
 """The notices a case produces, as PDF (WeasyPrint) in Chinese, each with the case number
 and a QR code to the public status page: acceptance receipt (受理通知书), refusal notice
-(不予受理通知书), correction notice (补正告知书) and conclusion / pickup notice
-(办结/领证通知书).
+(不予受理通知书), correction notice (补正告知书), extension notice (延期告知书: the
+applicant is told in writing why the decision takes longer and until when) and
+conclusion / pickup notice (办结/领证通知书).
 
 Rendering takes a fraction of a second, so it happens when someone prints, not inside
 the services (which must stay fast for the windows and the API). A printed notice is
@@ -38,12 +39,14 @@ TEMPLATES = {
     Kind.RECEIPT: "cases/documents/receipt.html",
     Kind.REFUSAL: "cases/documents/refusal.html",
     Kind.CORRECTION: "cases/documents/correction.html",
+    Kind.EXTENSION: "cases/documents/extension.html",
     Kind.CONCLUSION: "cases/documents/conclusion.html",
 }
 FILE_PREFIX = {
     Kind.RECEIPT: "receipt",
     Kind.REFUSAL: "refusal",
     Kind.CORRECTION: "correction",
+    Kind.EXTENSION: "extension",
     Kind.CONCLUSION: "conclusion",
 }
 
@@ -57,6 +60,8 @@ def available_kinds(case: Case) -> list[str]:
         kinds.append(Kind.REFUSAL)
     if case.corrections.exists():
         kinds.append(Kind.CORRECTION)
+    if case.extension_days:
+        kinds.append(Kind.EXTENSION)
     if case.status in (Case.Status.CONCLUDED, Case.Status.DELIVERED):
         kinds.append(Kind.CONCLUSION)
     return kinds
@@ -96,6 +101,10 @@ def _context(case: Case, kind: str, round_no: int | None) -> dict:
         context["notice"] = notice
     if kind == Kind.CONCLUSION:
         context["window"] = case.window
+    if kind == Kind.EXTENSION:
+        context["extensions"] = list(
+            case.extensions.filter(status="approved").select_related("approver")
+        )
     if kind == Kind.REFUSAL:
         from .services.handling import DEFAULT_REMEDIES
 

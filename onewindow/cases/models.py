@@ -390,6 +390,7 @@ class CaseEvent(models.Model):
         CONCLUDED = "concluded", _("Concluded")
         DELIVERED = "delivered", _("Delivered")
         FEE_CHARGED = "fee_charged", _("Fee charged")
+        CLOCK_RECOMPUTED = "clock_recomputed", _("Dates recomputed")
         DOCUMENT = "document", _("Document printed")
         ATTACHED = "attached", _("Scan attached")
 
@@ -567,6 +568,7 @@ class CaseDocument(models.Model):
         RECEIPT = "receipt", _("Acceptance receipt")
         REFUSAL = "refusal", _("Refusal notice")
         CORRECTION = "correction", _("Correction notice")
+        EXTENSION = "extension", _("Extension notice")
         CONCLUSION = "conclusion", _("Conclusion and pickup notice")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")

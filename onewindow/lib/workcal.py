@@ -5,7 +5,8 @@ The rules (see ``DOMAIN.md``, "Working-day calendar"):
 * A working day is a Monday-to-Friday that is not an official holiday, or a weekend
   day that the State Council declared a working day (调休).
 * Official data exists only for some years (``covered_years``). In any other year the
-  calendar falls back to "Monday to Friday" and every result that walked over such a
+  calendar falls back to "Monday to Friday, less the holidays the regulations fix"
+  (``fixed_holidays``, see ``statutory.py``) and every result that walked over such a
   year is flagged ``provisional`` with the years listed in ``missing_years``: the
   platform never guesses silently.
 * The due date of an N-day limit is the N-th working day *after* the start date (the
@@ -28,7 +29,7 @@ import re
 import threading
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -68,7 +69,9 @@ class WorkCalendar:
     working days. Both only take effect inside ``covered_years``: rows for any other
     year are ignored, because a year the administrator has not published yet must be
     treated as unknown (weekends only, provisional) rather than half-known. A date in
-    both sets counts as a working day.
+    both sets counts as a working day. ``fixed_holidays(year)``, when given, names the
+    days off that are certain in a year without official data (the fixed statutory
+    holidays); only the swapped days stay unknown there.
     """
 
     # Guess at working days per year, used only to size forward extensions of the
@@ -81,6 +84,7 @@ class WorkCalendar:
         holidays: Iterable[date],
         workdays: Iterable[date],
         covered_years: Iterable[int],
+        fixed_holidays: Callable[[int], Iterable[date]] | None = None,
     ) -> None:
         self._covered: frozenset[int] = frozenset(int(y) for y in covered_years)
         self._covered_sorted: tuple[int, ...] = tuple(sorted(self._covered))
@@ -96,8 +100,19 @@ class WorkCalendar:
         # place) so readers need no lock; writers serialise on _lock.
         self._index: tuple[int, array[int]] | None = None
         self._lock = threading.Lock()
+        self._fixed_holidays = fixed_holidays
+        self._fixed: dict[int, frozenset[int]] = {}
 
     # ------------------------------------------------------------------ building
+
+    def _fixed_in(self, year: int) -> frozenset[int]:
+        """Ordinals of the fixed holidays of an uncovered year."""
+        fixed = self._fixed.get(year)
+        if fixed is None:
+            days = self._fixed_holidays(year) if self._fixed_holidays else ()
+            fixed = frozenset(d.toordinal() for d in days if d.year == year)
+            self._fixed[year] = fixed
+        return fixed
 
     @classmethod
     def from_chinese_calendar(cls) -> WorkCalendar:
@@ -140,7 +155,7 @@ class WorkCalendar:
                 return True
             return (o - 1) % 7 < 5 and o not in self._holidays
         # date(1, 1, 1) has ordinal 1 and is a Monday, so (o - 1) % 7 is weekday().
-        return (o - 1) % 7 < 5
+        return (o - 1) % 7 < 5 and o not in self._fixed_in(year)
 
     def add_working_days(self, start: date, n: int) -> DayResult:
         """Return the ``n``-th working day after ``start`` (``start`` not counted).
@@ -283,8 +298,9 @@ class WorkCalendar:
                         count += 1
                     prefix.append(count)
             else:
+                fixed = self._fixed_in(year)
                 for x in range(o, year_end):
-                    if (x - 1) % 7 < 5:
+                    if (x - 1) % 7 < 5 and x not in fixed:
                         count += 1
                     prefix.append(count)
             o = year_end

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from onewindow.audit.services import record
+from onewindow.lib.statutory import statutory_holidays
 from onewindow.lib.workcal import CalendarRow, WorkCalendar, parse_calendar_csv
 
 from .models import CalendarDay, CalendarYear
@@ -38,7 +39,12 @@ def _build() -> WorkCalendar:
     for day, kind in CalendarDay.objects.values_list("day", "kind"):
         (holidays if kind == CalendarDay.Kind.HOLIDAY else workdays).append(day)
     years = CalendarYear.objects.values_list("year", flat=True)
-    return WorkCalendar(holidays=holidays, workdays=workdays, covered_years=years)
+    return WorkCalendar(
+        holidays=holidays,
+        workdays=workdays,
+        covered_years=years,
+        fixed_holidays=statutory_holidays,
+    )
 
 
 def get_calendar() -> WorkCalendar:

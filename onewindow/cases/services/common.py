@@ -45,6 +45,12 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "conclude": (frozenset({S.RECEIVED, S.CORRECTION, S.ACCEPTED, S.SUSPENDED}), None),
     "deliver": (frozenset({S.CONCLUDED}), S.DELIVERED),
     "attach": (frozenset({S.RECEIVED, S.CORRECTION, S.ACCEPTED, S.SUSPENDED, S.CONCLUDED}), None),
+    # Dates counted on a year without official calendar data, counted again once it is
+    # entered: open and closed cases alike.
+    "recompute_clock": (
+        frozenset({S.ACCEPTED, S.SUSPENDED, S.CONCLUDED, S.DELIVERED, S.WITHDRAWN, S.VOID}),
+        None,
+    ),
 }
 
 R = Case.Result
@@ -84,6 +90,7 @@ ACTION_LABELS = {
     "conclude": _("conclude"),
     "deliver": _("deliver"),
     "attach": _("attach a scan"),
+    "recompute_clock": _("recompute the dates"),
 }
 
 

@@ -621,14 +621,8 @@ def conclude_into(
         case.current_step = None
         case.current_assignee = None
     data = {"result": result}
-    if case.accepted_on is not None:
-        cal = clock.calendar()
-        done = change.today
-        case.outcome_promised = clock.outcome(done, case.promised_due_date)
-        case.outcome_legal = clock.outcome(done, case.legal_due_date)
-        case.working_days_used, _provisional = clock.working_days_used(
-            case.accepted_on, done, case.suspended_days, cal
-        )
+    judge(case, change.today)
+    if case.outcome_promised:
         case.minutes_used = (
             clock.minutes_between(case.accepted_at, change.at) if case.is_immediate else None
         )
@@ -712,3 +706,58 @@ def deliver_case(
         data={"method": method, "working_days_after_decision": after},
     )
     return finish(change, request=request)
+
+
+#: Kept with the dates of a case counted again after a calendar year was entered.
+RECOMPUTED_REASON = _(
+    "The official working-day calendar of a year these dates fall in was entered: the dates "
+    "and the outcome, counted provisionally before, are counted again."
+)
+
+
+def _clock_values(case: Case) -> dict:
+    return {
+        "promised_due_date": case.promised_due_date,
+        "legal_due_date": case.legal_due_date,
+        "due_provisional": case.due_provisional,
+        "outcome_promised": case.outcome_promised,
+        "outcome_legal": case.outcome_legal,
+        "working_days_used": case.working_days_used,
+    }
+
+
+def judge(case: Case, done: dt.date, cal=None) -> None:
+    """The outcome of a decision on ``done`` against both due dates, and the working days
+    it took (suspensions left out). Only a decision (granted or refused) has one."""
+    if case.accepted_on is None or case.result not in (Case.Result.GRANTED, Case.Result.REFUSED):
+        return
+    case.outcome_promised = clock.outcome(done, case.promised_due_date)
+    case.outcome_legal = clock.outcome(done, case.legal_due_date)
+    case.working_days_used, _provisional = clock.working_days_used(
+        case.accepted_on, done, case.suspended_days, cal
+    )
+
+
+@transaction.atomic
+def recompute_clock(*, case: Case, cal=None, request=None) -> Case | None:
+    """Count the dates of a case again, and the outcome of a concluded one, after the
+    calendar changed (a year entered). Writes only when something changed: then the
+    case gets a new version and an event naming the old and new values and why."""
+    case = lock(case, "recompute_clock", None)
+    change = Change(case=case, actor=None, action="clock_recomputed")
+    before = _clock_values(case)
+    clock.recompute(case, cal)
+    if case.concluded_at is not None:
+        judge(case, clock.local_date(case.concluded_at), cal)
+    after = _clock_values(case)
+    if after == before:
+        return None
+    change.event(
+        K.CLOCK_RECOMPUTED,
+        reason=official(RECOMPUTED_REASON),
+        data={
+            "before": {k: v for k, v in before.items() if after[k] != v},
+            "after": {k: v for k, v in after.items() if before[k] != v},
+        },
+    )
+    return finish(change, request=request, note="calendar data entered")

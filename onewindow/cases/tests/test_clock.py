@@ -53,12 +53,13 @@ def test_it_moves_both_due_dates_by_extension_and_suspension():
 def test_it_marks_a_due_date_in_a_year_without_data_provisional():
     r = clock.deadlines(accepted_on=d("2026-12-21"), promised_limit=10, legal_limit=20)
     assert r.provisional
-    # 2027 is counted with weekends only (1 January included): provisional, and shown as such.
-    assert r.promised == d("2027-01-04")
+    # 2027 has no official data: its fixed holidays (1 January) are left out, the swapped
+    # days are unknown; provisional, and shown as such.
+    assert r.promised == d("2027-01-05")
     assert not clock.deadlines(
         accepted_on=d("2026-03-02"), promised_limit=10, legal_limit=20
     ).provisional
-    assert clock.suspension_days([(d("2026-12-30"), d("2027-01-04"))]) == (3, True)
+    assert clock.suspension_days([(d("2026-12-30"), d("2027-01-04"))]) == (2, True)
 
 
 @pytest.mark.parametrize(
@@ -98,30 +99,52 @@ def test_it_leaves_suspended_days_out_of_the_days_used():
 def test_it_makes_provisional_deadlines_exact_once_the_year_is_entered(
     personas, item, time_machine
 ):
+    """Open and concluded cases alike: the dates and the outcome counted on 2027 before
+    its calendar was entered are counted again, with an event saying why."""
     from onewindow.audit.models import AuditEntry
+    from onewindow.cases import services
     from onewindow.cases.jobs import refresh_provisional_deadlines
     from onewindow.lib.workcal import CalendarRow
     from onewindow.workdays import services as calendar_services
 
-    from .factories import at, make_accepted_case
+    from .factories import at, make_accepted_case, run_steps
 
     time_machine.move_to(at("2026-12-21"), tick=False)
     case = make_accepted_case(personas, item)
-    assert case.due_provisional and case.promised_due_date == d("2027-01-04")
+    done = make_accepted_case(personas, item)
+    # 1 January is a fixed holiday even before 2027's calendar is entered.
+    assert case.due_provisional and case.promised_due_date == d("2027-01-05")
+    time_machine.move_to(at("2027-01-05"), tick=False)
+    done = run_steps(personas, done)
+    done = services.conclude_case(
+        actor=personas.clerk, case=done, result="granted", certificate_number="苏E1"
+    )
+    assert (done.outcome_promised, done.due_provisional) == ("on_time", True)
     assert refresh_provisional_deadlines() == 0  # nothing known yet: nothing written
     calendar_services.save_year(
         actor=personas.admin,
         year=2027,
-        rows=[CalendarRow(d("2027-01-01"), "holiday", "元旦")],
+        rows=[
+            CalendarRow(d("2027-01-01"), "holiday", "元旦"),
+            CalendarRow(d("2027-01-04"), "holiday", "(a test: one more day off)"),
+        ],
         source="manual",
     )
     calendar_services.invalidate_calendar()
     try:
-        assert refresh_provisional_deadlines() == 1
+        assert refresh_provisional_deadlines() == 2
         case.refresh_from_db()
-        assert not case.due_provisional and case.promised_due_date == d("2027-01-05")
+        assert not case.due_provisional and case.promised_due_date == d("2027-01-06")
+        done.refresh_from_db()
+        assert (done.promised_due_date, done.outcome_promised) == (d("2027-01-06"), "early")
+        event = done.events.get(kind="clock_recomputed")
+        assert event.data["before"]["outcome_promised"] == "on_time"
+        assert event.data["after"]["outcome_promised"] == "early"
+        assert "calendar" in event.reason or "日历" in event.reason
+        assert done.version == event.case.version and done.status == "concluded"
         assert AuditEntry.objects.filter(
-            action="case.deadlines_recomputed", object_id=str(case.pk)
+            action="case.clock_recomputed", object_id=str(done.pk)
         ).exists()
+        assert refresh_provisional_deadlines() == 0  # exact now: nothing left to do
     finally:
         calendar_services.invalidate_calendar()

@@ -98,6 +98,21 @@ def test_it_prints_a_refusal_notice_with_reason_and_remedies(personas, item, mon
     assert "申请事项不属于本机关职权范围" in text and "行政复议" in text and "行政诉讼" in text
 
 
+def test_it_prints_an_extension_notice_with_the_new_dates(personas, item, monday):
+    case = make_accepted_case(personas, item)
+    assert "extension" not in documents.available_kinds(case)
+    case = services.request_extension(
+        actor=personas.handler, case=case, days=5, reason="需要实地核查车辆"
+    )
+    assert "extension" not in documents.available_kinds(case)  # not approved yet
+    case = services.decide_extension(actor=personas.approver, case=case, approve=True)
+    assert "extension" in documents.available_kinds(case)
+    text, pages = read(printed(personas, case, "extension"))
+    assert pages == 1 and "延期告知书" in text and case.number in text
+    assert "需要实地核查车辆" in text and "5个工作日" in text
+    assert "2026年3月23日" in text and "2026年4月7日" in text  # promised and legal, moved
+
+
 def test_it_prints_a_correction_notice_listing_everything_missing(personas, item, monday):
     case = make_case(personas, item, provided=[material_id(item, "申请表")])
     case = services.issue_correction_notice(

@@ -401,3 +401,32 @@ def test_it_never_imports_django() -> None:
     )
     root = Path(__file__).resolve().parents[3]
     assert subprocess.run([sys.executable, "-c", code], cwd=root, check=False).returncode == 0
+
+
+# ------------------------------------------------- fixed holidays of uncovered years
+
+
+def test_statutory_holidays_follow_the_regulations():
+    from onewindow.lib.statutory import statutory_holidays
+
+    days = statutory_holidays(2027)
+    assert len(days) == 13
+    assert {date(2027, 1, 1), date(2027, 5, 1), date(2027, 5, 2), date(2027, 10, 3)} <= days
+    # Lunar New Year's Eve to the 3rd day, Qingming, Duanwu, Mid-Autumn.
+    assert {date(2027, 2, 5), date(2027, 2, 8), date(2027, 4, 5)} <= days
+    assert {date(2027, 6, 9), date(2027, 9, 15)} <= days
+    # 2026's, as the State Council published them, include these days.
+    assert {date(2026, 2, 16), date(2026, 4, 5), date(2026, 9, 25)} <= statutory_holidays(2026)
+
+
+def test_a_provisional_count_leaves_out_the_fixed_holidays():
+    from onewindow.lib.statutory import statutory_holidays
+
+    cal = WorkCalendar([], [], covered_years=[2026], fixed_holidays=statutory_holidays)
+    # 2026-12-20 + 10 working days: 1 January 2027 is a holiday even before 2027's
+    # calendar is published.
+    r = cal.add_working_days(date(2026, 12, 20), 10)
+    assert (r.value, r.provisional, r.missing_years) == (date(2027, 1, 4), True, {2027})
+    assert not cal.is_working_day(date(2027, 10, 1))
+    bare = WorkCalendar([], [], covered_years=[2026])
+    assert bare.add_working_days(date(2026, 12, 20), 10).value == date(2027, 1, 1)
