@@ -260,6 +260,9 @@ class Change:
     action: str
     at: dt.datetime | None = None
     origin: Origin | None = None
+    # The window where the act happened (None: not at a window); its hall is the acting
+    # hall. Events record it, so that per-window figures count the acts done there.
+    window: object = None
     before: dict | None = field(default_factory=dict)
     events: list[CaseEvent] = field(default_factory=list)
 
@@ -289,8 +292,8 @@ class Change:
                 kind=kind,
                 at=at or self.at,
                 actor=self.actor if getattr(self.actor, "pk", None) else None,
-                hall_id=self.case.hall_id,
-                window_id=self.case.window_id,
+                hall_id=self.window.hall_id if self.window else self.case.hall_id,
+                window_id=self.window.pk if self.window else None,
                 step_position=step_position,
                 from_status=from_status,
                 to_status=to_status,

@@ -55,7 +55,7 @@ def _current_step(case: Case) -> CaseStep:
 
 @transaction.atomic
 def assign_step(
-    *, actor, case: Case, assignee, expected_version: int | None = None, request=None
+    *, actor, case: Case, assignee, expected_version: int | None = None, window=None, request=None
 ) -> Case:
     """Give the current step to a person with the step's role in the case's hall and the
     item's department."""
@@ -74,7 +74,7 @@ def assign_step(
                 )
             }
         )
-    change = Change(case=case, actor=actor, action="step_assigned")
+    change = Change(case=case, actor=actor, action="step_assigned", window=window)
     step.assignee = assignee
     step.save(update_fields=["assignee"])
     case.current_assignee = assignee
@@ -104,6 +104,7 @@ def record_step_elsewhere(
     expected_version: int | None = None,
     at: dt.datetime | None = None,
     origin: Origin | None = None,
+    window=None,
     request=None,
 ) -> Case:
     """A step of a case handled in a department system, assigned or decided there: kept
@@ -111,7 +112,7 @@ def record_step_elsewhere(
     action = {K.STEP_ASSIGNED: "assign_step", K.STEP_DECIDED: "decide_step"}[kind]
     case = lock(case, action, expected_version)
     require(actor, case)
-    change = Change(case=case, actor=actor, action=kind, at=at, origin=origin)
+    change = Change(case=case, actor=actor, action=kind, at=at, origin=origin, window=window)
     change.event(kind, step_position=step_position, reason=(reason or "").strip())
     return finish(change, request=request)
 
@@ -142,6 +143,7 @@ def decide_step(
     opinion: str = "",
     send_back_to: int | None = None,
     expected_version: int | None = None,
+    window=None,
     request=None,
 ) -> Case:
     """Decide the current step with an opinion.
@@ -186,7 +188,7 @@ def decide_step(
     if errors:
         raise InvalidInput(errors)
 
-    change = Change(case=case, actor=actor, action="step_decided")
+    change = Change(case=case, actor=actor, action="step_decided", window=window)
     if step.assignee_id is None and actor is not None:
         step.assignee = actor
     step.decision = decision
@@ -312,13 +314,14 @@ def request_extension(
     reason: str,
     expected_version: int | None = None,
     at: dt.datetime | None = None,
+    window=None,
     request=None,
 ) -> Case:
     """Ask for an A-type extension (延长): it waits in the queue of the hall's approvers
     and moves nothing until one of them approves it."""
     case = lock(case, "request_extension", expected_version)
     require(actor, case)
-    change = Change(case=case, actor=actor, action="extension_requested", at=at)
+    change = Change(case=case, actor=actor, action="extension_requested", at=at, window=window)
     errors: dict = {}
     if pending_extension(case) is not None:
         raise TransitionNotAllowed(_("An extension of this case is already waiting for approval."))
@@ -348,6 +351,7 @@ def decide_extension(
     note: str = "",
     expected_version: int | None = None,
     at: dt.datetime | None = None,
+    window=None,
     request=None,
 ) -> Case:
     """Approve or refuse the extension waiting for approval. The approver holds the right
@@ -363,7 +367,7 @@ def decide_extension(
         raise TransitionNotAllowed(_("No extension of this case is waiting for approval."))
     if extension.requested_by_id is not None and extension.requested_by_id == actor.pk:
         raise NotPermitted(_("An extension is approved by someone other than its requester."))
-    change = Change(case=case, actor=actor, action="extension_decided", at=at)
+    change = Change(case=case, actor=actor, action="extension_decided", at=at, window=window)
     note = (note or "").strip()
     errors: dict = {}
     if approve:
@@ -394,6 +398,7 @@ def extend_case(
     expected_version: int | None = None,
     at: dt.datetime | None = None,
     origin: Origin | None = None,
+    window=None,
     request=None,
 ) -> Case:
     """An extension approved in a department system and reported through the exchange
@@ -402,7 +407,7 @@ def extend_case(
         raise NotPermitted(_("Extensions are requested and then approved by an approver."))
     case = lock(case, "extend", expected_version)
     require(actor, case)
-    change = Change(case=case, actor=actor, action="extended", at=at, origin=origin)
+    change = Change(case=case, actor=actor, action="extended", at=at, origin=origin, window=window)
     errors: dict = {}
     days = _extension_days(case, days, errors)
     if not (reason or "").strip():
@@ -433,6 +438,7 @@ def suspend_case(
     expected_version: int | None = None,
     at: dt.datetime | None = None,
     origin: Origin | None = None,
+    window=None,
     request=None,
 ) -> Case:
     """B-type special procedure (hearing, expert review, testing…, or waiting for the
@@ -453,7 +459,7 @@ def suspend_case(
         errors["max_days"] = _("Enter the allowed length in working days (at least 1).")
     if errors:
         raise InvalidInput(errors)
-    change = Change(case=case, actor=actor, action="suspended", at=at, origin=origin)
+    change = Change(case=case, actor=actor, action="suspended", at=at, origin=origin, window=window)
     Suspension.objects.create(
         case=case,
         kind=kind,
@@ -501,12 +507,13 @@ def resume_case(
     expected_version: int | None = None,
     at: dt.datetime | None = None,
     origin: Origin | None = None,
+    window=None,
     request=None,
 ) -> Case:
     """Resume a suspended case: the working days d with S < d <= R move both due dates."""
     case = lock(case, "resume", expected_version)
     require(actor, case)
-    change = Change(case=case, actor=actor, action="resumed", at=at, origin=origin)
+    change = Change(case=case, actor=actor, action="resumed", at=at, origin=origin, window=window)
     days = _close_suspension(change)
     case.status = S.ACCEPTED
     suspension = change.suspension
@@ -656,6 +663,7 @@ def conclude_case(
     expected_version: int | None = None,
     at: dt.datetime | None = None,
     origin: Origin | None = None,
+    window=None,
     request=None,
 ) -> Case:
     """Conclude (办结) with a result: granted (certificate number, validity), refused
@@ -663,7 +671,7 @@ def conclude_case(
     outcome is judged against the promised and the legal due date."""
     case = lock(case, "conclude", expected_version)
     require(actor, case)
-    change = Change(case=case, actor=actor, action="concluded", at=at, origin=origin)
+    change = Change(case=case, actor=actor, action="concluded", at=at, origin=origin, window=window)
     conclude_into(
         change,
         result=result,
@@ -685,6 +693,7 @@ def deliver_case(
     expected_version: int | None = None,
     at: dt.datetime | None = None,
     origin: Origin | None = None,
+    window=None,
     request=None,
 ) -> Case:
     """Deliver the result (送达): how, and when (the law allows 10 days after the decision)."""
@@ -692,7 +701,7 @@ def deliver_case(
     require(actor, case)
     if method not in Case.DeliveryMethod.values:
         raise InvalidInput({"method": _("Choose how the result is delivered.")})
-    change = Change(case=case, actor=actor, action="delivered", at=at, origin=origin)
+    change = Change(case=case, actor=actor, action="delivered", at=at, origin=origin, window=window)
     case.status = S.DELIVERED
     case.delivered_at = change.at
     case.delivery_method = method

@@ -201,7 +201,9 @@ def receive_case(
             )
             for m in materials
         )
-        change = Change(case=case, actor=actor, action="received", at=moment, origin=origin)
+        change = Change(
+            case=case, actor=actor, action="received", at=moment, origin=origin, window=window
+        )
         change.before = None
         change.event(
             K.RECEIVED,
@@ -286,6 +288,7 @@ def accept_case(
     expected_version: int | None = None,
     at: dt.datetime | None = None,
     origin: Origin | None = None,
+    window=None,
     request=None,
 ) -> Case:
     """Accept (受理): every required material is there; the clock starts."""
@@ -294,7 +297,7 @@ def accept_case(
     missing = _missing_required(case)
     if missing:
         raise InvalidInput({"provided_material_ids": _missing_error(missing)})
-    change = Change(case=case, actor=actor, action="accepted", at=at, origin=origin)
+    change = Change(case=case, actor=actor, action="accepted", at=at, origin=origin, window=window)
     _accept(change)
     return finish(change, request=request)
 
@@ -308,6 +311,7 @@ def accept_with_gaps(
     gaps_due_date: dt.date,
     promise: str,
     expected_version: int | None = None,
+    window=None,
     request=None,
 ) -> Case:
     """Accept with gaps (容缺受理): minor materials the item allows to follow later come
@@ -355,7 +359,7 @@ def accept_with_gaps(
         errors["gaps_due_date"] = _("The due date for the materials cannot be in the past.")
     if errors:
         raise InvalidInput(errors)
-    change = Change(case=case, actor=actor, action="accepted_with_gaps")
+    change = Change(case=case, actor=actor, action="accepted_with_gaps", window=window)
     for cm in gaps:
         cm.to_follow = True
         cm.save(update_fields=["to_follow"])
@@ -385,6 +389,7 @@ def refuse_case(
     expected_version: int | None = None,
     at: dt.datetime | None = None,
     origin: Origin | None = None,
+    window=None,
     request=None,
 ) -> Case:
     """Refuse at intake (不予受理) with a written reason given to the applicant."""
@@ -399,7 +404,7 @@ def refuse_case(
                 )
             }
         )
-    change = Change(case=case, actor=actor, action="refused", at=at, origin=origin)
+    change = Change(case=case, actor=actor, action="refused", at=at, origin=origin, window=window)
     from_status = case.status
     case.status = S.REFUSED
     case.refusal_reason = reason
@@ -462,6 +467,7 @@ def issue_correction_notice(
     expected_version: int | None = None,
     at: dt.datetime | None = None,
     origin: Origin | None = None,
+    window=None,
     request=None,
 ) -> Case:
     """Issue a one-time correction notice (一次性告知) listing everything missing.
@@ -514,7 +520,9 @@ def issue_correction_notice(
         raise InvalidInput(errors)
     for index, item in enumerate(items, start=1):
         item["key"] = f"{round_no}.{index}"
-    change = Change(case=case, actor=actor, action="correction_issued", at=at, origin=origin)
+    change = Change(
+        case=case, actor=actor, action="correction_issued", at=at, origin=origin, window=window
+    )
     # Round 1 counts from receipt; a later round from the day the last papers came in.
     start = clock.intake_start(clock.local_date(case.received_at), _notices(case))
     due_by = clock.intake_due(start).value
@@ -552,6 +560,7 @@ def supply_correction(
     expected_version: int | None = None,
     at: dt.datetime | None = None,
     origin: Origin | None = None,
+    window=None,
     request=None,
 ) -> Case:
     """The applicant brings what was missing.
@@ -571,7 +580,14 @@ def supply_correction(
     if errors:
         raise InvalidInput(errors)
     if case.status == S.CORRECTION:
-        change = Change(case=case, actor=actor, action="correction_supplied", at=at, origin=origin)
+        change = Change(
+            case=case,
+            actor=actor,
+            action="correction_supplied",
+            at=at,
+            origin=origin,
+            window=window,
+        )
         names = []
         for material_id in sorted(ids):
             cm = materials[material_id]
@@ -605,7 +621,7 @@ def supply_correction(
                 )
             }
         )
-    change = Change(case=case, actor=actor, action="gaps_supplied")
+    change = Change(case=case, actor=actor, action="gaps_supplied", window=window)
     for material_id in sorted(ids):
         cm = to_follow[material_id]
         cm.provided, cm.to_follow = True, False
@@ -630,6 +646,7 @@ def handle_immediately(
     certificate_number: str = "",
     fee_charged: Decimal | None = None,
     expected_version: int | None = None,
+    window=None,
     request=None,
 ) -> Case:
     """An immediate item (即办件) accepted and concluded as granted in the same visit
@@ -643,7 +660,7 @@ def handle_immediately(
     missing = _missing_required(case)
     if missing:
         raise InvalidInput({"provided_material_ids": _missing_error(missing)})
-    change = Change(case=case, actor=actor, action="handled_immediately")
+    change = Change(case=case, actor=actor, action="handled_immediately", window=window)
     _accept(change, start_steps=False)
     conclude_into(
         change,
@@ -656,7 +673,7 @@ def handle_immediately(
 
 @transaction.atomic
 def attach_scan(
-    *, actor, case: Case, upload, material_id: int | None = None, request=None
+    *, actor, case: Case, upload, material_id: int | None = None, window=None, request=None
 ) -> Attachment:
     """Keep a scan with the case (validated by `uploads.validate_scan` beforehand).
     Not a change of state: the version stays, an event and an audit row are written."""
@@ -667,7 +684,7 @@ def attach_scan(
         case_material = case.materials.filter(material_id=material_id).first()
         if case_material is None:
             raise InvalidInput({"material_id": _("Choose materials from the item's checklist.")})
-    change = Change(case=case, actor=actor, action="scan_attached")
+    change = Change(case=case, actor=actor, action="scan_attached", window=window)
     attachment = Attachment.objects.create(
         case=case,
         case_material=case_material,

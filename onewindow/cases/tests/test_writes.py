@@ -55,3 +55,20 @@ def test_it_refuses_to_lock_outside_a_transaction(personas, item):
     case = make_case(personas, item)
     with pytest.raises(RuntimeError):
         services.common.lock(case, "accept", None)
+
+
+def test_events_record_the_window_and_hall_where_the_act_happened(personas, item):
+    from onewindow.halls.models import Window
+
+    case = make_case(personas, item)  # received at the personas' window
+    other = Window.objects.create(hall=personas.hall, number=99, name="综合窗口")
+    case = services.accept_case(actor=personas.clerk, case=case, window=other)
+    case = services.request_extension(actor=personas.handler, case=case, days=2, reason="x")
+    places = {
+        kind: (hall, window)
+        for kind, hall, window in case.events.values_list("kind", "hall_id", "window_id")
+    }
+    assert places["received"] == (personas.hall.pk, personas.window.pk)
+    assert places["accepted"] == (personas.hall.pk, other.pk)
+    assert places["extension_requested"] == (personas.hall.pk, None)  # not at a window
+    assert Case.objects.get(pk=case.pk).window_id == personas.window.pk  # where it came in
