@@ -212,7 +212,10 @@ class Generator:
         self.people, self.orgs = texts.applicants(self.rng)
 
     def _reset(self) -> None:
+        # "counters": the case number counters the batch's cases use, raised in the
+        # batch's own transaction so that a run killed half-way can be run again.
         self.rows = {key: [] for key, _model, _cols in TABLES}
+        self.rows["counters"] = {}
 
     # -------------------------------------------------------- calendar helpers
 
@@ -293,7 +296,7 @@ class Generator:
                     self._case(
                         hall, offers[j], ld * DAY + arrivals[j], f"{prefix}{seq0 + j + 1:04d}"
                     )
-                self.counters[(hall.id, d)] = seq0 + n
+                self.counters[(hall.id, d)] = self.rows["counters"][(hall.id, d)] = seq0 + n
                 if len(self.rows["case"]) >= batch:
                     yield self.rows
                     self._reset()

@@ -101,18 +101,23 @@ def table_sql(conn) -> list[tuple[str, str, tuple]]:
 
 
 def write_batch(conn, statements, rows: dict) -> None:
-    """One transaction per batch: executemany per table (COPY on PostgreSQL, its bulk path)."""
-    with transaction.atomic(using=conn.alias), conn.cursor() as cur:
-        for key, sql, tail in statements:
-            batch = rows[key]
-            if not batch:
-                continue
-            if tail:
-                batch = [(*r, *tail) for r in batch]
-            if conn.vendor == "postgresql":
-                _copy(cur, sql, batch)
-            else:
-                cur.executemany(sql, batch)
+    """One transaction per batch: executemany per table (COPY on PostgreSQL, its bulk
+    path), and the case number counters of the batch's days raised in the same
+    transaction, so that whatever was written is consistent when the run is killed."""
+    with transaction.atomic(using=conn.alias):
+        with conn.cursor() as cur:
+            for key, sql, tail in statements:
+                batch = rows[key]
+                if not batch:
+                    continue
+                if tail:
+                    batch = [(*r, *tail) for r in batch]
+                if conn.vendor == "postgresql":
+                    _copy(cur, sql, batch)
+                else:
+                    cur.executemany(sql, batch)
+        if rows.get("counters"):
+            raise_counters(rows["counters"], conn)
 
 
 def _copy(cur, insert_sql: str, batch) -> None:
@@ -146,25 +151,32 @@ def reserve_counters(counters: dict, conn) -> None:
     """Raise each hall's daily counter to the last simulated number, so that the live
     numbering (`numbering.next_sequence`) continues after it. Never lowers a counter.
     Also resets the id sequences (PostgreSQL) past the ids the generator chose."""
-    CaseNumberCounter = apps.get_model("cases", "CaseNumberCounter")
     with transaction.atomic(using=conn.alias):
-        existing = {
-            (row.hall_id, row.day): row
-            for row in CaseNumberCounter.objects.filter(
-                hall_id__in={h for h, _d in counters}, day__in={d for _h, d in counters}
-            )
-        }
-        new = []
-        for (hall_id, day), last in counters.items():
-            row = existing.get((hall_id, day))
-            if row is None:
-                new.append(CaseNumberCounter(hall_id=hall_id, day=day, last=last))
-            elif row.last < last:
-                CaseNumberCounter.objects.filter(pk=row.pk, last__lt=last).update(last=last)
-        CaseNumberCounter.objects.bulk_create(new, batch_size=1000)
+        raise_counters(counters, conn)
         models = [apps.get_model("cases", name) for _key, name, _cols in TABLES]
         statements = conn.ops.sequence_reset_sql(no_style(), models)
         if statements:
             with conn.cursor() as cur:
                 for sql in statements:
                     cur.execute(sql)
+
+
+def raise_counters(counters: dict, conn) -> None:
+    """Raise each (hall, day) counter to at least the given last number."""
+    CaseNumberCounter = apps.get_model("cases", "CaseNumberCounter")
+    existing = {
+        (row.hall_id, row.day): row
+        for row in CaseNumberCounter.objects.using(conn.alias).filter(
+            hall_id__in={h for h, _d in counters}, day__in={d for _h, d in counters}
+        )
+    }
+    new = []
+    for (hall_id, day), last in counters.items():
+        row = existing.get((hall_id, day))
+        if row is None:
+            new.append(CaseNumberCounter(hall_id=hall_id, day=day, last=last))
+        elif row.last < last:
+            CaseNumberCounter.objects.using(conn.alias).filter(pk=row.pk, last__lt=last).update(
+                last=last
+            )
+    CaseNumberCounter.objects.using(conn.alias).bulk_create(new, batch_size=1000)

@@ -382,3 +382,36 @@ def test_it_counts_events_per_case_like_a_real_year(personas, catalogue):
     promised = [n for imm, status, n in per_case if not imm and status == "delivered"]
     assert min(immediate) >= 4  # received, accepted, concluded, delivered (+ fee)
     assert min(promised) >= 9  # + the three steps assigned and decided
+
+
+def test_a_run_that_died_half_way_can_be_run_again(personas, catalogue, monkeypatch):
+    """Each batch raises the number counters of its days in its own transaction: after a
+    run that died between two batches, what was written is consistent and a second run
+    goes on without a duplicate case number."""
+    from onewindow.cases.simulate import write
+
+    options = simulate.Options(
+        start=dt.date(2025, 5, 5), end=dt.date(2025, 5, 30), cases=400, seed=5, batch_cases=50
+    )
+    real, written = write.write_batch, []
+
+    def dies_after_two(conn, statements, rows):
+        if len(written) == 2:
+            raise SystemExit("killed")
+        real(conn, statements, rows)
+        written.append(len(rows["case"]))
+
+    monkeypatch.setattr(simulate, "write_batch", dies_after_two)
+    with pytest.raises(SystemExit):
+        simulate.run(options, progress=False, parallel=False)
+    first = Case.objects.count()
+    assert first == sum(written) and first > 0
+    # Every number written is covered by its counter.
+    for hall_id, number in Case.objects.values_list("hall_id", "number"):
+        day = dt.datetime.strptime(number[-12:-4], "%Y%m%d").date()
+        assert CaseNumberCounter.objects.get(hall_id=hall_id, day=day).last >= int(number[-4:])
+    monkeypatch.setattr(simulate, "write_batch", real)
+    stats = simulate.run(options, progress=False, parallel=False)
+    assert Case.objects.count() == first + stats.cases
+    numbers = list(Case.objects.values_list("number", flat=True))
+    assert len(numbers) == len(set(numbers))
