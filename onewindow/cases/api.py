@@ -1,5 +1,6 @@
-"""The cases API (mounted at /api/v1/): window intake, one endpoint per action, lists and
-details, and the exchange endpoint for department systems. See docs/apps/cases-api.md.
+"""The cases API (mounted at /api/v1/): window intake, one endpoint per action path of
+the case actions table (actions.ACTIONS), lists and details, and the exchange endpoint
+for department systems. See docs/apps/cases-api.md.
 
 Every endpoint is thin: look the case up through `visible_to` (another hall's case is a
 404, exactly like an unknown number), check the role (403), call one service, answer.
@@ -11,9 +12,9 @@ handle cases.
 
 import datetime as dt
 import json
-from functools import cache, wraps
+from functools import wraps
 
-from django.db import IntegrityError, connection
+from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -22,39 +23,25 @@ from ninja import Query, Router, Status
 from ninja.responses import NinjaJSONEncoder
 
 from onewindow.catalogue.models import ServiceItem
-from onewindow.core import rawsql
-from onewindow.core.scoping import sees_hall
 from onewindow.halls.models import Hall, Window
 from onewindow.lib import idnumbers
 
-from . import clock, exchange, services
+from . import actions, clock, exchange, services
 from .api_schemas import (
     ERRORS,
-    AcceptIn,
-    AssignIn,
     CaseDetailOut,
     CaseFilters,
     CaseIn,
     CasePageOut,
     CaseStateOut,
-    ConcludeIn,
-    CorrectionIn,
-    DecisionIn,
-    DeliverIn,
     ExchangeEventIn,
     ExchangeEventOut,
-    ExtendIn,
-    ImmediateIn,
-    RefuseIn,
-    SupplyIn,
-    SuspendIn,
-    VersionIn,
 )
 from .models import Case, CaseEvent
 
 router = Router()
 
-HANDLE = "cases.handle_cases"
+HANDLE = actions.HANDLE
 
 
 # ------------------------------------------------------------------------ helpers
@@ -98,18 +85,20 @@ def _answer_errors(view, request, *args, **kwargs):
         return view(request, *args, **kwargs)
     except Http404:
         return 404, _error("not_found", _("There is no such case, or it is not one of your halls."))
-    except services.StaleCase as exc:
-        return 409, _error(exc.code, exc.message, current_version=exc.current_version)
     except exchange.ExchangeConflict as exc:
         return 409, _error(exc.code, exc.message, expected_seq=exc.expected_seq)
-    except services.TransitionNotAllowed as exc:
-        return 409, _error(exc.code, exc.message)
-    except services.NotPermitted as exc:
-        return 403, _error(exc.code, exc.message)
-    except services.InvalidInput as exc:
-        return 400, {**_error(exc.code, exc.message), "errors": exc.errors}
     except services.CaseError as exc:
-        return 400, _error(exc.code, exc.message)
+        return actions.error_status(exc), error_body(exc)
+
+
+def error_body(exc: services.CaseError) -> dict:
+    """The answer to a service's refusal (its status: actions.error_status)."""
+    body = _error(exc.code, exc.message)
+    if isinstance(exc, services.StaleCase):
+        body["current_version"] = exc.current_version
+    elif isinstance(exc, services.InvalidInput):
+        body["errors"] = exc.errors
+    return body
 
 
 def _require_handler(user) -> None:
@@ -253,27 +242,6 @@ def detail(case: Case, user) -> dict:
     return out
 
 
-def _case_to_act_on(request, number: str) -> Case:
-    """The case behind a number, if the user may see it (404 otherwise), with what the
-    services read of it: a service that locks reads it again under the lock; accept
-    (`read_for_change`) takes it as read and checks its version when it writes."""
-    case = services.case_by_number(number)
-    if case is None or not sees_hall(request.user, case.hall_id):
-        raise Http404("no such case")
-    return case
-
-
-def _user_named(username: str, errors_field: str):
-    from onewindow.accounts.models import User
-
-    user = User.objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise services.InvalidInput(
-            {errors_field: _("There is no active staff member with this username.")}
-        )
-    return user
-
-
 def state_answer(status: int, case: Case, user) -> HttpResponse:
     """The state of a case as the JSON answer, written directly rather than handed to
     ninja: ninja would check it against `CaseStateOut` field by field through its Django
@@ -285,12 +253,6 @@ def state_answer(status: int, case: Case, user) -> HttpResponse:
         status=status,
         content_type="application/json; charset=utf-8",
     )
-
-
-def _answer(request, case: Case) -> HttpResponse:
-    """The state after an action, from the case the service returned (its relations are
-    loaded already). The checklist, steps and events: GET /cases/{number}."""
-    return state_answer(200, case, request.user)
 
 
 # ---------------------------------------------------------------------- endpoints
@@ -356,8 +318,8 @@ def get_case(request, number: str):
 )
 @answers_errors
 def create_case(request, payload: CaseIn):
-    hall, window = _hall_and_window(payload.hall.upper(), payload.window)
-    if hall is None or not sees_hall(request.user, hall.pk):
+    hall, window = _hall_and_window(request.user, payload.hall.upper(), payload.window)
+    if hall is None:
         return 404, _error("not_found", _("There is no such hall, or it is not one of your halls."))
     _require_handler(request.user)
     item = _item_with_published_version(payload.item)
@@ -393,35 +355,27 @@ def create_case(request, payload: CaseIn):
     return state_answer(201, case, request.user)
 
 
-@cache
-def _hall_sql(vendor: str) -> tuple[str, rawsql.Rows]:
-    rows = rawsql.Rows((Hall, rawsql.attnames(Hall)), (Window, rawsql.attnames(Window)))
-    sql = (
-        f"SELECT {rawsql.select_list(Hall, 'h')}, {rawsql.select_list(Window, 'w')}"
-        f" FROM {Hall._meta.db_table} h LEFT JOIN {Window._meta.db_table} w"
-        " ON w.hall_id = h.id AND w.number = %s WHERE h.code = %s"
-    )
-    return sql, rows
-
-
-def _hall_and_window(code: str, window_number: int | None) -> tuple[Hall | None, Window | None]:
-    """The hall with this code and its window with this number, in one query."""
-    sql, rows = _hall_sql(connection.vendor)
-    with rawsql.cursor() as cursor:
-        cursor.execute(sql, [window_number, code])
-        row = cursor.fetchone()
-    if row is None:
-        return None, None
-    hall, window = rows.split(row)
-    if window is not None:
-        rawsql.attach(window, "hall", hall)
-    return hall, window
+def _hall_and_window(user, code: str, window_number: int | None):
+    """The hall with this code if the user sees it, and its window with this number (one
+    query when the window is there, as at the windows; two otherwise)."""
+    if window_number is not None:
+        window = (
+            Window.objects.visible_to(user)
+            .select_related("hall")
+            .filter(hall__code=code, number=window_number)
+            .first()
+        )
+        if window is not None:
+            return window.hall, window
+    return Hall.objects.visible_to(user).filter(code=code).first(), None
 
 
 def _item_with_published_version(code: str) -> ServiceItem | None:
-    """The item with this implementation code and its version in force (one query)."""
-    return rawsql.first_related(
-        ServiceItem, ("published_version",), "t.implementation_code = %s", [code]
+    """The item with this implementation code and its version in force."""
+    return (
+        ServiceItem.objects.select_related("published_version")
+        .filter(implementation_code=code)
+        .first()
     )
 
 
@@ -438,164 +392,34 @@ def _case_with_intake_key(request, key: str) -> Case | None:
         ) from None
 
 
-def _action(summary_text: str, path: str, schema):
-    """Register one POST action endpoint: look up (404), role (403), call the service."""
+def _action_endpoint(path: str, served: list[actions.CaseAction]) -> None:
+    """Register POST /cases/{number}/<path> for the actions of the table served there:
+    look up (404), permission (403), the body's arguments, the service, the state."""
+    schema = served[0].schema
+    only = served[0] if len(served) == 1 else None
 
-    def register(call):
-        # The annotation is evaluated here (no postponed annotations in this module), so
-        # ninja sees the payload schema of each action.
-        @router.post(
-            f"/cases/{{number}}/{path}",
-            response={200: CaseStateOut, **ERRORS},
-            summary=summary_text,
-            operation_id=f"case_{path.replace('/', '_')}",
+    # The annotation is evaluated here (no postponed annotations in this module), so
+    # ninja sees the body schema of each path.
+    @router.post(
+        f"/cases/{{number}}/{path}",
+        response={200: CaseStateOut, **ERRORS},
+        summary=served[0].api_summary,
+        operation_id=f"case_{path.replace('/', '_')}",
+    )
+    @answers_errors
+    def endpoint(request, number: str, payload: schema):
+        action = only or actions.ACTIONS[payload.variant()]
+        case = actions.case_to_act_on(request.user, number, action)
+        case = actions.perform(
+            action, actor=request.user, case=case, data=payload.arguments(), request=request
         )
-        @answers_errors
-        def endpoint(request, number: str, payload: schema):
-            case = _case_to_act_on(request, number)
-            _require_handler(request.user)
-            case = call(request, case, payload)
-            return _answer(request, case)
-
-        return call
-
-    return register
+        # From the case the service returned (its relations are loaded already); the
+        # checklist, steps and events: GET /cases/{number}.
+        return state_answer(200, case, request.user)
 
 
-@_action("Accept (受理), or accept with gaps (容缺受理)", "accept", AcceptIn)
-def _accept(request, case, p: AcceptIn):
-    if p.gaps is not None:
-        return services.accept_with_gaps(
-            actor=request.user,
-            case=case,
-            missing_material_ids=p.gaps.missing_material_ids,
-            gaps_due_date=p.gaps.due_date,
-            promise=p.gaps.promise,
-            expected_version=p.version,
-            request=request,
-        )
-    return services.accept_case(
-        actor=request.user, case=case, expected_version=p.version, request=request
-    )
-
-
-@_action("Refuse at intake (不予受理)", "refuse", RefuseIn)
-def _refuse(request, case, p: RefuseIn):
-    return services.refuse_case(
-        actor=request.user, case=case, reason=p.reason, expected_version=p.version, request=request
-    )
-
-
-@_action("Issue a one-time correction notice (一次性告知)", "correction", CorrectionIn)
-def _correction(request, case, p: CorrectionIn):
-    return services.issue_correction_notice(
-        actor=request.user, case=case, items=p.items, expected_version=p.version, request=request
-    )
-
-
-@_action("Record the missing materials or the materials to follow", "supply", SupplyIn)
-def _supply(request, case, p: SupplyIn):
-    return services.supply_correction(
-        actor=request.user,
-        case=case,
-        provided_material_ids=p.provided_material_ids,
-        expected_version=p.version,
-        request=request,
-    )
-
-
-@_action("Handle an immediate item at once (即办)", "immediate", ImmediateIn)
-def _immediate(request, case, p: ImmediateIn):
-    return services.handle_immediately(
-        actor=request.user,
-        case=case,
-        certificate_number=p.certificate_number,
-        fee_charged=p.fee_charged,
-        expected_version=p.version,
-        request=request,
-    )
-
-
-@_action("Assign the current step", "step/assign", AssignIn)
-def _assign(request, case, p: AssignIn):
-    assignee = _user_named(p.assignee, "assignee")
-    return services.assign_step(
-        actor=request.user,
-        case=case,
-        assignee=assignee,
-        expected_version=p.version,
-        request=request,
-    )
-
-
-@_action("Decide the current step (pass, approve, reject, send back)", "step/decision", DecisionIn)
-def _decide(request, case, p: DecisionIn):
-    return services.decide_step(
-        actor=request.user,
-        case=case,
-        decision=p.decision,
-        opinion=p.opinion,
-        send_back_to=p.send_back_to,
-        expected_version=p.version,
-        request=request,
-    )
-
-
-@_action("Extend (A-type special procedure)", "extend", ExtendIn)
-def _extend(request, case, p: ExtendIn):
-    approver = _user_named(p.approver, "approver")
-    return services.extend_case(
-        actor=request.user,
-        case=case,
-        days=p.days,
-        reason=p.reason,
-        approver=approver,
-        expected_version=p.version,
-        request=request,
-    )
-
-
-@_action("Suspend (B-type special procedure: the clock stops)", "suspend", SuspendIn)
-def _suspend(request, case, p: SuspendIn):
-    return services.suspend_case(
-        actor=request.user,
-        case=case,
-        kind=p.kind,
-        reason=p.reason,
-        max_days=p.max_days,
-        expected_version=p.version,
-        request=request,
-    )
-
-
-@_action("Resume a suspended case", "resume", VersionIn)
-def _resume(request, case, p: VersionIn):
-    return services.resume_case(
-        actor=request.user, case=case, expected_version=p.version, request=request
-    )
-
-
-@_action("Conclude (办结) with a result", "conclude", ConcludeIn)
-def _conclude(request, case, p: ConcludeIn):
-    return services.conclude_case(
-        actor=request.user,
-        case=case,
-        result=p.result,
-        reason=p.reason,
-        remedies=p.remedies,
-        certificate_number=p.certificate_number,
-        certificate_valid_until=p.certificate_valid_until,
-        fee_charged=p.fee_charged,
-        expected_version=p.version,
-        request=request,
-    )
-
-
-@_action("Deliver the result (送达)", "deliver", DeliverIn)
-def _deliver(request, case, p: DeliverIn):
-    return services.deliver_case(
-        actor=request.user, case=case, method=p.method, expected_version=p.version, request=request
-    )
+for _path, _served in actions.api_paths().items():
+    _action_endpoint(_path, _served)
 
 
 @router.post(

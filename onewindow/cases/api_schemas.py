@@ -1,10 +1,17 @@
-"""Request and answer schemas of the cases API (onewindow/cases/api.py)."""
+"""Request and answer schemas of the cases API (onewindow/cases/api.py).
+
+The body of each case action (actions.ACTIONS) is a `VersionIn`: its fields are named
+after the keyword arguments of the action's service, and `arguments()` gives them as the
+service takes them (the few that the API spells otherwise are converted there)."""
 
 import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
+
+from . import services
 
 
 class ErrorOut(Schema):
@@ -158,6 +165,27 @@ class VersionIn(Schema):
         ..., description="the case version the request was made from (optimistic locking)"
     )
 
+    def variant(self) -> str | None:
+        """The action of the table this body asks for, when its path serves several
+        (accept, and accept with gaps); None for a path of one action."""
+        return None
+
+    def arguments(self) -> dict:
+        """The body keyed by the service's keyword arguments (and ``version``)."""
+        return dict(self)
+
+
+def active_user(username: str, field: str):
+    """The active staff member with this username (the API names people by username)."""
+    from onewindow.accounts.models import User
+
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise services.InvalidInput(
+            {field: _("There is no active staff member with this username.")}
+        )
+    return user
+
 
 class GapsIn(Schema):
     missing_material_ids: list[int]
@@ -169,6 +197,19 @@ class AcceptIn(VersionIn):
     gaps: GapsIn | None = Field(
         None, description="accept with gaps (容缺受理): materials to follow later"
     )
+
+    def variant(self) -> str | None:
+        return "gaps" if self.gaps is not None else "accept"
+
+    def arguments(self) -> dict:
+        if self.gaps is None:
+            return {"version": self.version}
+        return {
+            "version": self.version,
+            "missing_material_ids": self.gaps.missing_material_ids,
+            "gaps_due_date": self.gaps.due_date,
+            "promise": self.gaps.promise,
+        }
 
 
 class RefuseIn(VersionIn):
@@ -191,6 +232,9 @@ class ExtendIn(VersionIn):
     reason: str
     approver: str = Field(..., description="username of the approving person")
 
+    def arguments(self) -> dict:
+        return {**dict(self), "approver": active_user(self.approver, "approver")}
+
 
 class SuspendIn(VersionIn):
     kind: str
@@ -200,6 +244,9 @@ class SuspendIn(VersionIn):
 
 class AssignIn(VersionIn):
     assignee: str = Field(..., description="username")
+
+    def arguments(self) -> dict:
+        return {**dict(self), "assignee": active_user(self.assignee, "assignee")}
 
 
 class DecisionIn(VersionIn):

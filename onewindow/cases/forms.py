@@ -54,7 +54,16 @@ class StyledForm(forms.Form):
 
 
 class VersionedForm(StyledForm):
+    """The form of one case action (see actions.py): its cleaned data is keyed by the
+    keyword arguments of the action's service, plus ``version``. Made for one case."""
+
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    #: What the case page renders inside the action's card (cases/_action.html).
+    fields_template = "cases/_fields.html"
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
 
 
 def scan_field(label) -> forms.FileField:
@@ -205,6 +214,27 @@ class IntakeForm(StyledForm):
             if self.cleaned_data.get(f"scan_{m.pk}")
         ]
 
+    def decision_data(self, action: str) -> dict:
+        """The fields of the chosen decision (an action of actions.ACTIONS), keyed by its
+        service's keyword arguments: this form prefixes some to keep them apart."""
+        data = self.cleaned_data
+        if action == "gaps":
+            return {
+                "missing_material_ids": data["gaps_materials"],
+                "gaps_due_date": data["gaps_due_date"],
+                "promise": data["gaps_promise"],
+            }
+        if action == "correction":
+            return {"items": self.correction_items()}
+        if action == "refuse":
+            return {"reason": data["refusal_reason"]}
+        if action == "immediate":
+            return {
+                "certificate_number": data["certificate_number"],
+                "fee_charged": data["fee_charged"],
+            }
+        return {}
+
     def correction_items(self) -> list:
         provided = set(self.cleaned_data.get("provided") or ())
         items: list = [m.pk for m in self.materials if m.pk not in provided and m.required]
@@ -217,10 +247,22 @@ class IntakeForm(StyledForm):
 
 
 # --------------------------------------------------------------- case actions
+# One form per action of actions.ACTIONS. A field is named after the service's keyword
+# argument it fills; where the page posts another name (or builds the value from several
+# fields), `clean` adds the keyword argument to the cleaned data.
 
 
 class AcceptForm(VersionedForm):
     pass
+
+
+class ImmediateForm(VersionedForm):
+    certificate_number = forms.CharField(
+        label=_("Certificate number"), max_length=80, required=False
+    )
+    fee_charged = forms.DecimalField(
+        label=_("Fee charged (yuan)"), required=False, min_value=0, decimal_places=2, max_digits=12
+    )
 
 
 class RefuseForm(VersionedForm):
@@ -230,7 +272,7 @@ class RefuseForm(VersionedForm):
 
 
 class GapsForm(VersionedForm):
-    missing = forms.TypedMultipleChoiceField(
+    missing_material_ids = forms.TypedMultipleChoiceField(
         label=_("Materials that will follow"), coerce=int, widget=forms.CheckboxSelectMultiple
     )
     gaps_due_date = forms.DateField(
@@ -241,8 +283,8 @@ class GapsForm(VersionedForm):
     )
 
     def __init__(self, *args, case: Case, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["missing"].choices = [
+        super().__init__(*args, case=case, **kwargs)
+        self.fields["missing_material_ids"].choices = [
             (m.material_id, m.name)
             for m in case.materials.select_related("material")
             if not m.provided and m.material is not None and m.material.may_follow_later
@@ -251,7 +293,10 @@ class GapsForm(VersionedForm):
 
 class CorrectionForm(VersionedForm):
     """The first notice: what is missing (required materials not handed in are always on
-    it) and other problems. A later notice: only the items of earlier notices."""
+    it) and other problems. A later notice: only the items of earlier notices. The
+    service's ``items`` are built from the ticked rows."""
+
+    fields_template = "cases/_correction_fields.html"
 
     other_problems = forms.CharField(
         label=_("Other problems (one per line)"),
@@ -260,8 +305,7 @@ class CorrectionForm(VersionedForm):
     )
 
     def __init__(self, *args, case: Case, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.case = case
+        super().__init__(*args, case=case, **kwargs)
         self.earlier = [i for n in case.corrections.all() for i in n.items]
         self.rows = []
         if self.earlier:
@@ -286,6 +330,11 @@ class CorrectionForm(VersionedForm):
                 self.rows.append(
                     (m, self[f"mat_{m.material_id}"], self[f"matnote_{m.material_id}"])
                 )
+
+    def clean(self):
+        data = super().clean()
+        data["items"] = self.items()
+        return data
 
     def items(self) -> list:
         data = self.cleaned_data
@@ -323,19 +372,24 @@ class SupplyForm(VersionedForm):
     )
 
     def __init__(self, *args, case: Case, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, case=case, **kwargs)
         waiting = [m for m in case.materials.all() if m.material_id and not m.provided]
         if case.status != Case.Status.CORRECTION:
             waiting = [m for m in waiting if m.to_follow]
         self.fields["provided"].choices = [(m.material_id, m.name) for m in waiting]
         self.fields["provided"].initial = [m.material_id for m in waiting]
 
+    def clean(self):
+        data = super().clean()
+        data["provided_material_ids"] = data.get("provided") or []
+        return data
+
 
 class AssignForm(VersionedForm):
     assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=User.objects.none())
 
     def __init__(self, *args, case: Case, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, case=case, **kwargs)
         step = case.current_step
         qs = User.objects.none()
         if step is not None:
@@ -360,7 +414,7 @@ class DecideForm(VersionedForm):
     )
 
     def __init__(self, *args, case: Case, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, case=case, **kwargs)
         step = case.current_step
         steps = list(case.item_version.steps.all())
         choices = []
@@ -389,7 +443,7 @@ class ExtendForm(VersionedForm):
     approver = forms.ModelChoiceField(label=_("Approved by"), queryset=User.objects.none())
 
     def __init__(self, *args, case: Case, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, case=case, **kwargs)
         self.fields["days"].max_value = case.item_version.max_extension_days
         self.fields["approver"].queryset = (
             User.objects.filter(is_active=True, halls=case.hall_id)
@@ -413,6 +467,20 @@ class ResumeForm(VersionedForm):
     pass
 
 
+def conclude_results(case: Case) -> list[tuple[str, str]]:
+    """The results that may end the case now (with a blank first): granted and refused
+    only once every step is decided."""
+    steps_pending = case.current_step_id is not None
+    results = list(BLANK)
+    for value, label in Case.Result.choices:
+        if case.status not in services.RESULT_FROM[value]:
+            continue
+        if steps_pending and value in (Case.Result.GRANTED, Case.Result.REFUSED):
+            continue
+        results.append((value, label))
+    return results
+
+
 class ConcludeForm(VersionedForm):
     result = forms.ChoiceField(label=_("Result"), choices=BLANK + Case.Result.choices)
     reason = forms.CharField(
@@ -428,12 +496,18 @@ class ConcludeForm(VersionedForm):
         label=_("Fee charged (yuan)"), required=False, min_value=0, decimal_places=2, max_digits=12
     )
 
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, case=case, **kwargs)
+        self.fields["result"].choices = conclude_results(case)
+
 
 class DeliverForm(VersionedForm):
     method = forms.ChoiceField(label=_("Delivery method"), choices=Case.DeliveryMethod.choices)
 
 
 class AttachForm(forms.Form):
+    """A scan for the case (no version: a scan changes nothing the others rely on)."""
+
     material = forms.TypedChoiceField(
         label=_("Material"), coerce=int, required=False, empty_value=None
     )
@@ -441,10 +515,17 @@ class AttachForm(forms.Form):
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
+        self.case = case
         self.fields["file"].required = True
         self.fields["material"].choices = [("", "—")] + [
             (m.material_id, m.name) for m in case.materials.all() if m.material_id
         ]
+
+    def clean(self):
+        data = super().clean()
+        data["upload"] = data.get("file")
+        data["material_id"] = data.get("material")
+        return data
 
 
 # ------------------------------------------------------------------- lists

@@ -12,6 +12,6 @@ urlpatterns = [
     path("<str:number>/", views.case_detail, name="detail"),
     path("<str:number>/do/<str:action>/", views.case_action, name="act"),
     path("<str:number>/documents/<str:kind>/", views.document, name="document"),
-    path("<str:number>/attachments/", views.attach, name="attach"),
+    path("<str:number>/attachments/", views.case_action, {"action": "attach"}, name="attach"),
     path("<str:number>/attachments/<int:pk>/", views.attachment, name="attachment"),
 ]

@@ -17,16 +17,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateSyntaxError, engines
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from onewindow.audit.services import record
 from onewindow.catalogue.models import ItemVersion, ServiceItem
 from onewindow.core.http import permission_required
+from onewindow.core.scoping import sees_hall
 
-from . import clock, documents, forms, services
+from . import actions, clock, documents, forms, services
 from .models import Case, CaseDocument
-from .services.common import RESULT_FROM, in_hall
 
 PAGE_SIZE = 50
 QUEUE_LIMIT = 300
@@ -37,7 +36,7 @@ def _can_view(user) -> bool:
 
 
 def _can_act(user, case: Case) -> bool:
-    return user.has_perm("cases.handle_cases") and in_hall(user, case.hall_id)
+    return user.has_perm(actions.HANDLE) and sees_hall(user, case.hall_id)
 
 
 # ------------------------------------------------------------------ workbench
@@ -152,37 +151,18 @@ def _intake(request, form: forms.IntakeForm, hall, item) -> Case | None:
                 services.attach_scan(
                     actor=user, case=case, upload=upload, material_id=material_id, request=request
                 )
-            if action == "accept":
-                case = services.accept_case(actor=user, case=case, request=request)
-            elif action == "gaps":
-                case = services.accept_with_gaps(
+            if action != "receive":
+                case = actions.perform(
+                    actions.ACTIONS[action],
                     actor=user,
                     case=case,
-                    missing_material_ids=data["gaps_materials"],
-                    gaps_due_date=data["gaps_due_date"],
-                    promise=data["gaps_promise"],
+                    data=form.decision_data(action),
                     request=request,
                 )
-            elif action == "correction":
-                case = services.issue_correction_notice(
-                    actor=user, case=case, items=form.correction_items(), request=request
+            if action == "immediate" and data["hand_over"]:
+                case = services.deliver_case(
+                    actor=user, case=case, method=Case.DeliveryMethod.WINDOW, request=request
                 )
-            elif action == "refuse":
-                case = services.refuse_case(
-                    actor=user, case=case, reason=data["refusal_reason"], request=request
-                )
-            elif action == "immediate":
-                case = services.handle_immediately(
-                    actor=user,
-                    case=case,
-                    certificate_number=data["certificate_number"],
-                    fee_charged=data["fee_charged"],
-                    request=request,
-                )
-                if data["hand_over"]:
-                    case = services.deliver_case(
-                        actor=user, case=case, method=Case.DeliveryMethod.WINDOW, request=request
-                    )
     except services.InvalidInput as exc:
         forms.add_service_errors(form, exc.errors)
         messages.error(request, _("Nothing was saved: %(problem)s") % {"problem": exc.message})
@@ -236,228 +216,6 @@ def _search_versions(hall, q: str) -> list:
 # ------------------------------------------------------------------ case page
 
 
-ACTIONS = {
-    # name: (form class, needs the case, service call)
-    "accept": (
-        forms.AcceptForm,
-        False,
-        lambda r, c, d: services.accept_case(
-            actor=r.user, case=c, expected_version=d["version"], request=r
-        ),
-    ),
-    "gaps": (
-        forms.GapsForm,
-        True,
-        lambda r, c, d: services.accept_with_gaps(
-            actor=r.user,
-            case=c,
-            missing_material_ids=d["missing"],
-            gaps_due_date=d["gaps_due_date"],
-            promise=d["promise"],
-            expected_version=d["version"],
-            request=r,
-        ),
-    ),
-    "refuse": (
-        forms.RefuseForm,
-        False,
-        lambda r, c, d: services.refuse_case(
-            actor=r.user, case=c, reason=d["reason"], expected_version=d["version"], request=r
-        ),
-    ),
-    "correction": (
-        forms.CorrectionForm,
-        True,
-        lambda r, c, d, form=None: services.issue_correction_notice(
-            actor=r.user, case=c, items=form.items(), expected_version=d["version"], request=r
-        ),
-    ),
-    "supply": (
-        forms.SupplyForm,
-        True,
-        lambda r, c, d: services.supply_correction(
-            actor=r.user,
-            case=c,
-            provided_material_ids=d["provided"],
-            expected_version=d["version"],
-            request=r,
-        ),
-    ),
-    "immediate": (
-        forms.ConcludeForm,
-        False,
-        lambda r, c, d: services.handle_immediately(
-            actor=r.user,
-            case=c,
-            certificate_number=d["certificate_number"],
-            fee_charged=d["fee_charged"],
-            expected_version=d["version"],
-            request=r,
-        ),
-    ),
-    "assign": (
-        forms.AssignForm,
-        True,
-        lambda r, c, d: services.assign_step(
-            actor=r.user, case=c, assignee=d["assignee"], expected_version=d["version"], request=r
-        ),
-    ),
-    "decide": (
-        forms.DecideForm,
-        True,
-        lambda r, c, d: services.decide_step(
-            actor=r.user,
-            case=c,
-            decision=d["decision"],
-            opinion=d["opinion"],
-            send_back_to=d["send_back_to"],
-            expected_version=d["version"],
-            request=r,
-        ),
-    ),
-    "extend": (
-        forms.ExtendForm,
-        True,
-        lambda r, c, d: services.extend_case(
-            actor=r.user,
-            case=c,
-            days=d["days"],
-            reason=d["reason"],
-            approver=d["approver"],
-            expected_version=d["version"],
-            request=r,
-        ),
-    ),
-    "suspend": (
-        forms.SuspendForm,
-        False,
-        lambda r, c, d: services.suspend_case(
-            actor=r.user,
-            case=c,
-            kind=d["kind"],
-            reason=d["reason"],
-            max_days=d["max_days"],
-            expected_version=d["version"],
-            request=r,
-        ),
-    ),
-    "resume": (
-        forms.ResumeForm,
-        False,
-        lambda r, c, d: services.resume_case(
-            actor=r.user, case=c, expected_version=d["version"], request=r
-        ),
-    ),
-    "conclude": (
-        forms.ConcludeForm,
-        False,
-        lambda r, c, d: services.conclude_case(
-            actor=r.user,
-            case=c,
-            result=d["result"],
-            reason=d["reason"],
-            certificate_number=d["certificate_number"],
-            certificate_valid_until=d["certificate_valid_until"],
-            fee_charged=d["fee_charged"],
-            expected_version=d["version"],
-            request=r,
-        ),
-    ),
-    "deliver": (
-        forms.DeliverForm,
-        False,
-        lambda r, c, d: services.deliver_case(
-            actor=r.user, case=c, method=d["method"], expected_version=d["version"], request=r
-        ),
-    ),
-}
-
-
-ACTION_TITLES = {
-    "accept": gettext_lazy("Accept"),
-    "immediate": gettext_lazy("Accept and conclude now"),
-    "gaps": gettext_lazy("Accept with materials to follow (容缺受理)"),
-    "correction": gettext_lazy("Correction notice (一次性告知)"),
-    "refuse": gettext_lazy("Refuse (不予受理)"),
-    "supply": gettext_lazy("Materials handed in"),
-    "decide": gettext_lazy("Decide the step"),
-    "assign": gettext_lazy("Assign the step"),
-    "extend": gettext_lazy("Extension (A-type special procedure)"),
-    "suspend": gettext_lazy("Suspension (B-type special procedure)"),
-    "resume": gettext_lazy("Resume"),
-    "conclude": gettext_lazy("Conclude"),
-    "deliver": gettext_lazy("Deliver the result"),
-}
-BUTTON_STYLES = {
-    "accept": "btn-danger",
-    "immediate": "btn-success",
-    "decide": "btn-danger",
-    "conclude": "btn-danger",
-    "deliver": "btn-danger",
-}
-
-
-def _make_form(action: str, case: Case, data=None):
-    form_class, needs_case, _call = ACTIONS[action]
-    kwargs = {"case": case} if needs_case else {}
-    return form_class(data, initial={"version": case.version}, **kwargs)
-
-
-def _conclude_results(case: Case) -> list[tuple[str, str]]:
-    steps_pending = case.current_step_id is not None
-    results = [("", "—")]
-    for value, label in Case.Result.choices:
-        if case.status not in RESULT_FROM[value]:
-            continue
-        if steps_pending and value in (Case.Result.GRANTED, Case.Result.REFUSED):
-            continue
-        results.append((value, label))
-    return results
-
-
-def _offered_actions(user, case: Case) -> list[str]:
-    """The action forms shown to this user for the case in its present state."""
-    if not _can_act(user, case):
-        return []
-    allowed = services.allowed_actions(case)
-    offered = []
-    materials = list(case.materials.select_related("material"))
-    missing = [m for m in materials if m.required and not m.provided and not m.to_follow]
-    if "accept" in allowed:
-        if case.item_version.is_immediate and not missing:
-            offered.append("immediate")
-        if not missing:
-            offered.append("accept")
-        elif all(m.material is not None and m.material.may_follow_later for m in missing):
-            offered.append("gaps")  # every missing material may follow later (容缺)
-        offered += ["correction", "refuse"]
-    if "supply_correction" in allowed or (
-        "supply_gaps" in allowed and any(m.to_follow for m in materials)
-    ):
-        offered.append("supply")
-    if "refuse" in allowed and "refuse" not in offered:
-        offered.append("refuse")
-    step = case.current_step
-    if step is not None and case.is_open:
-        if "decide_step" in allowed and (
-            step.assignee_id == user.pk
-            or (step.assignee_id is None and services.eligible_for_step(user, case, step.role))
-        ):
-            offered.append("decide")
-        offered.append("assign")
-    if "extend" in allowed:
-        offered.append("extend")
-    if "suspend" in allowed:
-        offered.append("suspend")
-    if "resume" in allowed:
-        offered.append("resume")
-    if "conclude" in allowed and len(_conclude_results(case)) > 1:
-        offered.append("conclude")
-    if "deliver" in allowed:
-        offered.append("deliver")
-    return offered
-
-
 def supervision_cards(case: Case, request) -> str:
     """The supervision app's cards of the case (its `case_cards` tag), or nothing when
     no supervision app provides them: the case page works without it, and cases import
@@ -470,15 +228,11 @@ def supervision_cards(case: Case, request) -> str:
 
 
 def _detail_context(request, case: Case, bound: dict | None = None) -> dict:
+    """The case page; ``bound`` holds the form of an action that was sent and refused."""
     bound = bound or {}
     cal = clock.calendar()
-    offered = _offered_actions(request.user, case)
-    action_forms = {name: bound.get(name) or _make_form(name, case) for name in offered}
-    if "conclude" in action_forms:
-        action_forms["conclude"].fields["result"].choices = _conclude_results(case)
-    if "immediate" in action_forms:
-        for name in ("result", "reason", "certificate_valid_until"):
-            action_forms["immediate"].fields.pop(name, None)
+    offered = {a.name: a for a in actions.offered(request.user, case)}
+    attach = offered.pop("attach", None)
     events = list(case.events.select_related("actor").order_by("seq"))
     return {
         "case": case,
@@ -500,109 +254,81 @@ def _detail_context(request, case: Case, bound: dict | None = None) -> dict:
         "suspensions": list(case.suspensions.select_related("started_by")),
         "extensions": list(case.extensions.select_related("approver", "requested_by")),
         "events": events,
-        "forms": action_forms,
         "actions": [
-            {
-                "name": name,
-                "title": ACTION_TITLES[name],
-                "form": form,
-                "style": BUTTON_STYLES.get(name, "btn-outline-secondary"),
-            }
-            for name, form in action_forms.items()
+            {"action": a, "form": bound.get(a.name) or a.make_form(case)}
+            for a in offered.values()
+            if a.in_panel
         ],
         "can_act": _can_act(request.user, case),
-        "attach_form": forms.AttachForm(case=case)
-        if _can_act(request.user, case) and "attach" in services.allowed_actions(case)
-        else None,
+        "attach_form": (bound.get("attach") or attach.make_form(case)) if attach else None,
         "supervision_cards": supervision_cards(case, request),
         "Kind": CaseDocument.Kind,
     }
+
+
+def _case_page(request, case: Case, *, status: int = 200, bound: dict | None = None):
+    return render(
+        request, "cases/detail.html", _detail_context(request, case, bound), status=status
+    )
 
 
 @login_required
 def case_detail(request, number):
     if not _can_view(request.user):
         raise PermissionDenied
-    case = services.get_case_for(request.user, number)
-    return render(request, "cases/detail.html", _detail_context(request, case))
+    return _case_page(request, services.get_case_for(request.user, number))
 
 
 @require_POST
-@permission_required("cases.handle_cases")
+@login_required
 def case_action(request, number, action):
-    """One action on the case page: validate its form, call its service."""
-    case = services.get_case_for(request.user, number)
-    if action not in ACTIONS:
+    """One action of the case page (actions.ACTIONS), the way the API takes it: the case
+    (404 for another hall's), the permission (403), the action's form, its service. A
+    refusal is answered with the API's status (actions.error_status): the case page as it
+    is now, with the message, and the form with its errors when the input was wrong."""
+    entry = actions.ACTIONS.get(action)
+    if entry is None:
         raise Http404("no such action")
-    if not _can_act(request.user, case):
-        raise PermissionDenied
-    form = _make_form(action, case, request.POST)
-    if action == "immediate":
-        for name in ("result", "reason", "certificate_valid_until"):
-            form.fields.pop(name, None)
-    detail = reverse("cases:detail", args=[case.number])
-    if not form.is_valid():
-        if "version" in form.errors:
-            messages.warning(request, services.StaleCase().message)
-            return redirect(detail)
-        messages.error(request, _("Please correct the errors below."))
-        return render(
-            request, "cases/detail.html", _detail_context(request, case, {action: form}), status=400
-        )
-    call = ACTIONS[action][2]
     try:
-        if action == "correction":
-            case = call(request, case, form.cleaned_data, form=form)
-        else:
-            case = call(request, case, form.cleaned_data)
-    except services.StaleCase as exc:
-        messages.warning(request, exc.message)
-        return redirect(detail)
-    except services.InvalidInput as exc:
-        forms.add_service_errors(form, exc.errors)
-        messages.error(request, _("Nothing was changed: %(problem)s") % {"problem": exc.message})
-        case.refresh_from_db()
-        return render(
-            request, "cases/detail.html", _detail_context(request, case, {action: form}), status=400
+        case = actions.case_to_act_on(request.user, number, entry)
+    except services.NotPermitted as exc:
+        raise PermissionDenied(exc.message) from None
+    form = entry.make_form(case, request.POST, request.FILES)
+    if not form.is_valid():
+        if "version" in form.errors:  # a form made before the version was sent
+            messages.warning(request, services.StaleCase().message)
+            return _case_page(request, case, status=409)
+        messages.error(request, _("Please correct the errors below."))
+        return _case_page(request, case, status=400, bound={action: form})
+    try:
+        result = actions.perform(
+            entry, actor=request.user, case=case, data=form.cleaned_data, request=request
         )
     except services.NotPermitted as exc:
         raise PermissionDenied(exc.message) from None
     except services.CaseError as exc:
-        messages.error(request, _("Nothing was changed: %(problem)s") % {"problem": exc.message})
-        return redirect(detail)
-    messages.success(
-        request,
-        _("Case %(number)s: %(status)s.")
-        % {"number": case.number, "status": case.get_status_display()},
-    )
-    return redirect(detail)
-
-
-@require_POST
-@permission_required("cases.handle_cases")
-def attach(request, number):
-    case = services.get_case_for(request.user, number)
-    form = forms.AttachForm(request.POST, request.FILES, case=case)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect(reverse("cases:detail", args=[case.number]) + "#attachments")
-    try:
-        services.attach_scan(
-            actor=request.user,
-            case=case,
-            upload=form.cleaned_data["file"],
-            material_id=form.cleaned_data["material"],
-            request=request,
+        bound = None
+        if isinstance(exc, services.StaleCase):
+            messages.warning(request, exc.message)
+        else:
+            messages.error(
+                request, _("Nothing was changed: %(problem)s") % {"problem": exc.message}
+            )
+        if isinstance(exc, services.InvalidInput):
+            forms.add_service_errors(form, exc.errors)
+            bound = {action: form}
+        # The case as it is now (nothing was changed; another change may have been).
+        case = services.get_case_for(request.user, number)
+        return _case_page(request, case, status=actions.error_status(exc), bound=bound)
+    if isinstance(result, Case):
+        messages.success(
+            request,
+            _("Case %(number)s: %(status)s.")
+            % {"number": result.number, "status": result.get_status_display()},
         )
-    except services.NotPermitted:
-        raise PermissionDenied from None
-    except services.CaseError as exc:
-        messages.error(request, exc.message)
     else:
-        messages.success(request, _("Scan attached."))
-    return redirect(reverse("cases:detail", args=[case.number]) + "#attachments")
+        messages.success(request, entry.done)
+    return redirect(reverse("cases:detail", args=[case.number]) + entry.anchor)
 
 
 @login_required
