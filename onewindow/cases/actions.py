@@ -53,6 +53,10 @@ class Situation:
         return list(self.case.materials.select_related("material"))
 
     @cached_property
+    def pending_extension(self):
+        return services.pending_extension(self.case)
+
+    @cached_property
     def missing(self) -> list:
         """Required materials neither handed in nor promised to follow."""
         return [m for m in self.materials if m.required and not m.provided and not m.to_follow]
@@ -133,6 +137,16 @@ def _decides(s: Situation) -> bool:
     if step.assignee_id is not None:
         return step.assignee_id == s.user.pk
     return services.eligible_for_step(s.user, s.case, step.role)
+
+
+def _no_pending_extension(s: Situation) -> bool:
+    return s.pending_extension is None
+
+
+def _decides_extension(s: Situation) -> bool:
+    """An extension waits, and the user did not ask for it."""
+    pending = s.pending_extension
+    return pending is not None and pending.requested_by_id != s.user.pk
 
 
 def _some_result(s: Situation) -> bool:
@@ -242,14 +256,29 @@ ACTIONS: dict[str, CaseAction] = {
         ),
         CaseAction(
             name="extend",
-            label=_("Extension (A-type special procedure)"),
-            service="extend_case",
-            transitions=("extend",),
+            label=_("Ask for an extension (A-type special procedure)"),
+            service="request_extension",
+            transitions=("request_extension",),
             form=forms.ExtendForm,
             schema=schemas.ExtendIn,
             api_path="extend",
-            api_summary="Extend (A-type special procedure)",
-            arguments=("days", "reason", "approver"),
+            api_summary="Ask for an extension (A-type special procedure), for an approver",
+            arguments=("days", "reason"),
+            offer=_no_pending_extension,
+        ),
+        CaseAction(
+            name="extension_decision",
+            label=_("Decide on the extension asked for"),
+            service="decide_extension",
+            transitions=("decide_extension",),
+            form=forms.ExtensionDecisionForm,
+            schema=schemas.ExtensionDecisionIn,
+            api_path="extension/decision",
+            api_summary="Approve or refuse the extension asked for",
+            arguments=("approve", "note"),
+            permission="cases.approve_extensions",
+            offer=_decides_extension,
+            style="btn-danger",
         ),
         CaseAction(
             name="suspend",
@@ -320,6 +349,12 @@ ACTIONS: dict[str, CaseAction] = {
 }
 
 
+#: Actions of the transitions table that no person starts from the page or the API:
+#: an extension approved in a department system (the exchange) and the dates counted
+#: again after a calendar year is entered (the worker).
+NOT_OFFERED = {"extend", "recompute_clock"}
+
+
 def api_paths() -> dict[str, list[CaseAction]]:
     """The API's action paths, each with the actions it serves (in the table's order;
     a body of a path that serves several names its action with `variant()`)."""
@@ -348,14 +383,14 @@ def case_to_act_on(user, number: str, action: CaseAction) -> Case:
     return case
 
 
-def perform(action: CaseAction, *, actor, case: Case, data: dict, request=None):
+def perform(action: CaseAction, *, actor, case: Case, data: dict, request=None, window=None):
     """Call the action's service with the validated ``data`` (keyed by its keyword
-    arguments, and ``version``). Returns what the service returns: the changed case (a
-    scan for `attach`)."""
+    arguments, and ``version``) and the window the act happens at (None: not at a
+    window). Returns what the service returns: the changed case (a scan for `attach`)."""
     kwargs = {name: data[name] for name in action.arguments if name in data}
     if action.versioned:
         kwargs["expected_version"] = data.get("version")
-    return action.function(actor=actor, case=case, request=request, **kwargs)
+    return action.function(actor=actor, case=case, request=request, window=window, **kwargs)
 
 
 def error_status(exc: services.CaseError) -> int:

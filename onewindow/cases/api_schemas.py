@@ -228,18 +228,21 @@ class SupplyIn(VersionIn):
 
 
 class ExtendIn(VersionIn):
+    """Ask for an extension; it moves the dates once an approver approves it."""
+
     days: int
     reason: str
-    approver: str = Field(..., description="username of the approving person")
 
-    def arguments(self) -> dict:
-        return {**dict(self), "approver": active_user(self.approver, "approver")}
+
+class ExtensionDecisionIn(VersionIn):
+    approve: bool
+    note: str = ""
 
 
 class SuspendIn(VersionIn):
     kind: str
     reason: str
-    max_days: int | None = None
+    max_days: int = Field(..., description="allowed length in working days")
 
 
 class AssignIn(VersionIn):

@@ -438,29 +438,34 @@ class DecideForm(VersionedForm):
 
 
 class ExtendForm(VersionedForm):
+    """Ask for an extension: it waits for an approver of the hall."""
+
     days = forms.IntegerField(label=_("Working days"), min_value=1, max_value=15)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
-    approver = forms.ModelChoiceField(label=_("Approved by"), queryset=User.objects.none())
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, case=case, **kwargs)
         self.fields["days"].max_value = case.item_version.max_extension_days
-        self.fields["approver"].queryset = (
-            User.objects.filter(is_active=True, halls=case.hall_id)
-            .filter(
-                groups__permissions__codename="approve_extensions",
-                groups__permissions__content_type__app_label="cases",
-            )
-            .distinct()
-        )
+
+
+class ExtensionDecisionForm(VersionedForm):
+    approve = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("yes", _("Approve")), ("no", _("Do not approve"))],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note (needed when not approved)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class SuspendForm(VersionedForm):
     kind = forms.ChoiceField(label=_("Special procedure"), choices=BLANK + Suspension.Kind.choices)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
-    max_days = forms.IntegerField(
-        label=_("Allowed length (working days)"), min_value=1, required=False
-    )
+    max_days = forms.IntegerField(label=_("Allowed length (working days)"), min_value=1)
 
 
 class ResumeForm(VersionedForm):

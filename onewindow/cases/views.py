@@ -109,6 +109,15 @@ def workbench(request):
     return render(request, "cases/workbench.html", context)
 
 
+def _acting_window(request, hall_id: int):
+    """The window the user works at in the hall (the one last used on the intake screen),
+    or None for work done away from the windows (handling, review, approval)."""
+    pk = request.session.get(f"cases:window:{hall_id}")
+    if pk is None:
+        return None
+    return Window.objects.filter(pk=pk, hall_id=hall_id, is_active=True).first()
+
+
 def _last_window(request, hall):
     """The window this clerk used last in the hall, or the hall's only window."""
     windows = list(hall.windows.filter(is_active=True).values_list("pk", flat=True))
@@ -158,10 +167,15 @@ def _intake(request, form: forms.IntakeForm, hall, item) -> Case | None:
                     case=case,
                     data=form.decision_data(action),
                     request=request,
+                    window=data["window"],
                 )
             if action == "immediate" and data["hand_over"]:
                 case = services.deliver_case(
-                    actor=user, case=case, method=Case.DeliveryMethod.WINDOW, request=request
+                    actor=user,
+                    case=case,
+                    method=Case.DeliveryMethod.WINDOW,
+                    request=request,
+                    window=data["window"],
                 )
     except services.InvalidInput as exc:
         forms.add_service_errors(form, exc.errors)
@@ -302,7 +316,12 @@ def case_action(request, number, action):
         return _case_page(request, case, status=400, bound={action: form})
     try:
         result = actions.perform(
-            entry, actor=request.user, case=case, data=form.cleaned_data, request=request
+            entry,
+            actor=request.user,
+            case=case,
+            data=form.cleaned_data,
+            request=request,
+            window=_acting_window(request, case.hall_id),
         )
     except services.NotPermitted as exc:
         raise PermissionDenied(exc.message) from None

@@ -32,6 +32,7 @@ API_PATHS = {
     "step/assign",
     "step/decision",
     "extend",
+    "extension/decision",
     "suspend",
     "resume",
     "conclude",
@@ -44,7 +45,8 @@ API_PATHS = {
 
 def test_every_action_of_the_transitions_table_has_an_entry():
     covered = {t for action in ACTIONS.values() for t in action.transitions}
-    assert covered == set(services.TRANSITIONS)
+    assert covered == set(services.TRANSITIONS) - actions.NOT_OFFERED
+    assert actions.NOT_OFFERED <= set(services.TRANSITIONS)
 
 
 def test_the_api_serves_the_documented_paths_and_the_page_every_action():
@@ -120,11 +122,18 @@ def _in_correction(p, i):
 
 def _suspended(p, i):
     case = make_accepted_case(p, i.item)
-    return services.suspend_case(actor=p.handler, case=case, kind="testing", reason="检测")
+    return services.suspend_case(
+        actor=p.handler, case=case, kind="testing", reason="检测", max_days=10
+    )
 
 
 def _decided(p, i):
     return run_steps(p, make_accepted_case(p, i.item))
+
+
+def _extension_asked(p, i):
+    case = make_accepted_case(p, i.item)
+    return services.request_extension(actor=p.handler, case=case, days=3, reason="需现场核查")
 
 
 def _concluded(p, i):
@@ -208,14 +217,20 @@ SCENARIOS = {
     "extend": Scenario(
         "handler",
         lambda p, i: make_accepted_case(p, i.item),
-        page=lambda p, i: {"days": 3, "reason": "需现场核查", "approver": p.approver.pk},
-        api=lambda p, i: {"days": 3, "reason": "需现场核查", "approver": "approver"},
+        page=lambda p, i: {"days": 3, "reason": "需现场核查"},
+        api=lambda p, i: {"days": 3, "reason": "需现场核查"},
+    ),
+    "extension_decision": Scenario(
+        "approver",
+        _extension_asked,
+        page=lambda p, i: {"approve": "yes", "note": ""},
+        api=lambda p, i: {"approve": True, "note": ""},
     ),
     "suspend": Scenario(
         "handler",
         lambda p, i: make_accepted_case(p, i.item),
-        page=lambda p, i: {"kind": "testing", "reason": "检测"},
-        api=lambda p, i: {"kind": "testing", "reason": "检测"},
+        page=lambda p, i: {"kind": "testing", "reason": "检测", "max_days": 10},
+        api=lambda p, i: {"kind": "testing", "reason": "检测", "max_days": 10},
     ),
     "resume": Scenario("handler", _suspended),
     "conclude": Scenario(
