@@ -21,14 +21,15 @@ CHROMIUM_ARGS = [
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
     """Per-process caches keyed by primary keys: a rolled-back test gives its keys to the
-    next one, so every test starts with empty caches."""
+    next one, so every test starts with empty caches (Django's cache included)."""
+    from django.core.cache import cache
+
     from onewindow.accounts import access
-    from onewindow.cases.public_views import forget_answers
     from onewindow.catalogue.models import forget_frozen_parts
 
     access.clear()
     forget_frozen_parts()
-    forget_answers()
+    cache.clear()
     yield
 
 

@@ -78,33 +78,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-# Fast routes (core.handler): requests without a session or messages cookie on the
-# busiest paths take only the middleware below, not the whole list above. Left out, as
-# they do nothing for such a request: WhiteNoise (static files), sessions, CSRF (a GET,
-# or a CSRF-exempt view), authentication (anonymous; the API authenticates by itself),
-# messages and the inactivity sign-out. cases/tests/test_fast_route.py compares the
-# answers of both paths.
-ONEWINDOW_FAST_ROUTE_MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "onewindow.core.handler.VaryOnCookie",  # where the session middleware is
-    "onewindow.core.middleware.ChineseFirstLocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-]
-# A saturated web process asks a client now and then to reconnect, so that keep-alive
-# connections spread over the processes (core.handler.ConnectionSpreader). `serve` turns
-# it on for granian when each process runs one thread; off elsewhere (runserver's wsgiref
-# refuses the Connection header from an application).
-ONEWINDOW_SPREAD_CONNECTIONS = env_bool("ONEWINDOW_SPREAD_CONNECTIONS", False)
-# (path pattern, methods, view: one of its own, or None for the URL configuration's)
-ONEWINDOW_FAST_ROUTES = [
-    # The QR link of every notice: /status/<number>/?code=<query code> (cases.public_urls).
-    (r"/status/(?P<number>[^/]+)/", ("GET",), "onewindow.cases.public_views.status_fast"),
-    # The API (token authentication; window intake is its busiest use), but for its docs
-    # page, which carries a CSRF token.
-    (r"/api/v1/(?!docs(?:/|$)).+", ("GET", "POST"), None),
-]
-
 ROOT_URLCONF = "onewindow.urls"
 WSGI_APPLICATION = "onewindow.wsgi.application"
 
@@ -134,35 +107,21 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the web server and the worker read while the other writes; IMMEDIATE
-    # transactions take the write lock up front so concurrent writers wait instead of
-    # failing with "database is locked" half-way through a transaction, and our backend
-    # queues those writers on a file lock instead of SQLite's sleep-and-retry (see
-    # onewindow/core/sqlite/base.py).
-    DATABASES["default"]["ENGINE"] = "onewindow.core.sqlite"
-    # Tests run in memory, as with Django's own backend (pytest-django only knows that one
-    # by its name).
-    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
-    # The worker copies the write-ahead log into the database every second, outside the
-    # write lock (core.sqlite.start_checkpointer); SQLite's own checkpoint, run by the
-    # writer whose commit makes the log long enough, is only the safety net (20,000
-    # pages, ~80 MB) for when no worker runs.
-    # The database file is read through a memory map (up to 1 GiB of it): a connection
-    # drops its whole page cache whenever another process has written since its last
-    # read, so with two web processes writing in turn most pages are read again on every
-    # request; mapped, that is a memory access rather than a read() and a copy (window
-    # intake ahead in 10 of 12 alternating pairs on the bench machine, -6 to +22 %).
+    # Django's SQLite backend, set up so that the web processes and the worker can share
+    # the file: WAL lets readers go on while one connection writes; IMMEDIATE transactions
+    # take the write lock when they begin, so a second writer waits (up to "timeout"
+    # seconds, SQLite's busy timeout) instead of failing with "database is locked" half-way
+    # through its transaction. The file is read through a memory map (up to 1 GiB).
     DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
         "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=20000;"
-            " PRAGMA mmap_size=1073741824;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA mmap_size=1073741824;"
         ),
     }
 
-# Per process, nothing shared to run: the rendered public status answers (a few KB each;
-# 5,000 of them are ~20 MB a process) and Django's own small caches.
+# Per process: the rendered answers of the public status page (cases.public_views) and
+# Django's own small caches.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

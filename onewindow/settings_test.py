@@ -12,7 +12,3 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LANGUAGE_CODE = "zh-hans"
-# The WSGI handler's connection spreading (on under `serve` with one thread per process)
-# answers "Connection: close" now and then to requests that come back to back, as the
-# tests' do; core/tests/test_spreader.py turns it on where it is tested.
-ONEWINDOW_SPREAD_CONNECTIONS = False

@@ -1,11 +1,10 @@
 import logging
 import os
 
+from django.core.wsgi import get_wsgi_application
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.settings")
 
-from onewindow.core.handler import get_wsgi_application  # noqa: E402 (after the settings)
-
-# Django's handler with the fast routes of core.handler.
 application = get_wsgi_application()
 
 

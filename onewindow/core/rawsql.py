@@ -28,13 +28,18 @@ no receivers, and the services write their events and audit rows themselves.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db.backends.sqlite3 import base as sqlite_base
 from django.db.models import Model, signals
 from django.db.models.base import ModelState
 
-from .sqlite.base import _qmark
+
+@lru_cache(maxsize=4096)
+def _qmark(query: str) -> str:
+    """SQLite's "?" placeholders for "%s" (as Django's SQLite cursor converts them)."""
+    return sqlite_base.FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%")
 
 
 class LeanCursor:

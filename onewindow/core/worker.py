@@ -94,11 +94,8 @@ def run_once(owner: str, lease_seconds: int = 30) -> int:
 
 
 def run_forever(tick: float = 5.0, stop=lambda: False) -> None:
-    from .sqlite.base import start_checkpointer
-
     owner = worker_id()
     log.info("worker %s started", owner)
-    start_checkpointer()
     try:
         while not stop():
             close_old_connections()

@@ -77,11 +77,10 @@ def switch_language(request):
     """Switch the language of the site (the select in the header): remember the choice in
     the language cookie and go back to ``next``.
 
-    A plain GET, so that a page carries no CSRF token for it: the public pages (the status
-    page above all) are then the same for every visitor and their layout is rendered once
-    (core.shell), and a visitor gets no cookie before choosing a language. The only
-    effect is the language of the pages; a link that switches it does no harm. Django's
-    `set_language` (POST, under /i18n/) stays for clients that use it."""
+    A plain GET, so that the switch needs no CSRF token: a public page that posts nothing
+    (the status page) carries none, and a visitor gets no cookie before choosing a
+    language. The only effect is the language of the pages; a link that switches it does
+    no harm. Django's `set_language` (POST, under /i18n/) stays for clients that use it."""
     language = request.GET.get("language", "")
     if language not in dict(settings.LANGUAGES):
         language = settings.LANGUAGE_CODE

@@ -1,10 +1,8 @@
 """`onewindow serve`: the web server (granian) and the background worker together.
 
-Granian (a WSGI server whose HTTP handling is written in Rust) replaced gunicorn in issue 4:
-on the 2-core bench machine a constant Django view went from ~800-1,500 to ~2,100-2,700
-requests/s, and the busiest pages (window intake, public status) gained 5-10 %, because
-parsing requests and writing answers no longer runs in Python beside the application.
-See docs/DEPENDENCIES.md."""
+Granian parses HTTP outside Python and calls Django's WSGI application (`onewindow.wsgi`)
+in its processes; the worker runs beside it as a child process, so one command starts
+and stops both. See docs/DEPENDENCIES.md."""
 
 import os
 import signal
@@ -21,12 +19,10 @@ from django.db import connection
 def default_concurrency() -> tuple[int, int]:
     """Processes and threads per process when WEB_CONCURRENCY / WEB_THREADS are not set.
 
-    On SQLite one transaction writes at a time; a thread that holds the write lock while
-    three siblings in its process take turns at the interpreter lock holds it four times as
-    long, and every writer queues behind it (bench: window intake 28 cases/s with 3 x 4,
-    37-38 with 2 x 1 on a 2-core machine; later 94 with 3 x 1 and 81 with 4 x 1 against
-    104 with 2 x 1). So one thread per process and one process per core. PostgreSQL locks
-    rows, not the database: 2 x cores + 1 processes of 4 threads.
+    On SQLite one transaction writes at a time, and a thread that holds the write lock
+    while its siblings take turns at the interpreter lock makes every other writer wait
+    longer: one thread per process, one process per core. PostgreSQL locks rows, not the
+    database: 2 x cores + 1 processes of 4 threads.
     """
     cores = os.cpu_count() or 2
     if connection.vendor == "sqlite":
@@ -34,29 +30,16 @@ def default_concurrency() -> tuple[int, int]:
     return 2 * cores + 1, 4
 
 
-# Scheduling priority of the worker (a nice value): its scans and checkpoints take the CPU
-# only when the web processes leave it idle, so a supervision scan (a second of CPU every
-# 15 s) does not hold up the answers that are being served meanwhile (bench: public
-# status p95 at 1,000 requests/s). Its write transactions are short, so the web
-# processes do not wait long for a worker holding the write lock.
+# Scheduling priority of the worker (a nice value): its scans take the CPU only when the
+# web processes leave it idle, so a supervision scan (a second of CPU every 15 s) does not
+# hold up the answers that are being served meanwhile. Its write transactions are short,
+# so the web processes do not wait long for a worker holding the write lock.
 WORKER_NICE = 10
 
 
 def _background() -> None:
     """Run in the worker's process before it starts (subprocess preexec_fn)."""
     os.nice(WORKER_NICE)
-
-
-def web_environment(environ, threads: int) -> dict:
-    """The web processes' environment: with one thread per process, connection spreading
-    on (core.handler.ConnectionSpreader: a process that holds more of the keep-alive
-    connections queues their requests while another idles, so it sheds some), unless the
-    environment says otherwise. With several threads per process their time in requests
-    overlaps and says nothing about a queue: off."""
-    env = dict(environ)
-    if threads == 1:
-        env.setdefault("ONEWINDOW_SPREAD_CONNECTIONS", "1")
-    return env
 
 
 class Command(BaseCommand):
@@ -96,7 +79,7 @@ class Command(BaseCommand):
             "10",
             "onewindow.wsgi:application",
         ]
-        procs = [subprocess.Popen(server, env=web_environment(os.environ, options["threads"]))]
+        procs = [subprocess.Popen(server)]
         if not options["no_worker"]:
             procs.append(
                 subprocess.Popen(
