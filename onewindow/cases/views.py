@@ -23,6 +23,7 @@ from onewindow.audit.services import record
 from onewindow.catalogue.models import ItemVersion, ServiceItem
 from onewindow.core.http import permission_required
 from onewindow.core.scoping import sees_hall
+from onewindow.halls.models import Window
 
 from . import actions, clock, documents, forms, services
 from .models import Case, CaseDocument
