@@ -26,9 +26,9 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
-import textwrap
+import sys
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import pytest
@@ -77,6 +77,10 @@ class Module:
     name: str
     is_package: bool
     tree: ast.Module
+
+    @cached_property
+    def nodes(self) -> list[ast.AST]:
+        return list(ast.walk(self.tree))
 
     def absolute(self, node: ast.ImportFrom) -> str:
         """The module an ImportFrom names, relative imports resolved."""
@@ -143,22 +147,25 @@ def framework_privates(cls: type) -> frozenset[str]:
     attributes its methods (and those of its framework bases) assign on ``self``."""
     names = {name for name in dir(cls) if is_private(name)}
     for klass in cls.__mro__:
-        if not is_framework(klass.__module__ or ""):
-            continue
-        try:
-            source = textwrap.dedent(inspect.getsource(klass))
-        except (OSError, TypeError):
-            continue
-        for node in ast.walk(ast.parse(source)):
-            if (
-                isinstance(node, ast.Attribute)
-                and isinstance(node.ctx, ast.Store)
-                and isinstance(node.value, ast.Name)
-                and node.value.id == "self"
-                and is_private(node.attr)
-            ):
-                names.add(node.attr)
+        if is_framework(klass.__module__ or ""):
+            names.update(set_on_self(klass.__module__).get(klass.__qualname__, ()))
     return frozenset(names)
+
+
+@cache
+def set_on_self(module_name: str) -> dict[str, frozenset[str]]:
+    """Class name -> the private attributes its methods set on ``self``, in one module."""
+    try:
+        source = inspect.getsource(sys.modules[module_name])
+    except (KeyError, OSError, TypeError):  # not loaded, or no Python source
+        return {}
+    found = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.ClassDef):
+            found[node.name] = frozenset(
+                store.attr for store in self_stores(node) if is_private(store.attr)
+            )
+    return found
 
 
 class Index:
@@ -252,7 +259,7 @@ def overrides(index: Index) -> tuple[list[Finding], set[str]]:
     """Rule (c), and the names it finds (they do not count as ours)."""
     findings, names = [], set()
     for module in index.modules.values():
-        for node in ast.walk(module.tree):
+        for node in module.nodes:
             if not isinstance(node, ast.ClassDef):
                 continue
             bases = index.framework_bases(module, node)
@@ -293,14 +300,12 @@ def our_names(modules: list[Module], excluded: set[str]) -> set[str]:
             yield target
 
     for module in modules:
-        scopes = [module.tree.body] + [
-            n.body for n in ast.walk(module.tree) if isinstance(n, ast.ClassDef)
-        ]
+        scopes = [module.tree.body] + [n.body for n in module.nodes if isinstance(n, ast.ClassDef)]
         for body in scopes:  # module- and class-level names
             for stmt in body:
                 for target in targets(stmt):
                     names.update(t.id for t in flat(target) if isinstance(t, ast.Name))
-        for node in ast.walk(module.tree):
+        for node in module.nodes:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                 names.add(node.name)
             if isinstance(node, ast.ClassDef):
@@ -317,7 +322,7 @@ def our_names(modules: list[Module], excluded: set[str]) -> set[str]:
 def private_imports(module: Module) -> list[Finding]:
     """Rule (a)."""
     out = []
-    for node in ast.walk(module.tree):
+    for node in module.nodes:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 parts = alias.name.split(".")
@@ -376,7 +381,7 @@ def private_attributes(module: Module, ours: set[str]) -> list[Finding]:
     def foreign(name: str) -> bool:
         return is_private(name) and name not in ALLOWED and name not in ours
 
-    for node in ast.walk(module.tree):
+    for node in module.nodes:
         if isinstance(node, ast.Attribute) and foreign(node.attr):
             out.append(Finding(module.path, node.lineno, "b", f"attribute .{node.attr}"))
         for key in attribute_names(node):
@@ -388,7 +393,7 @@ def private_attributes(module: Module, ours: set[str]) -> list[Finding]:
 def internals(module: Module) -> list[Finding]:
     """Rule (d)."""
     out = []
-    for node in ast.walk(module.tree):
+    for node in module.nodes:
         named = []
         if isinstance(node, ast.Import):
             named = [p for alias in node.names for p in alias.name.split(".")]
