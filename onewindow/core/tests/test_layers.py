@@ -25,6 +25,7 @@ from __future__ import annotations
 import ast
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 PACKAGE = "onewindow"
@@ -68,6 +69,11 @@ def module_name(rel: Path) -> tuple[str, bool]:
     if parts[-1] == "__init__":
         return ".".join(parts[:-1]), True
     return ".".join(parts), False
+
+
+@cache
+def project_graph() -> tuple[set[str], list[Edge], list[Edge]]:
+    return build_graph(project_sources())
 
 
 def project_sources() -> dict[str, str]:
@@ -194,7 +200,7 @@ def layer_violations(edges: list[Edge], external: list[Edge]) -> list[str]:
 
 
 def test_no_import_cycles():
-    _modules, edges, _external = build_graph(project_sources())
+    _modules, edges, _external = project_graph()
     found = cycles(edges)
     if found:
         lines = []
@@ -206,7 +212,7 @@ def test_no_import_cycles():
 
 
 def test_imports_point_down_the_layers():
-    modules, edges, external = build_graph(project_sources())
+    modules, edges, external = project_graph()
     unplaced = sorted({unit(m) for m in modules} - set(RANK) - {None})
     assert not unplaced, f"units without a layer (add them to LAYERS): {unplaced}"
     violations = layer_violations(edges, external)
