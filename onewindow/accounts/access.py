@@ -17,6 +17,7 @@ they are part of the key too (Django gives an inactive user no permissions at al
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
 from django.db.models.signals import m2m_changed
@@ -26,6 +27,7 @@ MAX_USERS = 10_000  # a hall platform has hundreds of staff; the bound is only a
 
 _lock = threading.Lock()
 _profiles: dict[int, tuple] = {}  # user id -> (stamp, superuser, active, profile)
+_clearing = threading.local()
 
 
 def new_stamp() -> int:
@@ -34,20 +36,37 @@ def new_stamp() -> int:
     return _new_access_stamp()
 
 
+@dataclass(frozen=True)
+class Permissions:
+    """A user's permissions as Django's ModelBackend answers them: their own, their
+    groups', and both. `backends.LockoutModelBackend` answers from these once primed."""
+
+    user: frozenset[str]
+    group: frozenset[str]
+
+    @property
+    def all(self) -> frozenset[str]:
+        return self.user | self.group
+
+
 def _read(user) -> dict:
-    """Roles, halls and permissions from the database (Django's own backend caches)."""
+    """Roles, halls and permissions from the database.
+
+    The permissions are ModelBackend's, read for a probe: a bare user object with the
+    row's key and flags. The backend keeps its answers on the object it is given, and
+    ``user`` may be an object that was asked before, under an older stamp.
+    """
     from django.contrib.auth.backends import ModelBackend
 
     backend = ModelBackend()
-    for name in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
-        user.__dict__.pop(name, None)
-    perms = backend.get_all_permissions(user)  # fills _user/_group/_perm caches
+    probe = type(user)(pk=user.pk, is_active=user.is_active, is_superuser=user.is_superuser)
     return {
         "role_codes": frozenset(user.groups.values_list("name", flat=True)),
         "hall_id_set": frozenset(user.halls.values_list("pk", flat=True)),
-        "_perm_cache": frozenset(perms),
-        "_user_perm_cache": frozenset(getattr(user, "_user_perm_cache", ())),
-        "_group_perm_cache": frozenset(getattr(user, "_group_perm_cache", ())),
+        "permissions": Permissions(
+            user=frozenset(backend.get_user_permissions(probe)),
+            group=frozenset(backend.get_group_permissions(probe)),
+        ),
     }
 
 
@@ -69,8 +88,12 @@ def prime(user) -> None:
     # Sets, as the cached_properties give them; copies, so a caller cannot alter the cache.
     user.__dict__["role_codes"] = profile["role_codes"]
     user.__dict__["hall_id_set"] = set(profile["hall_id_set"])
-    for name in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
-        setattr(user, name, set(profile[name]))
+    user.access_permissions = profile["permissions"]  # frozen: shared safely
+
+
+def primed_permissions(user) -> Permissions | None:
+    """The permissions `prime` gave this user object; None if it was not primed."""
+    return getattr(user, "access_permissions", None)
 
 
 def forget(user_ids) -> None:
@@ -108,13 +131,20 @@ def _access_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
     if action == "pre_clear":
         # Who is about to lose the relation (e.g. hall.staff.clear()): after the clear
         # nobody can tell any more.
-        instance._access_clear = _users_through(sender, instance, kind)
+        _about_to_lose()[(sender, reverse, instance.pk)] = _users_through(sender, instance, kind)
     elif action == "post_clear":
-        forget(instance.__dict__.pop("_access_clear", ()))
+        forget(_about_to_lose().pop((sender, reverse, instance.pk), ()))
     elif kind == "group":
         forget(_members([instance.pk] if not reverse else pk_set or ()))
     else:
         forget([instance.pk] if not reverse else pk_set or ())
+
+
+def _about_to_lose() -> dict:
+    """This thread's users about to lose a relation, between a pre_clear and its post_clear."""
+    if not hasattr(_clearing, "users"):
+        _clearing.users = {}
+    return _clearing.users
 
 
 def _members(group_ids) -> list[int]:

@@ -1,4 +1,5 @@
-"""Sign-in with lockout: 5 failed attempts lock an account for 15 minutes."""
+"""Sign-in with lockout: 5 failed attempts lock an account for 15 minutes; permissions
+from the per-process cache of `accounts.access`."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import F
 from django.utils import timezone
+
+from .access import prime, primed_permissions
 
 
 class LockoutModelBackend(ModelBackend):
@@ -25,7 +28,7 @@ class LockoutModelBackend(ModelBackend):
         if username is None or password is None:
             return None
         try:
-            user = User._default_manager.get_by_natural_key(username)
+            user = User.objects.get_by_natural_key(username)
         except User.DoesNotExist:
             User().set_password(password)  # same work as a real check: no timing oracle
             return None
@@ -45,13 +48,33 @@ class LockoutModelBackend(ModelBackend):
             request.login_locked_until = user.locked_until
         return None
 
+    # A user object primed by accounts.access (every request's user) carries its
+    # permissions; asking Django's backend again would cost two queries per object.
+    # Anything else (a permission on one object, an object nobody primed) goes to it.
+
+    def get_user_permissions(self, user_obj, obj=None):
+        primed = primed_permissions(user_obj)
+        if primed is None or obj is not None:
+            return super().get_user_permissions(user_obj, obj)
+        return primed.user
+
+    def get_group_permissions(self, user_obj, obj=None):
+        primed = primed_permissions(user_obj)
+        if primed is None or obj is not None:
+            return super().get_group_permissions(user_obj, obj)
+        return primed.group
+
+    def get_all_permissions(self, user_obj, obj=None):
+        primed = primed_permissions(user_obj)
+        if primed is None or obj is not None:
+            return super().get_all_permissions(user_obj, obj)
+        return primed.all
+
     def get_user(self, user_id):
         """The signed-in user of a session, with roles, halls and permissions from the
         per-process cache (accounts.access) instead of three queries per page."""
         user = super().get_user(user_id)
         if user is not None:
-            from .access import prime
-
             prime(user)
         return user
 

@@ -1,7 +1,8 @@
 """Catalogue statistics: items per hall and department, immediate share, promised speed-up.
 
-Every rate keeps its numerator and denominator (DOMAIN.md: reports store both), so the page
-can show "120 / 300" next to "40.0 %" and later reports can add them up correctly.
+Every rate keeps its numerator and denominator (a rate alone cannot be added up over halls
+or months), so the page can show "120 / 300" next to "40.0 %" and later reports can add
+them up correctly.
 """
 
 from __future__ import annotations

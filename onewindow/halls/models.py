@@ -143,7 +143,7 @@ class OpeningHours(models.Model):
     """When a hall is open to the public, per weekday.
 
     Kept apart from the legal working-day calendar on purpose: a hall open on Saturday
-    does not make Saturday a legal working day (DOMAIN.md).
+    does not make Saturday a legal working day (docs/DOMAIN.md, section 1).
     """
 
     class Weekday(models.IntegerChoices):

@@ -1,6 +1,6 @@
 """Legal working-day (工作日) arithmetic for time limits.
 
-The rules (see ``DOMAIN.md``, "Working-day calendar"):
+The rules (docs/DOMAIN.md, section 1, "Working days and the legal calendar"):
 
 * A working day is a Monday-to-Friday that is not an official holiday, or a weekend
   day that the State Council declared a working day (调休).

@@ -9,9 +9,16 @@ class SupervisionConfig(AppConfig):
     name = "onewindow.supervision"
     label = "supervision"
     verbose_name = _("E-supervision")
+    # What each rule code checks (code -> check), for the models (Rule.spec,
+    # Alert.summary). Handed over here because the checks query the models: the models
+    # importing the checks would make an import cycle.
+    checks: dict = {}
 
     def ready(self):
         from .defaults import seed_rules_after_migrate
+        from .services.checks import CHECKS
+
+        self.checks = CHECKS
 
         # Also after a test flush, which empties the tables the data migration filled.
         post_migrate.connect(seed_rules_after_migrate, sender=self)

@@ -1,4 +1,4 @@
-"""The rules the platform starts with (issue 5, DOMAIN.md). Plain data: no Django imports.
+"""The rules the platform starts with (docs/DOMAIN.md, section 10). Plain data: no Django imports.
 
 Seeded by migration 0002 and topped up after every migrate (a rule added here in a later
 release appears without a new data migration; a rule the office edited is left alone).

@@ -1,7 +1,8 @@
 """E-supervision (电子监察): rules, the alerts (yellow and red cards) they raise, and their history.
 
 Rules are data the supervision office edits (enabled, level, threshold); what each rule
-*checks* is code, registered by its `code` in `services/checks.py`. The scanner
+*checks* is code, registered by its `code` in `services/checks.py` (which imports these
+models; the app config hands its checks to `Rule.spec`). The scanner
 (`services/scan.py`) evaluates the enabled rules over the cases and raises one `Alert` per
 breach: the `breach_key` is unique, so a breach seen again by a later scan (or by a second
 worker at the same moment) is never raised twice. Each alert then has an owner who answers
@@ -11,6 +12,7 @@ append-only `AlertEvent` rows.
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -77,10 +79,9 @@ class Rule(models.Model):
 
     @property
     def spec(self):
-        """The code that evaluates this rule, or None for a code this build does not know."""
-        from .services.checks import CHECKS
-
-        return CHECKS.get(self.code)
+        """The code that evaluates this rule (from `services/checks.py`, handed to the app
+        config when the app is ready), or None for a code this build does not know."""
+        return apps.get_app_config("supervision").checks.get(self.code)
 
     @property
     def has_threshold(self) -> bool:

@@ -106,3 +106,15 @@ def test_an_answer_read_while_inactive_is_not_used_once_active_again(personas):
     active = fresh(personas.clerk)
     access.prime(active)
     assert active.has_perm("cases.handle_cases")
+
+
+def test_priming_reads_afresh_what_djangos_backend_answered_before(personas):
+    """Django's backend keeps its answers on the user object it was asked about; priming
+    reads the permissions for a bare copy of the row, never from those answers."""
+    user = fresh(personas.handler)
+    assert user.has_perm("cases.handle_cases")  # not primed: Django's backend answers
+    perm = Permission.objects.get(codename="handle_cases")
+    Group.objects.get(name=Role.HANDLER).permissions.remove(perm)
+    access.prime(user)
+    assert not user.has_perm("cases.handle_cases")
+    assert "cases.handle_cases" not in user.get_all_permissions()

@@ -83,6 +83,13 @@ def test_it_lists_only_staff_of_the_managers_halls(client, personas):
     assert "clerk" in body and "outsider" not in body
 
 
+def test_the_list_names_roles_in_the_readers_language(client, personas):
+    client.force_login(personas.manager)
+    client.cookies["django_language"] = "en"
+    body = client.get(reverse("accounts:staff_list")).content.decode()
+    assert "Window clerk" in body and Role.WINDOW_CLERK not in body
+
+
 def test_it_hides_another_halls_staff_member(client, personas):
     client.force_login(personas.manager)
     response = client.get(reverse("accounts:staff_edit", args=["outsider"]))

@@ -9,13 +9,6 @@ register = template.Library()
 
 
 @register.filter
-def role_label(code: str) -> str:
-    from onewindow.accounts.roles import role_label as label
-
-    return label(code)
-
-
-@register.filter
 def mask_id(value: str) -> str:
     return idnumbers.mask_resident_id(value or "")
 

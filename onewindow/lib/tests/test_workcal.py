@@ -64,7 +64,7 @@ def ref_between(start: date, end: date) -> int:
     return count
 
 
-# ------------------------------------------------------------- DOMAIN.md checks
+# ------------------------------------- the known checks of docs/DOMAIN.md, section 1
 
 
 def test_it_covers_the_official_years_of_chinesecalendar() -> None:

@@ -1,4 +1,4 @@
-"""Seed the supervision rules of issue 5 / DOMAIN.md. The supervision office edits them later.
+"""Seed the supervision rules (docs/DOMAIN.md, section 10). The supervision office edits them later.
 
 The rows are data (names, level, threshold); what each code checks is in
 onewindow/supervision/services/checks.py. Existing rows are left alone.

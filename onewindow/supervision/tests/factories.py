@@ -1,7 +1,7 @@
 """Test data for supervision: items and cases written directly with the ORM.
 
 Cases are made here, not through the case services, so that these tests pin what the
-scanner reads (the stored fields and events of DOMAIN.md) and nothing else.
+scanner reads (the stored dates and events of a case, docs/DOMAIN.md) and nothing else.
 """
 
 from __future__ import annotations
