@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from onewindow.lib import plainjson
+from onewindow.core import plainjson
 from onewindow.lib.idnumbers import looks_like_personal_number, mask_resident_id
 
 from .models import GENESIS_HASH, AuditEntry, AuditHead

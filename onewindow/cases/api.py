@@ -18,7 +18,6 @@ from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation.trans_real import parse_accept_lang_header
 from ninja import Query, Router, Status
 from ninja.responses import NinjaJSONEncoder
 
@@ -55,14 +54,8 @@ def api_language(request) -> str:
     """The language of an API answer: the client's Accept-Language when it names one we
     speak (programs ask for what they can show), else the language of the site (Chinese
     first, as the pages: see core.middleware)."""
-    header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
-    for code, _q in parse_accept_lang_header(header):
-        if code == "*":
-            break
-        try:
-            return translation.get_supported_language_variant(code)
-        except LookupError:
-            continue
+    if request.META.get("HTTP_ACCEPT_LANGUAGE"):
+        return translation.get_language_from_request(request)
     return translation.get_language()
 
 

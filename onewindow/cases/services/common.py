@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import record
-from onewindow.lib import plainjson
+from onewindow.core import plainjson
 
 from .. import clock
 from ..models import Case, CaseEvent, CaseStep

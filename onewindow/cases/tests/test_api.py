@@ -332,12 +332,18 @@ def test_it_extends_suspends_and_resumes(api, personas, item, monday):
     status, body = api.post(
         personas.handler,
         f"/cases/{case.number}/extend",
-        {
-            "version": case.version,
-            "days": 5,
-            "reason": "需现场核查",
-            "approver": personas.approver.username,
-        },
+        {"version": case.version, "days": 5, "reason": "需现场核查"},
+    )
+    assert status == 200, body
+    # Asked for: nothing moves until an approver approves it, and not its requester.
+    assert (body["extension_days"], body["promised_due_date"]) == (0, "2026-03-16")
+    decision = f"/cases/{case.number}/extension/decision"
+    status, out = api.post(
+        personas.handler, decision, {"version": body["version"], "approve": True}
+    )
+    assert status == 403, out
+    status, body = api.post(
+        personas.approver, decision, {"version": body["version"], "approve": True}
     )
     assert status == 200, body
     assert (body["extension_days"], body["promised_due_date"]) == (5, "2026-03-23")
@@ -345,6 +351,17 @@ def test_it_extends_suspends_and_resumes(api, personas, item, monday):
         personas.handler,
         f"/cases/{case.number}/suspend",
         {"version": body["version"], "kind": "expert_review", "reason": "组织专家评审"},
+    )
+    assert (status, list(body["errors"])) == (422, ["max_days"])
+    status, body = api.post(
+        personas.handler,
+        f"/cases/{case.number}/suspend",
+        {
+            "version": case.version + 2,
+            "kind": "expert_review",
+            "reason": "组织专家评审",
+            "max_days": 20,
+        },
     )
     assert status == 200, body
     assert (body["status"], body["suspended_since"]) == ("suspended", "2026-03-02")

@@ -64,7 +64,7 @@ def test_it_warns_on_a_receipt_with_provisional_dates(personas, item, time_machi
     time_machine.move_to(at("2026-12-21"), tick=False)
     case = make_accepted_case(personas, item)
     text, _pages = read(printed(personas, case, "receipt"))
-    assert "暂未最终确定" in text and "2027年1月4日" in text
+    assert "暂未最终确定" in text and "2027年1月5日" in text
 
 
 def test_it_lists_materials_to_follow_on_the_receipt(personas, item, monday):

@@ -116,7 +116,11 @@ def test_it_counts_a_lookup_without_a_code_as_a_failure(client, personas, item, 
 def test_it_shows_a_suspension_and_the_refusal_in_plain_words(client, personas, item, monday):
     case = make_accepted_case(personas, item)
     case = services.suspend_case(
-        actor=personas.handler, case=case, kind="expert_review", reason="内部：专家名单"
+        actor=personas.handler,
+        case=case,
+        kind="expert_review",
+        reason="内部：专家名单",
+        max_days=10,
     )
     body = lookup(client, case.number, case.query_code).content.decode()
     assert (

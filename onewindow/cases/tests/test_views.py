@@ -303,14 +303,39 @@ def test_it_shows_form_errors_on_the_case_page(client, personas, item, monday):
     client.force_login(personas.handler)
     response = client.post(
         reverse("cases:act", args=[case.number, "extend"]),
-        {"version": case.version, "days": 3, "reason": "复杂", "approver": personas.reviewer.pk},
+        {"version": case.version, "days": 30, "reason": ""},
     )
     assert response.status_code == 400
+    body = response.content.decode()
+    assert "invalid-feedback" in body
     case.refresh_from_db()
-    assert case.extension_days == 0
+    assert case.extension_days == 0 and not case.extensions.exists()
     response = client.post(
         reverse("cases:act", args=[case.number, "extend"]),
-        {"version": case.version, "days": 3, "reason": "复杂", "approver": personas.approver.pk},
+        {"version": case.version, "days": 3, "reason": "复杂"},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.extension_days == 0 and case.extensions.get().status == "requested"
+
+
+def test_an_approver_decides_an_extension_from_the_case_page(client, personas, item, monday):
+    case = make_accepted_case(personas, item)
+    case = services.request_extension(actor=personas.handler, case=case, days=3, reason="复杂")
+    client.force_login(personas.handler)
+    page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert 'id="action-extension_decision"' not in page  # not for the requester
+    client.force_login(personas.approver)
+    page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert 'id="action-extension_decision"' in page
+    response = client.post(
+        reverse("cases:act", args=[case.number, "extension_decision"]),
+        {"version": case.version, "approve": "no", "note": ""},
+    )
+    assert response.status_code == 400
+    response = client.post(
+        reverse("cases:act", args=[case.number, "extension_decision"]),
+        {"version": case.version, "approve": "yes"},
     )
     assert response.status_code == 302
     case.refresh_from_db()
@@ -611,7 +636,9 @@ def test_it_shows_unassigned_steps_to_everyone_who_may_take_them(client, persona
 
 def test_it_resumes_and_supplies_from_the_case_page(client, personas, item, monday):
     case = make_accepted_case(personas, item)
-    case = services.suspend_case(actor=personas.handler, case=case, kind="testing", reason="检测")
+    case = services.suspend_case(
+        actor=personas.handler, case=case, kind="testing", reason="检测", max_days=10
+    )
     client.force_login(personas.handler)
     body = client.get(reverse("cases:detail", args=[case.number])).content.decode()
     assert 'id="action-resume"' in body and "暂停计时" in body

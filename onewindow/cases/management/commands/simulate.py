@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 
 from django.core.management.base import BaseCommand, CommandError
@@ -63,7 +64,7 @@ class Command(BaseCommand):
             stats = simulate.run(
                 options,
                 hall_codes=opts["halls"],
-                stderr=self.stderr._out,
+                stderr=opts.get("stderr") or sys.stderr,
                 progress=not opts["no_progress"],
             )
         except simulate.SimulationError as exc:

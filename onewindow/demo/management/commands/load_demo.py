@@ -1,5 +1,7 @@
 """`onewindow load_demo`: the Zhangjiagang demo data. Safe to run again (idempotent)."""
 
+import sys
+
 from django.core.management.base import BaseCommand
 
 from onewindow.cases.simulate import DEMO_CASES, simulate_demo
@@ -29,4 +31,8 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"  {roles:<40} {shown}")
         # A year of cases to date (cases.simulate); skipped when simulated cases exist.
-        simulate_demo(cases=options["simulate_cases"], stdout=self.stdout, stderr=self.stderr._out)
+        simulate_demo(
+            cases=options["simulate_cases"],
+            stdout=self.stdout,
+            stderr=options.get("stderr") or sys.stderr,
+        )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from hypothesis import given
 from hypothesis import strategies as st
 
-from onewindow.lib.plainjson import plain
+from onewindow.core.plainjson import plain
 
 
 def round_trip(value):
