@@ -19,6 +19,14 @@ DEFAULT_RULES = [
         {},
     ),
     (
+        "intake_overdue",
+        "收件后逾期未告知或决定",
+        "No notice or decision within 5 working days of receipt",
+        "red",
+        5,
+        {},
+    ),
+    (
         "late_correction_notice",
         "补正告知超过期限",
         "Late correction notice",
@@ -43,6 +51,8 @@ DEFAULT_RULES = [
         None,
         {"self_approval_counts": True},
     ),
+    ("late_delivery", "超期送达", "Result delivered late", "red", 10, {}),
+    ("not_delivered", "办结后逾期未送达", "Result not delivered in time", "red", 10, {}),
     (
         "concluded_without_acceptance",
         "未受理即办结",

@@ -40,6 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from onewindow.cases import clock
 from onewindow.cases.models import (
     Case,
     CaseEvent,
@@ -391,29 +392,90 @@ class RefusalWithoutReason(Check):
         }
 
 
+class IntakeOverdue(Check):
+    """Papers that got neither a correction notice nor a decision within N working days
+    of coming in (行政许可法 art. 32): the case is still in intake. The period starts at
+    receipt, or when the papers asked for by a notice came back (`cases.clock`)."""
+
+    code = "intake_overdue"
+    threshold_label = gettext_lazy("Working days allowed for a notice or a decision")
+    default_level = "red"
+
+    def breaches(self, rule, ctx):
+        n = rule.threshold if rule.threshold is not None else clock.INTAKE_DAYS
+        back = Subquery(
+            CorrectionNotice.objects.filter(case_id=OuterRef("pk"), supplied_at__isnull=False)
+            .order_by("-round")
+            .values("supplied_at")[:1]
+        )
+        # N working days are at least N calendar days: SQL keeps the cases in intake that
+        # came in more than N days ago; the exact count follows in Python.
+        qs = Case.objects.order_by().filter(
+            status=Case.Status.RECEIVED, received_at__lt=ctx.now - timedelta(days=n)
+        )
+        qs = qs.annotate(_back=back).annotate(
+            _resp=_person("received_by_id", "current_assignee_id")
+        )
+        rows = qs.values_list("pk", "hall_id", "department_id", "_resp", "received_at", "_back")
+        raised = set(
+            Alert.objects.filter(rule=rule, case_id__in=qs.values("pk")).values_list(
+                "case_id", "due_date"
+            )
+        )
+        for pk, hall_id, dept_id, resp, received_at, back in rows:
+            start = timezone.localdate(back or received_at)
+            due = clock.add_working_days(start, n, ctx.calendar).value
+            if ctx.today <= due or (pk, due) in raised:
+                continue
+            yield Breach(
+                pk,
+                hall_id,
+                dept_id,
+                resp,
+                due_date=due,
+                detail={"since": start.isoformat(), "due": due.isoformat()},
+            )
+
+    def describe(self, detail):
+        return _(
+            "Papers in since %(since)s: no correction notice or decision by %(due)s; the application counts as accepted on %(since)s."
+        ) % {"since": detail.get("since", "?"), "due": detail.get("due", "?")}
+
+
 class LateCorrectionNotice(Check):
-    """A correction notice (补正告知) later than N days after receipt.
+    """A correction notice (补正告知) later than N working days after the papers came in:
+    receipt for the first notice, the return of the papers for a later one — the period
+    the service counts with (`cases.clock.intake_start`).
 
     The law (行政许可法 art. 32) allows five days; its art. 82 counts them as working days,
     which is the default (`params["count"]` may say "calendar_days").
     """
 
     code = "late_correction_notice"
-    threshold_label = gettext_lazy("Days after receipt allowed")
+    threshold_label = gettext_lazy("Days after the papers came in allowed")
     default_level = "red"
 
     def breaches(self, rule, ctx):
-        n = rule.threshold if rule.threshold is not None else 5
+        n = rule.threshold if rule.threshold is not None else clock.INTAKE_DAYS
         working = (rule.params or {}).get("count", "working_days") != "calendar_days"
-        # N working days after receipt are at least N calendar days, so SQL keeps only the
-        # notices issued more than N days after receipt; the exact test follows below.
+        back = Subquery(
+            CorrectionNotice.objects.filter(
+                case_id=OuterRef("case_id"), round__lt=OuterRef("round")
+            )
+            .order_by("-round")
+            .values("supplied_at")[:1]
+        )
+        # N working days are at least N calendar days, so SQL keeps only the notices
+        # issued more than N days after receipt; the exact test follows below.
         qs = CorrectionNotice.objects.order_by().filter(
             issued_at__gt=_days_after("case__received_at", n)
         )
         if not ctx.full:
             qs = qs.filter(case_id__in=ctx.changed_case_ids)
-        qs = qs.exclude(_already_raised(rule, case="case_id", subject="pk")).annotate(
-            _resp=_person("issued_by_id", "case__received_by_id")
+        qs = (
+            qs.exclude(_already_raised(rule, case="case_id", subject="pk"))
+            .annotate(_resp=_person("issued_by_id", "case__received_by_id"))
+            .annotate(_back=back)
         )
         rows = qs.values_list(
             "case_id",
@@ -424,14 +486,15 @@ class LateCorrectionNotice(Check):
             "round",
             "case__received_at",
             "issued_at",
+            "_back",
         )
-        for case_id, hall_id, dept_id, resp, pk, rnd, received_at, issued_at in rows:
-            received = timezone.localdate(received_at)
+        for case_id, hall_id, dept_id, resp, pk, rnd, received_at, issued_at, back in rows:
+            start = timezone.localdate(back or received_at)
             issued = timezone.localdate(issued_at)
             if working:
-                deadline = ctx.calendar.add_working_days(received, n).value
+                deadline = clock.add_working_days(start, n, ctx.calendar).value
             else:
-                deadline = received + timedelta(days=n)
+                deadline = start + timedelta(days=n)
             if issued <= deadline:
                 continue
             yield Breach(
@@ -441,7 +504,7 @@ class LateCorrectionNotice(Check):
                 resp,
                 subject_id=pk,
                 detail={
-                    "received": received.isoformat(),
+                    "received": start.isoformat(),
                     "issued": issued.isoformat(),
                     "deadline": deadline.isoformat(),
                     "round": rnd,
@@ -593,7 +656,9 @@ class ExtensionWithoutApprover(Check):
         missing = Q(approver__isnull=True)
         if (rule.params or {}).get("self_approval_counts", True):
             missing |= Q(approver_id=F("requested_by_id"))
-        qs = Extension.objects.order_by().filter(missing)
+        # Extensions reported by a department system were approved there.
+        qs = Extension.objects.order_by().filter(missing, status=Extension.Status.APPROVED)
+        qs = qs.exclude(case__source=Case.Source.EXCHANGE)
         if not ctx.full:
             qs = qs.filter(case_id__in=ctx.changed_case_ids)
         qs = qs.exclude(_already_raised(rule, case="case_id", subject="pk")).annotate(
@@ -627,6 +692,85 @@ class ExtensionWithoutApprover(Check):
         else:
             text = _("Extension of %(days)s working day(s) on %(on)s without an approver.")
         return text % {"days": detail.get("days", "?"), "on": detail.get("on", "?")}
+
+
+class _Delivery(Check):
+    """The result handed over within N working days of the decision (送达, 行政许可法
+    art. 44)."""
+
+    threshold_label = gettext_lazy("Working days after the decision allowed")
+    default_level = "red"
+
+    def deadline(self, rule, ctx, concluded_at) -> date:
+        n = rule.threshold if rule.threshold is not None else 10
+        return clock.add_working_days(timezone.localdate(concluded_at), n, ctx.calendar).value
+
+    def describe(self, detail):
+        if detail.get("delivered"):
+            text = _("Decided on %(concluded)s, delivered on %(delivered)s (due by %(due)s).")
+        else:
+            text = _("Decided on %(concluded)s and not delivered by %(due)s.")
+        return text % {
+            "concluded": detail.get("concluded", "?"),
+            "delivered": detail.get("delivered", "?"),
+            "due": detail.get("due", "?"),
+        }
+
+
+class LateDelivery(_Delivery):
+    """A result delivered later than N working days after the decision."""
+
+    code = "late_delivery"
+
+    def breaches(self, rule, ctx):
+        n = rule.threshold if rule.threshold is not None else 10
+        qs = Case.objects.order_by().filter(
+            status=Case.Status.DELIVERED,
+            concluded_at__isnull=False,
+            delivered_at__gt=_days_after("concluded_at", n),
+        )
+        if not ctx.full:
+            qs = qs.filter(pk__in=ctx.changed_case_ids)
+        qs = qs.exclude(_already_raised(rule)).annotate(
+            _resp=_person(_last_actor(CaseEvent.Kind.DELIVERED), "received_by_id")
+        )
+        for pk, hall_id, dept_id, resp, concluded, delivered in qs.values_list(
+            "pk", "hall_id", "department_id", "_resp", "concluded_at", "delivered_at"
+        ):
+            due = self.deadline(rule, ctx, concluded)
+            if timezone.localdate(delivered) <= due:
+                continue
+            detail = {
+                "concluded": _day(concluded),
+                "delivered": _day(delivered),
+                "due": due.isoformat(),
+            }
+            yield Breach(pk, hall_id, dept_id, resp, due_date=due, detail=detail)
+
+
+class NotDelivered(_Delivery):
+    """A decided case whose result was still not delivered N working days after the
+    decision. The case changes nothing while it waits, so every scan looks at them all."""
+
+    code = "not_delivered"
+
+    def breaches(self, rule, ctx):
+        n = rule.threshold if rule.threshold is not None else 10
+        qs = Case.objects.order_by().filter(
+            status=Case.Status.CONCLUDED,
+            concluded_at__lt=ctx.now - timedelta(days=n),
+        )
+        qs = qs.exclude(_already_raised(rule)).annotate(
+            _resp=_person("current_assignee_id", "received_by_id")
+        )
+        for pk, hall_id, dept_id, resp, concluded in qs.values_list(
+            "pk", "hall_id", "department_id", "_resp", "concluded_at"
+        ):
+            due = self.deadline(rule, ctx, concluded)
+            if ctx.today <= due:
+                continue
+            detail = {"concluded": _day(concluded), "due": due.isoformat()}
+            yield Breach(pk, hall_id, dept_id, resp, due_date=due, detail=detail)
 
 
 class ConcludedWithoutAcceptance(Check):
@@ -665,10 +809,13 @@ CHECKS: dict[str, Check] = {
         CaseOverdue(),
         LegalOverdue(),
         RefusalWithoutReason(),
+        IntakeOverdue(),
         LateCorrectionNotice(),
         FeeMismatch(),
         SuspensionTooLong(),
         ExtensionWithoutApprover(),
+        LateDelivery(),
+        NotDelivered(),
         ConcludedWithoutAcceptance(),
     )
 }

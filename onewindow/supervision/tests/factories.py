@@ -168,7 +168,7 @@ def make_step(
 
 
 def make_correction(
-    case: Case, *, issued_on: date, issued_by=None, round: int = 1
+    case: Case, *, issued_on: date, issued_by=None, round: int = 1, supplied_on=None
 ) -> CorrectionNotice:
     return CorrectionNotice.objects.create(
         case=case,
@@ -176,6 +176,7 @@ def make_correction(
         items=["身份证复印件"],
         issued_at=at(issued_on, 9, 30),
         issued_by=issued_by,
+        supplied_at=at(supplied_on, 10) if supplied_on else None,
     )
 
 
@@ -194,8 +195,14 @@ def make_suspension(
 
 
 def make_extension(case: Case, *, days: int = 10, requested_by=None, approver=None) -> Extension:
+    """An extension that took effect (as recorded, approved or not)."""
     return Extension.objects.create(
-        case=case, days=days, reason="情况复杂", requested_by=requested_by, approver=approver
+        case=case,
+        days=days,
+        reason="情况复杂",
+        requested_by=requested_by,
+        approver=approver,
+        status=Extension.Status.APPROVED,
     )
 
 

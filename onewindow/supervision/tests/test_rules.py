@@ -42,10 +42,13 @@ def test_it_seeds_every_rule_of_the_issue():
         "case_overdue",
         "legal_overdue",
         "refusal_without_reason",
+        "intake_overdue",
         "late_correction_notice",
         "fee_mismatch",
         "suspension_too_long",
         "extension_without_approver",
+        "late_delivery",
+        "not_delivered",
         "concluded_without_acceptance",
     }
     assert Rule.objects.get(code="case_due_soon").level == Level.YELLOW
@@ -332,6 +335,11 @@ def test_it_raises_for_an_extension_without_an_approver_or_approved_by_its_reque
     assert raised[missing.pk].subject_id == ext.pk
     assert raised[missing.pk].responsible == personas.handler
     assert raised[self_approved.pk].detail["self_approved"] is True
+    # Approved in a department system (the exchange): no card here.
+    exchanged = make_case(personas, version, source=Case.Source.EXCHANGE)
+    make_extension(exchanged)
+    scan()
+    assert exchanged.pk not in {a.case_id for a in alerts("extension_without_approver")}
 
 
 # ---------------------------------------------------- concluded_without_acceptance
@@ -379,3 +387,84 @@ def test_it_describes_each_alert_in_words(clock, personas, version):
     scan()
     for alert in Alert.objects.select_related("rule"):
         assert "2026-09-29" in alert.summary
+
+
+# ------------------------------------------------------------------ intake_overdue
+
+
+def test_it_raises_for_papers_without_a_notice_or_decision_in_5_working_days(
+    clock, personas, version
+):
+    only_rules("intake_overdue")
+    # Received 09-21: the 5th working day after is 09-29 (Mid-Autumn 09-25..27 off).
+    late = make_case(personas, version, status=Case.Status.RECEIVED, received_on=D(2026, 9, 21))
+    in_time = make_case(personas, version, status=Case.Status.RECEIVED, received_on=D(2026, 9, 22))
+    # Papers back on 09-28 after a notice in time: a new period from then.
+    back = make_case(personas, version, status=Case.Status.RECEIVED, received_on=D(2026, 9, 14))
+    make_correction(back, issued_on=D(2026, 9, 15), supplied_on=D(2026, 9, 28))
+    waiting = make_case(personas, version, status=Case.Status.CORRECTION, received_on=D(2026, 9, 1))
+    make_correction(waiting, issued_on=D(2026, 9, 2))
+    scan()
+    [card] = alerts("intake_overdue")
+    assert card.case == late and card.level == Level.RED
+    assert card.detail == {"since": "2026-09-21", "due": "2026-09-29"}
+    assert card.responsible == personas.clerk
+    assert {in_time.pk, back.pk, waiting.pk}.isdisjoint(
+        {a.case_id for a in alerts("intake_overdue")}
+    )
+    scan()
+    assert len(alerts("intake_overdue")) == 1  # once per period
+
+
+def test_it_counts_a_second_notice_from_the_return_of_the_papers(clock, personas, version):
+    """The service and the rule count alike: a second notice 3 working days after the
+    papers came back is in time, however long ago the case was received."""
+    only_rules("late_correction_notice")
+    case = make_case(personas, version, status=Case.Status.CORRECTION, received_on=D(2026, 9, 1))
+    make_correction(case, issued_on=D(2026, 9, 2), supplied_on=D(2026, 9, 24))
+    make_correction(case, issued_on=D(2026, 9, 30), round=2)  # 09-24 + 3 working days
+    scan()
+    assert alerts("late_correction_notice") == []
+
+
+# ------------------------------------------------------------------------ delivery
+
+
+def test_it_raises_for_a_result_delivered_or_left_undelivered_past_10_working_days(
+    clock, personas, version
+):
+    only_rules("late_delivery", "not_delivered")
+    # Decided 09-14: the 10th working day after is 09-28 (Sunday 09-20 worked, Mid-Autumn
+    # 09-25..27 off).
+    decided = local(2026, 9, 14)
+    late = make_case(
+        personas,
+        version,
+        status=Case.Status.DELIVERED,
+        concluded_at=decided,
+        delivered_at=local(2026, 9, 29),
+    )
+    on_time = make_case(
+        personas,
+        version,
+        status=Case.Status.DELIVERED,
+        concluded_at=decided,
+        delivered_at=local(2026, 9, 28),
+    )
+    waiting = make_case(personas, version, status=Case.Status.CONCLUDED, concluded_at=decided)
+    recent = make_case(
+        personas, version, status=Case.Status.CONCLUDED, concluded_at=local(2026, 9, 16)
+    )
+    scan()
+    [delivered_late] = alerts("late_delivery")
+    assert delivered_late.case == late
+    assert delivered_late.detail == {
+        "concluded": "2026-09-14",
+        "delivered": "2026-09-29",
+        "due": "2026-09-28",
+    }
+    [never] = alerts("not_delivered")
+    assert never.case == waiting and never.detail["due"] == "2026-09-28"
+    assert {on_time.pk, recent.pk}.isdisjoint(
+        {a.case_id for a in alerts("late_delivery") + alerts("not_delivered")}
+    )
