@@ -6,10 +6,12 @@ release appears without a new data migration; a rule the office edited is left a
 
 # code, name, English name, level, threshold, params
 DEFAULT_RULES = [
-    ("step_due_soon", "环节临近办理时限", "Step due soon", "yellow", 1, {}),
-    ("case_due_soon", "办件临近承诺时限", "Case due soon", "yellow", 1, {}),
-    ("case_overdue", "办件超过承诺时限", "Case past its promised limit", "red", 0, {}),
-    ("legal_overdue", "办件超过法定时限", "Case past its legal limit", "flag", 0, {}),
+    # Warnings (预警) before the due date; a step's on its due day only, so that a 1-day
+    # step is not warned about the moment it is assigned.
+    ("step_due_soon", "环节临近办理时限", "Step due soon", "warning", 0, {}),
+    ("case_due_soon", "办件临近承诺时限", "Case due soon", "warning", 1, {}),
+    ("case_overdue", "办件超过承诺时限", "Case past its promised limit", "yellow", 0, {}),
+    ("legal_overdue", "办件超过法定时限", "Case past its legal limit", "red", 0, {}),
     (
         "refusal_without_reason",
         "不予受理未说明理由",

@@ -24,6 +24,9 @@ from onewindow.core.scoping import HallScopedQuerySet
 
 
 class Level(models.TextChoices):
+    # A pre-due warning (预警) tells the handler and closes itself once the step or case is
+    # done; it needs no written answer. Cards (yellow, red) and flags do.
+    WARNING = "warning", pgettext_lazy("alert level", "Warning")
     YELLOW = "yellow", pgettext_lazy("alert level", "Yellow card")
     RED = "red", pgettext_lazy("alert level", "Red card")
     FLAG = "flag", pgettext_lazy("alert level", "Flag")
@@ -107,7 +110,12 @@ class AlertQuerySet(HallScopedQuerySet):
         return self.filter(status__in=Alert.OPEN_STATUSES)
 
     def awaiting_answer(self):
-        return self.filter(status=Alert.Status.RAISED)
+        """Raised cards and flags: a warning needs no answer (it closes itself)."""
+        return self.filter(status=Alert.Status.RAISED).exclude(level=Level.WARNING)
+
+    def warnings(self):
+        """Open pre-due warnings."""
+        return self.filter(status=Alert.Status.RAISED, level=Level.WARNING)
 
     def cards(self):
         """Yellow and red cards (flags are counted apart)."""

@@ -29,11 +29,11 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from onewindow.audit.services import record
-from onewindow.cases.models import Case
+from onewindow.cases.models import Case, CaseStep
 from onewindow.workdays.services import get_calendar
 
 from ..models import Alert, AlertEvent, Rule, ScanState
@@ -293,7 +293,7 @@ def store(
 
 def _planned_tables() -> list[str]:
     """The tables whose query plans depend on statistics (the others are reached by key)."""
-    from onewindow.cases.models import CaseStep
+    from onewindow.cases.models import Case
 
     return [Case._meta.db_table, CaseStep._meta.db_table]
 
@@ -333,6 +333,43 @@ def _has_statistics(cursor) -> bool:
     return cursor.fetchone() is not None
 
 
+def close_finished_warnings(now: datetime) -> int:
+    """Close the pre-due warnings whose step or case is done, or whose due date moved
+    (an extension, a suspension): a warning tells, it is not a finding. Returns how many."""
+    step_done = Exists(
+        CaseStep.objects.filter(pk=OuterRef("subject_id"), finished_at__isnull=False)
+    )
+    not_running = ~Q(case__status=Case.Status.ACCEPTED)
+    moved = Q(subject_id=0) & ~Q(case__promised_due_date=F("due_date"))
+    done = list(
+        Alert.objects.warnings()
+        .filter((Q(step__isnull=False) & step_done) | not_running | moved)
+        .values_list("pk", flat=True)
+    )
+    if not done:
+        return 0
+    with transaction.atomic():
+        closed = Alert.objects.filter(pk__in=done, status=Alert.Status.RAISED)
+        ids = list(closed.values_list("pk", flat=True))
+        closed.update(status=Alert.Status.CLOSED, decided_at=now, decision_note=WARNING_CLOSED)
+        AlertEvent.objects.bulk_create(
+            AlertEvent(
+                alert_id=pk,
+                kind=AlertEvent.Kind.CLOSED,
+                from_status=Alert.Status.RAISED,
+                to_status=Alert.Status.CLOSED,
+                at=now,
+                note=WARNING_CLOSED,
+            )
+            for pk in ids
+        )
+    return len(ids)
+
+
+#: Kept with a warning that closed itself.
+WARNING_CLOSED = "环节或办件已办理，预警自动关闭"
+
+
 def scan(*, full: bool = False, now: datetime | None = None) -> ScanResult:
     """One scan over the cases; safe to run again at any time (each breach is raised once)."""
     started = time.perf_counter()
@@ -343,6 +380,7 @@ def scan(*, full: bool = False, now: datetime | None = None) -> ScanResult:
     token = uuid.uuid4().hex
     pending = evaluate(ctx, rules, token)
     by_rule = store(pending, ctx=ctx, token=token, stamp=stamp, mode=mode, started=started)
+    close_finished_warnings(now)
     if ctx.full:
         maintenance_ms += sqlite_statistics(after_full_scan=True)
     result = ScanResult(
