@@ -416,6 +416,21 @@ class Server:
     def pid(self) -> int:
         return self.proc.pid
 
+    def wait_until_idle(self, limit: float = 60.0) -> dict:
+        """Its memory once every process has started: the first worker answers while the
+        others may still be importing the application. Waits (up to ``limit`` seconds)
+        until the processes and their RSS stay the same for two seconds."""
+        deadline = time.time() + limit
+        last = tree_memory(self.pid)
+        while time.time() < deadline:
+            time.sleep(2)
+            now = tree_memory(self.pid)
+            same = len(now["processes"]) == len(last["processes"])
+            if same and abs(now["rss_bytes"] - last["rss_bytes"]) < 0.01 * last["rss_bytes"]:
+                return now
+            last = now
+        return last
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)  # serve stops granian and the worker
@@ -465,7 +480,7 @@ def bench_server(eng, ctx: Context, url: str, results: list, details: dict) -> N
     log(f"{eng.name}: onewindow serve (production settings), {len(rows):,} cases to look up")
     server = Server(env, ctx.work / f"serve-{eng.name}.log")
     try:
-        idle = tree_memory(server.pid)
+        idle = server.wait_until_idle()
         details["serve_idle_memory"] = idle
         details["serve_processes"] = [p["name"] for p in idle["processes"]]
         log(f"  {len(idle['processes'])} processes, {mb(idle['rss_bytes']):.0f} MB RSS idle")
