@@ -38,7 +38,7 @@ help:
 	@echo "make install   system packages (as root), .venv from requirements.lock, translations"
 	@echo "make test      ruff, then the test suite on SQLite and on a throw-away PostgreSQL"
 	@echo "make demo      migrate, load demo data and serve"
-	@echo "make bench     benchmarks on PostgreSQL and SQLite (~30 min; BENCH_ARGS=--quick: ~12)"
+	@echo "make bench     benchmarks on PostgreSQL and SQLite (~30 min; BENCH_ARGS=--quick: <10)"
 	@echo "make lint      ruff check + ruff format --check"
 	@echo "make format    ruff format + ruff check --fix"
 	@echo "make lock      regenerate requirements.lock from requirements.in"
