@@ -2,7 +2,7 @@
 #
 # Everything runs from the virtualenv in .venv, built from the hash-locked
 # requirements.lock. System packages (Chromium, fonts, Pango, gettext, PostgreSQL,
-# poppler) come from Debian; `make install` installs the missing ones when run as root.
+# poppler, wrk) come from Debian; `make install` installs the missing ones when run as root.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -21,11 +21,13 @@ STAMP := $(VENV)/.installed
 # Extra arguments for both pytest runs, e.g. `make test PYTEST_ARGS='-x -k workcal'`.
 PYTEST_XDIST ?= -n 2
 PYTEST_ARGS ?=
+# Arguments for bench/run.py, e.g. `make bench BENCH_ARGS='--quick --engine sqlite'`.
+BENCH_ARGS ?=
 
 # Debian packages the project needs at run or test time (see docs/DEPENDENCIES.md).
 # postgresql-15 is added only when no PostgreSQL server binaries (initdb) are found.
 SYSTEM_PACKAGES := chromium fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 \
-	libpangoft2-1.0-0 gettext poppler-utils
+	libpangoft2-1.0-0 gettext poppler-utils wrk
 
 export UV_PYTHON_DOWNLOADS := never
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -36,7 +38,7 @@ help:
 	@echo "make install   system packages (as root), .venv from requirements.lock, translations"
 	@echo "make test      ruff, then the test suite on SQLite and on a throw-away PostgreSQL"
 	@echo "make demo      migrate, load demo data and serve"
-	@echo "make bench     run bench/run.py"
+	@echo "make bench     benchmarks on PostgreSQL and SQLite (~30 min; BENCH_ARGS=--quick: <10)"
 	@echo "make lint      ruff check + ruff format --check"
 	@echo "make format    ruff format + ruff check --fix"
 	@echo "make lock      regenerate requirements.lock from requirements.in"
@@ -118,8 +120,10 @@ demo: install
 	$(ONEWINDOW) load_demo
 	$(ONEWINDOW) serve
 
+# PostgreSQL (a throw-away server, as for the tests) and then SQLite, against `onewindow
+# serve` with the production settings; results in bench/results/ (see docs/ARCHITECTURE.md).
 bench: install
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
