@@ -9,27 +9,30 @@ from __future__ import annotations
 import re
 
 from django.db.models import Q
-from pypinyin import Style, lazy_pinyin
 
 _NON_ALNUM = re.compile(r"[^0-9A-Za-z]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
-def _syllables(name: str, style) -> list[str]:
-    return lazy_pinyin(name or "", style=style, errors="default", strict=False)
+def _syllables(name: str, style: str) -> list[str]:
+    # Imported when first needed: its dictionaries take ~55 MB, and only the processes
+    # that save item names (the catalogue's services, the demo) ever need them.
+    from pypinyin import Style, lazy_pinyin
+
+    return lazy_pinyin(name or "", style=getattr(Style, style), errors="default", strict=False)
 
 
 def pinyin_initials(name: str) -> str:
     """Upper-case initials of the Chinese characters, letters and digits kept (C1驾驶证 → C1JSZ)."""
     parts = []
-    for part in _syllables(name, Style.FIRST_LETTER):
+    for part in _syllables(name, "FIRST_LETTER"):
         parts.append(_NON_ALNUM.sub("", part))
     return "".join(parts).upper()[:200]
 
 
 def pinyin_full(name: str) -> str:
     """Lower-case pinyin without tones or spaces (机动车 → jidongche)."""
-    return "".join(_NON_ALNUM.sub("", part) for part in _syllables(name, Style.NORMAL)).lower()[
+    return "".join(_NON_ALNUM.sub("", part) for part in _syllables(name, "NORMAL")).lower()[
         :800
     ]
 

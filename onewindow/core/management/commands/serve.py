@@ -11,7 +11,6 @@ import sys
 import time
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
 
@@ -22,12 +21,14 @@ def default_concurrency() -> tuple[int, int]:
     On SQLite one transaction writes at a time, and a thread that holds the write lock
     while its siblings take turns at the interpreter lock makes every other writer wait
     longer: one thread per process, one process per core. PostgreSQL locks rows, not the
-    database: 2 x cores + 1 processes of 4 threads.
+    database: one process per core (the requests are mostly Python: more processes only
+    take turns at the cores and each holds its own copy of the application), each with 4
+    threads that run while the others wait for the database.
     """
     cores = os.cpu_count() or 2
     if connection.vendor == "sqlite":
         return cores, 1
-    return 2 * cores + 1, 4
+    return cores, 4
 
 
 # Scheduling priority of the worker (a nice value): its scans take the CPU only when the
@@ -57,9 +58,13 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="serve pages only")
 
     def handle(self, *args, **options):
-        if settings.PRODUCTION:
-            call_command("collectstatic", interactive=False, verbosity=0)
         bin_dir = os.path.dirname(sys.executable)
+        if settings.PRODUCTION:
+            # In a process of its own: this one only supervises, and keeps nothing of it.
+            subprocess.run(
+                [os.path.join(bin_dir, "onewindow"), "collectstatic", "--noinput", "-v0"],
+                check=True,
+            )
         host, _sep, port = options["bind"].rpartition(":")
         server = [
             os.path.join(bin_dir, "granian"),
