@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.scoping import sees_hall
@@ -374,10 +375,19 @@ def may(user, action: CaseAction, case: Case) -> bool:
     return user.has_perm(action.permission) and sees_hall(user, case.hall_id)
 
 
-def case_to_act_on(user, number: str, action: CaseAction) -> Case:
+def case_to_act_on(user, number: str, action: CaseAction, *, bare: bool = False) -> Case:
     """The case behind the number if the user sees it (Http404 otherwise, exactly as
-    for an unknown number), and may do the action there (NotPermitted otherwise)."""
-    case = services.get_case_for(user, number)
+    for an unknown number), and may do the action there (NotPermitted otherwise).
+
+    ``bare``: only the case's key and hall, for a caller that shows nothing of it before
+    the service (which reads and locks the whole case itself), as the API."""
+    if bare:
+        found = services.visible_cases(user).filter(number=number).only("pk", "hall_id").first()
+        if found is None:
+            raise Http404("no such case")
+        case = found
+    else:
+        case = services.get_case_for(user, number)
     if not may(user, action, case):
         raise services.NotPermitted()
     return case

@@ -402,7 +402,7 @@ def _action_endpoint(path: str, served: list[actions.CaseAction]) -> None:
     @answers_errors
     def endpoint(request, number: str, payload: schema):
         action = only or actions.ACTIONS[payload.variant()]
-        case = actions.case_to_act_on(request.user, number, action)
+        case = actions.case_to_act_on(request.user, number, action, bare=True)
         case = actions.perform(
             action, actor=request.user, case=case, data=payload.arguments(), request=request
         )

@@ -8,7 +8,10 @@ query codes must not pay): the failures are rows of `StatusLookupFailure`, so th
 holds across the web processes.
 
 The answer (the page below its header) is kept in Django's cache while nothing it shows
-changes (`answer_key`); the rate limit and the code check run on every request.
+changes (`answer_key`), and so is the whole page of a visitor who is not signed in (the
+applicants following a QR code: their page differs by its address and language only).
+The rate limit and the code check run on every request, in the one query that reads the
+case (`find_case`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ import hashlib
 import secrets
 
 from django.core.cache import cache
+from django.db.models import Count, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -60,11 +66,8 @@ def client_key(request) -> str:
     return (request.META.get("REMOTE_ADDR") or "unknown")[:64]
 
 
-def is_held_off(client: str, now: dt.datetime) -> bool:
-    """Whether the client failed MAX_FAILURES times within WINDOW (at most that many rows
-    are counted)."""
-    recent = StatusLookupFailure.objects.filter(client=client, at__gt=now - WINDOW)
-    return recent[:MAX_FAILURES].count() >= MAX_FAILURES
+def _recent_failures(client: str, now: dt.datetime):
+    return StatusLookupFailure.objects.filter(client=client, at__gt=now - WINDOW)
 
 
 def note_failure(client: str, now: dt.datetime) -> None:
@@ -77,18 +80,48 @@ def _normalise(value: str) -> str:
     return "".join((value or "").split()).upper()[:40]
 
 
-def find_case(number: str, code: str) -> Case | None:
-    """The case with this number and query code, with its hall and item version, or None.
+# What the page shows of a case (and its hall's and item's names): the rest stays unread.
+SHOWN = (
+    "number",
+    "query_code",
+    "version",
+    "status",
+    "applicant_name",
+    "promised_due_date",
+    "due_provisional",
+    "suspended_since",
+    "result",
+    "concluded_at",
+    "hall__name",
+    "item_version__name",
+)
 
-    A wrong code and an unknown number cost the same: one query, and the code compared in
-    constant time (against a stand-in when there is no case)."""
-    try:
-        case = Case.objects.select_related("hall", "item_version").get(number=number)
-    except Case.DoesNotExist:
-        case = None
-    expected = case.query_code if case is not None else "X" * 8
-    matches = secrets.compare_digest(expected.encode(), code.encode())
-    return case if matches and case is not None else None
+
+def find_case(number: str, code: str, client: str, now: dt.datetime) -> tuple[Case | None, int]:
+    """The case with this number and query code (with what the page shows), or None; and
+    how many times the client failed recently, read in the same query.
+
+    The code is compared in constant time (against a stand-in when there is no case). An
+    unknown number costs one count more than a wrong code: case numbers are printed on
+    every notice and follow each other; the query code is what must not be guessed."""
+    failures = Subquery(
+        _recent_failures(client, now)
+        .order_by()
+        .values("client")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    case = (
+        Case.objects.select_related("hall", "item_version")
+        .only(*SHOWN)
+        .annotate(failures=Coalesce(failures, 0))
+        .filter(number=number)
+        .first()
+    )
+    if case is None:
+        return None, _recent_failures(client, now)[:MAX_FAILURES].count()
+    matches = secrets.compare_digest(case.query_code.encode(), code.encode())
+    return (case if matches else None), case.failures
 
 
 def step_words(kind: str, data: dict) -> str:
@@ -180,13 +213,24 @@ def status(request, number):
 def _answer(request, number: str, code: str):
     now = timezone.now()
     client = client_key(request)
-    if is_held_off(client, now):
+    if number and code:
+        case, failures = find_case(number, code, client, now)
+    else:
+        case, failures = None, _recent_failures(client, now)[:MAX_FAILURES].count()
+    if failures >= MAX_FAILURES:
         context = {"number": number, "blocked": True}
         return _page(request, "cases/public/lookup.html", context, status=429)
-    case = find_case(number, code) if number and code else None
     if case is None:
         note_failure(client, now)
         context = {"number": number, "not_found": True}
         return _page(request, "cases/public/lookup.html", context, status=404)
-    context = {"case": case, "answer": render_answer(case)}
-    return _page(request, "cases/public/status.html", context)
+    if request.user.is_authenticated:
+        context = {"case": case, "answer": render_answer(case)}
+        return _page(request, "cases/public/status.html", context)
+    key = f"{answer_key(case)}:page:{hashlib.sha256(request.get_full_path().encode()).hexdigest()}"
+    page = cache.get(key)
+    if page is None:
+        context = {"case": case, "answer": render_answer(case), "csrf_token": ""}
+        page = render_to_string("cases/public/status.html", context, request=request)
+        cache.set(key, page, ANSWER_TIMEOUT)
+    return HttpResponse(page)

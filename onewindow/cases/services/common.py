@@ -327,12 +327,13 @@ def snapshot(case: Case) -> dict:
     }
 
 
-def append_events(case: Case, events: list[CaseEvent]) -> None:
+def append_events(case: Case, events: list[CaseEvent], *, new_case: bool = False) -> None:
     """Append events with the next sequence numbers of the case, in one INSERT. The
-    caller holds the case row lock, so the numbers cannot clash."""
+    caller holds the case row lock, so the numbers cannot clash; a case created in the
+    same transaction has none yet."""
     if not events:
         return
-    last = case.events.aggregate(last=Max("seq"))["last"] or 0
+    last = 0 if new_case else case.events.aggregate(last=Max("seq"))["last"] or 0
     for i, event in enumerate(events, start=1):
         event.case = case
         event.seq = last + i
@@ -363,7 +364,7 @@ def finish(change: Change, *, request=None, note: str = "", bump: bool = True) -
             main = change.events[0]
             main.external_key = origin.key
             main.data = plain({**main.data, **origin.data, "status_after": case.status})
-    append_events(case, change.events)
+    append_events(case, change.events, new_case=new_case)
     record(
         actor=change.actor,
         action=action,

@@ -254,17 +254,34 @@ def test_it_shows_the_events_of_a_department_system(client, personas, item, mond
     assert "环节完成：现场查验" in shown(after, "status-steps")
 
 
-def test_it_looks_up_a_case_in_three_queries_and_again_in_two(
+def test_it_looks_up_a_case_in_two_queries_and_again_in_one(
     client, personas, item, monday, django_assert_num_queries
 ):
     get_calendar()  # loaded once per process
     case = make_accepted_case(personas, item)
-    # The client's failures, the case with its hall and item, its events; then the answer
-    # comes from the cache.
-    with django_assert_num_queries(3):
-        assert lookup(client, case.number, case.query_code).status_code == 200
+    # The case with its hall and item and the client's failures, its events; then the
+    # page comes from the cache.
     with django_assert_num_queries(2):
-        assert lookup(client, case.number, case.query_code).status_code == 200
+        first = lookup(client, case.number, case.query_code)
+    with django_assert_num_queries(1):
+        again = lookup(client, case.number, case.query_code)
+    assert first.status_code == again.status_code == 200
+    assert first.content == again.content
+    # A change of the case (a new version) is shown at once.
+    services.suspend_case(
+        actor=personas.handler, case=case, kind="testing", reason="检测", max_days=5
+    )
+    assert "暂停计时" in lookup(client, case.number, case.query_code).content.decode()
+
+
+def test_a_held_off_client_gets_no_answer_even_with_the_right_code(
+    client, personas, item, monday
+):
+    case = make_accepted_case(personas, item)
+    for _ in range(10):
+        assert lookup(client, case.number, "WRONG123").status_code == 404
+    assert lookup(client, case.number, case.query_code).status_code == 429
+    assert lookup(client, "NOSUCHNUMBER", case.query_code).status_code == 429
 
 
 def test_an_anonymous_answer_has_no_token_and_sets_no_cookie(client, personas, item, monday):
