@@ -118,10 +118,13 @@ def test_it_prints_a_correction_notice_listing_everything_missing(personas, item
     case = services.issue_correction_notice(
         actor=personas.clerk,
         case=case,
-        items=[{"name": "申请表未签字", "note": "请申请人本人签字"}],
+        items=[{"name": "申请表未签字", "note": "请申请人本人签字"}, "照片背景颜色不符"],
     )
     doc = printed(personas, case, "correction")
     text, pages = read(doc)
+    # A problem written in words is not "missing": it is to be corrected as described.
+    problem = text.split("照片背景颜色不符", 1)[1][:12]
+    assert problem.startswith("请按说明更正") and "缺少" not in problem
     assert pages == 1 and doc.round == 1
     assert "补正告知书" in text and "一次性告知" in text and case.number in text
     for name in (
