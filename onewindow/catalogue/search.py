@@ -50,6 +50,6 @@ def search_q(text: str, prefix: str = "") -> Q:
     if compact and not _HAN.search(text):
         cond |= Q(**{f"{prefix}pinyin_initials__contains": compact.upper()})
         cond |= Q(**{f"{prefix}pinyin__contains": compact.lower()})
-        cond |= Q(**{f"{prefix}item__implementation_code__iexact": text})
-        cond |= Q(**{f"{prefix}item__catalogue_code__iexact": text})
+        cond |= Q(**{f"{prefix}item__implementation_code__icontains": text})
+        cond |= Q(**{f"{prefix}item__catalogue_code__icontains": text})
     return cond

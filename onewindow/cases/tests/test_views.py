@@ -71,6 +71,10 @@ def test_it_finds_items_by_name_or_pinyin(client, personas, item, immediate_item
     body = client.get(reverse("cases:item_search"), {"q": "bljdc"}).content.decode()
     assert "补领机动车号牌" in body
     assert "机动车转移登记" in client.get(workbench_url(), {"q": "转移"}).content.decode()
+    # Part of a code finds the item too (the hall's own number of it, or the catalogue's).
+    part = item.implementation_code[-8:].lower()
+    body = client.get(reverse("cases:item_search"), {"q": part}).content.decode()
+    assert "机动车转移登记" in body and "补领机动车号牌" not in body
 
 
 def test_it_receives_and_accepts_in_one_screen(client, personas, item, monday):
