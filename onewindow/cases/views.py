@@ -268,6 +268,7 @@ def _detail_context(request, case: Case, bound: dict | None = None) -> dict:
         "corrections": list(case.corrections.all()),
         "suspensions": list(case.suspensions.select_related("started_by")),
         "extensions": list(case.extensions.select_related("approver", "requested_by")),
+        "pending_extension": services.pending_extension(case),
         "events": events,
         "actions": [
             {"action": a, "form": bound.get(a.name) or a.make_form(case)}

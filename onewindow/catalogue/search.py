@@ -32,9 +32,7 @@ def pinyin_initials(name: str) -> str:
 
 def pinyin_full(name: str) -> str:
     """Lower-case pinyin without tones or spaces (机动车 → jidongche)."""
-    return "".join(_NON_ALNUM.sub("", part) for part in _syllables(name, "NORMAL")).lower()[
-        :800
-    ]
+    return "".join(_NON_ALNUM.sub("", part) for part in _syllables(name, "NORMAL")).lower()[:800]
 
 
 def search_q(text: str, prefix: str = "") -> Q:

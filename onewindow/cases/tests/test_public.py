@@ -274,9 +274,7 @@ def test_it_looks_up_a_case_in_two_queries_and_again_in_one(
     assert "暂停计时" in lookup(client, case.number, case.query_code).content.decode()
 
 
-def test_a_held_off_client_gets_no_answer_even_with_the_right_code(
-    client, personas, item, monday
-):
+def test_a_held_off_client_gets_no_answer_even_with_the_right_code(client, personas, item, monday):
     case = make_accepted_case(personas, item)
     for _ in range(10):
         assert lookup(client, case.number, "WRONG123").status_code == 404

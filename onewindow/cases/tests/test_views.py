@@ -332,6 +332,7 @@ def test_an_approver_decides_an_extension_from_the_case_page(client, personas, i
     client.force_login(personas.approver)
     page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
     assert 'id="action-extension_decision"' in page
+    assert 'id="pending-extension"' in page and "待审批" in page
     response = client.post(
         reverse("cases:act", args=[case.number, "extension_decision"]),
         {"version": case.version, "approve": "no", "note": ""},
@@ -665,3 +666,11 @@ def test_it_resumes_and_supplies_from_the_case_page(client, personas, item, mond
     assert response.status_code == 302
     waiting.refresh_from_db()
     assert waiting.status == "received"
+
+
+def test_the_case_page_shows_the_query_code_and_why_no_clock_runs(client, personas, item, monday):
+    case = services.refuse_case(actor=personas.clerk, case=make_case(personas, item), reason="x")
+    client.force_login(personas.clerk)
+    page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert f'id="query-code">{case.query_code}<' in page
+    assert 'id="no-clock"' in page and "申请受理后开始计时" not in page
