@@ -72,9 +72,7 @@ def qr_svg_data_uri(url: str) -> str:
 
 
 def masked_id(case: Case) -> str:
-    if case.applicant_kind == Case.ApplicantKind.PERSON:
-        return idnumbers.mask_resident_id(case.applicant_id_number)
-    return idnumbers.mask_credit_code(case.applicant_id_number)
+    return case.masked_id_number
 
 
 def _context(case: Case, kind: str, round_no: int | None) -> dict:

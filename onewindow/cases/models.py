@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.scoping import HallScopedQuerySet
+from onewindow.lib import idnumbers
 
 QUERY_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out on the phone
 
@@ -312,6 +313,21 @@ class Case(models.Model):
     @property
     def applicant_is_person(self) -> bool:
         return self.applicant_kind == self.ApplicantKind.PERSON
+
+    @property
+    def masked_id_number(self) -> str:
+        """The ID number or credit code as lists, pages and notices show it: one rule for
+        each kind of number, wherever it is shown."""
+        if self.applicant_is_person:
+            return idnumbers.mask_resident_id(self.applicant_id_number or "")
+        return idnumbers.mask_credit_code(self.applicant_id_number or "")
+
+    @property
+    def shown_applicant_name(self) -> str:
+        """A person's name masked (张**); an organisation's name is public and shown whole."""
+        if self.applicant_is_person:
+            return idnumbers.mask_name(self.applicant_name or "")
+        return self.applicant_name
 
     @property
     def public_status_url(self) -> str:

@@ -86,6 +86,7 @@ SHOWN = (
     "query_code",
     "version",
     "status",
+    "applicant_kind",
     "applicant_name",
     "promised_due_date",
     "due_provisional",

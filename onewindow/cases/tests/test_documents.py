@@ -4,6 +4,7 @@ import io
 import re
 
 import pytest
+from django.urls import reverse
 from pypdf import PdfReader
 
 from onewindow.cases import documents, services
@@ -197,3 +198,27 @@ def test_it_prints_only_notices_that_exist(personas, item, monday):
             kind="receipt",
         )
     assert not CaseDocument.objects.exists()
+
+
+def test_a_company_is_shown_by_its_name_and_its_code_masked_alike_everywhere(
+    client, personas, item, monday
+):
+    case = make_accepted_case(
+        personas, item, kind="organisation", applicant_name="张家港市港城运输有限公司"
+    )
+    masked = case.masked_id_number
+    assert masked.startswith(case.applicant_id_number[:4]) and "*" in masked
+    text, _pages = read(printed(personas, case, "receipt"))
+    assert masked.replace(" ", "") in text and "张家港市港城运输有限公司" in text
+    client.force_login(personas.clerk)
+    page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert masked in page and case.applicant_id_number not in page
+    public = client.get(
+        reverse("status:detail", args=[case.number]), {"code": case.query_code}
+    ).content.decode()
+    assert "张家港市港城运输有限公司" in public  # an organisation's name is not masked
+    person = make_accepted_case(personas, item, applicant_name="李小龙")
+    public = client.get(
+        reverse("status:detail", args=[person.number]), {"code": person.query_code}
+    ).content.decode()
+    assert "李**" in public and "李小龙" not in public
