@@ -123,6 +123,12 @@ def render_pdf(case: Case, kind: str, *, round_no: int | None = None) -> tuple[b
     return buffer.getvalue(), len(document.pages)
 
 
+def download_name(case: Case, kind: str, round_no: int | None) -> str:
+    """The file name a notice is kept and handed out under (the storage may add a suffix
+    to keep a reprint apart; the person downloading it never sees that)."""
+    return f"{FILE_PREFIX[kind]}-{case.number}" + (f"-{round_no}" if round_no else "") + ".pdf"
+
+
 def print_document(
     *, actor, case: Case, kind: str, round_no: int | None = None, request=None
 ) -> CaseDocument:
@@ -150,9 +156,7 @@ def print_document(
     with transaction.atomic():
         locked = _lock_any(case)
         require(actor, locked)
-        name = (
-            f"{FILE_PREFIX[kind]}-{locked.number}" + (f"-{round_no}" if round_no else "") + ".pdf"
-        )
+        name = download_name(locked, kind, round_no)
         document = CaseDocument(
             case=locked,
             kind=kind,

@@ -395,7 +395,7 @@ def document(request, number, kind):
     return FileResponse(
         doc.file.open("rb"),
         content_type="application/pdf",
-        filename=doc.file.name.rsplit("/", 1)[-1],
+        filename=documents.download_name(case, doc.kind, doc.round),
     )
 
 

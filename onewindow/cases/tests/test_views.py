@@ -400,11 +400,17 @@ def test_it_prints_a_notice_and_keeps_it(client, personas, item, monday):
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert f'filename="receipt-{case.number}.pdf"' in response["Content-Disposition"]
     client.get(url)
     assert (
         CaseDocument.objects.filter(case=case, kind="receipt").count() == 1
     )  # unchanged case: the kept copy
-    assert case.events.filter(kind="document").count() == 1
+    # A reprint after a change is kept apart by the storage, and still named plainly.
+    case = services.request_extension(actor=personas.handler, case=case, days=2, reason="x")
+    again = client.get(url)
+    assert CaseDocument.objects.filter(case=case, kind="receipt").count() == 2
+    assert f'filename="receipt-{case.number}.pdf"' in again["Content-Disposition"]
+    assert case.events.filter(kind="document").count() == 2  # one per copy printed
     # A notice that does not exist yet is refused with a message.
     response = client.get(reverse("cases:document", args=[case.number, "conclusion"]), follow=True)
     assert CaseDocument.objects.filter(kind="conclusion").count() == 0
