@@ -95,6 +95,7 @@ SHOWN = (
     "concluded_at",
     "hall__name",
     "item_version__name",
+    "item__implementation_code",
 )
 
 
@@ -113,7 +114,7 @@ def find_case(number: str, code: str, client: str, now: dt.datetime) -> tuple[Ca
         .values("n")[:1]
     )
     case = (
-        Case.objects.select_related("hall", "item_version")
+        Case.objects.select_related("hall", "item_version", "item")
         .only(*SHOWN)
         .annotate(failures=Coalesce(failures, 0))
         .filter(number=number)

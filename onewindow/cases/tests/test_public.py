@@ -267,6 +267,9 @@ def test_it_looks_up_a_case_in_two_queries_and_again_in_one(
         again = lookup(client, case.number, case.query_code)
     assert first.status_code == again.status_code == 200
     assert first.content == again.content
+    # The guide and the fees of the item are one click away.
+    body = first.content.decode()
+    assert f'href="/guide/items/{item.implementation_code}/"' in body and 'id="status-fees"' in body
     # A change of the case (a new version) is shown at once.
     services.suspend_case(
         actor=personas.handler, case=case, kind="testing", reason="检测", max_days=5
