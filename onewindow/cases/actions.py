@@ -101,7 +101,14 @@ class CaseAction:
         return getattr(services, self.service)
 
     def make_form(self, case: Case, data=None, files=None):
-        return self.form(data, files, initial={"version": case.version}, case=case)
+        # Ids of their own: the case page shows several action forms at once.
+        return self.form(
+            data,
+            files,
+            initial={"version": case.version},
+            case=case,
+            auto_id=f"id_{self.name}_%s",
+        )
 
 
 # ---------------------------------------------------------------- offered when

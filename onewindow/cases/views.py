@@ -105,9 +105,16 @@ def workbench(request):
             if case is not None:
                 return redirect(reverse("cases:detail", args=[case.number]) + "#documents")
         else:
-            messages.error(request, _("Please correct the errors below."))
+            messages.error(request, _form_problems(form))
         return render(request, "cases/workbench.html", context, status=400)
     return render(request, "cases/workbench.html", context)
+
+
+def _form_problems(form) -> str:
+    """The message above a refused form: which fields need correcting, by their labels."""
+    labels = [str(form.fields[name].label or name) for name in form.errors if name in form.fields]
+    labels = [label for label in labels if label] or [str(e) for e in form.non_field_errors()]
+    return _("Nothing was saved. Please correct: %(fields)s.") % {"fields": "、".join(labels)}
 
 
 def _acting_window(request, hall_id: int):
@@ -314,7 +321,7 @@ def case_action(request, number, action):
         if "version" in form.errors:  # a form made before the version was sent
             messages.warning(request, services.StaleCase().message)
             return _case_page(request, case, status=409)
-        messages.error(request, _("Please correct the errors below."))
+        messages.error(request, _form_problems(form))
         return _case_page(request, case, status=400, bound={action: form})
     try:
         result = actions.perform(

@@ -311,7 +311,7 @@ def test_it_shows_form_errors_on_the_case_page(client, personas, item, monday):
     )
     assert response.status_code == 400
     body = response.content.decode()
-    assert "invalid-feedback" in body
+    assert "invalid-feedback" in body and "未保存。请更正：" in body and "理由" in body
     case.refresh_from_db()
     assert case.extension_days == 0 and not case.extensions.exists()
     response = client.post(
@@ -680,3 +680,14 @@ def test_the_case_page_shows_the_query_code_and_why_no_clock_runs(client, person
     page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
     assert f'id="query-code">{case.query_code}<' in page
     assert 'id="no-clock"' in page and "申请受理后开始计时" not in page
+
+
+def test_the_case_page_has_no_duplicate_ids(client, personas, item, monday):
+    import re
+    from collections import Counter
+
+    case = make_accepted_case(personas, item)
+    client.force_login(personas.manager)
+    page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    ids = Counter(re.findall(r'\sid="([^"]+)"', page))
+    assert ids and [i for i, n in ids.items() if n > 1] == []
