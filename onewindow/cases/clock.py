@@ -1,4 +1,5 @@
-"""The legal clock of a case (DOMAIN.md, "Law on time limits" and "Working-day calendar").
+"""The legal clock of a case (docs/DOMAIN.md, "1. Working days (工作日) and the legal
+calendar" and "2. The clock of a case").
 
 One place computes every date and count of a case so that pages, the API, supervision and
 reports all agree:
@@ -10,9 +11,10 @@ reports all agree:
 * both move the promised and the legal due date alike, so
   ``due = add_working_days(accepted_on, limit + extension_days + suspended_days)``
   (adding N working days to the M-th working day after a date is the (M+N)-th one);
-* a case concluded before its due date is early, on it on time, after it overdue,
-  judged against the promised and the legal date separately;
-* the working days used are those from acceptance to conclusion, suspensions left out;
+* a decision (granted or refused) made before its due date is early, on it on time,
+  after it overdue, judged against the promised and the legal date separately (the
+  services judge no other result);
+* the working days used are those from acceptance to the decision, suspensions left out;
   immediate cases are also measured in minutes;
 * papers handed in get a decision or one correction notice within 5 working days (a
   later notice within 5 working days of the papers' return); when that time passes, the

@@ -2,8 +2,9 @@
 
 The case row holds the current state and the stored deadlines (recomputed by the service
 that changes the case); `CaseEvent` is the append-only history that reports, supervision,
-ratings and the public status page read. A case keeps the item version it was accepted
-under. See DOMAIN.md for the life cycle and the clock rules.
+ratings and the public status page read. A case keeps the item version it was received
+and accepted under. The life cycle is in docs/apps/cases.md ("Life cycle"), the clock
+rules in docs/DOMAIN.md ("2. The clock of a case").
 """
 
 from __future__ import annotations
@@ -188,9 +189,9 @@ class Case(models.Model):
     concluded_at = models.DateTimeField(_("concluded"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
 
-    # The clock (DOMAIN.md): limits copied from the item version at acceptance; deadlines
-    # stored and recomputed by every service that changes them, so lists and supervision
-    # scans can filter on them.
+    # The clock (docs/DOMAIN.md, "2. The clock of a case"): limits copied from the item
+    # version at acceptance; deadlines stored and recomputed by every service that changes
+    # them, so lists and supervision scans can filter on them.
     legal_limit_days = models.PositiveSmallIntegerField(_("legal limit"), default=0)
     promised_limit_days = models.PositiveSmallIntegerField(_("promised limit"), default=0)
     extension_days = models.PositiveSmallIntegerField(_("extension (working days)"), default=0)

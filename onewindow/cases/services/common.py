@@ -23,8 +23,9 @@ from .errors import NotPermitted, StaleCase, TransitionNotAllowed, fmt
 
 S = Case.Status
 
-# The life cycle (DOMAIN.md): action -> (statuses it may start from, status it leads to;
-# None keeps the status). The services check every action against this one table.
+# The life cycle (docs/apps/cases.md, "Life cycle"): action -> (statuses it may start from,
+# status it leads to; None keeps the status). The services check every action against this
+# one table.
 TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "accept": (frozenset({S.RECEIVED}), S.ACCEPTED),
     "accept_with_gaps": (frozenset({S.RECEIVED}), S.ACCEPTED),

@@ -1,4 +1,5 @@
-"""The clock arithmetic of DOMAIN.md, on the platform's own calendar (seeded 2004-2026)."""
+"""The clock arithmetic of docs/DOMAIN.md ("1. Working days (工作日) and the legal calendar"
+and "2. The clock of a case"), on the platform's own calendar (seeded 2004-2026)."""
 
 from datetime import date
 
@@ -22,7 +23,8 @@ def test_it_keeps_the_acceptance_date_for_a_zero_limit_even_on_saturday():
 
 
 def test_it_counts_the_swapped_saturday_after_national_day():
-    # DOMAIN.md: 2026-09-28 + 5 working days = 2026-10-10 (a Saturday worked).
+    # docs/DOMAIN.md, "Known checks" of section 1: 2026-09-28 + 5 working days =
+    # 2026-10-10 (a Saturday worked).
     assert clock.add_working_days(d("2026-09-28"), 5).value == d("2026-10-10")
 
 
