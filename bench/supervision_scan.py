@@ -1,4 +1,4 @@
-"""Benchmark of the e-supervision scanner (issue 5): 100,000 open cases.
+"""Benchmark of the e-supervision scanner: 100,000 open cases.
 
     .venv/bin/python bench/supervision_scan.py [--cases 100000] [--json] [--keep]
         [--database-url URL]
@@ -18,7 +18,7 @@ statistics are the scanner's own business (below). Then it times:
   windows of the clock rules without any case changing;
 * ``floor_select_open``: one plain SQL pass over the open cases' due dates, for scale.
 
-The target of the issue is a full scan within 2 seconds. `run()` returns the figures as a
+The target is a full scan within 2 seconds. `run()` returns the figures as a
 dict for a bench runner (in a subprocess when Django is already set up in the caller).
 """
 

@@ -26,7 +26,7 @@ from onewindow.core.scoping import sees_hall
 from onewindow.halls.models import Window
 
 from . import actions, clock, documents, forms, services
-from .models import Case, CaseDocument
+from .models import Case, CaseDocument, Extension
 
 PAGE_SIZE = 50
 QUEUE_LIMIT = 300
@@ -412,8 +412,9 @@ def document(request, number, kind):
 @permission_required("cases.handle_cases")
 def queue(request):
     """What waits for me, the least time left first: steps assigned to me, unassigned
-    steps of my role in my halls and department, results to conclude and deliver, and
-    applications I received that wait for missing materials."""
+    steps of my role in my halls and department, results to conclude and deliver,
+    applications I received that wait for missing materials, and for an approver the
+    extensions asked for in my halls by someone else."""
     user = request.user
     halls = user.hall_id_set
     roles = [r for r in ("handler", "reviewer", "approver") if user.has_role(r)]
@@ -427,9 +428,11 @@ def queue(request):
         department_id=user.department_id,
     )
     intake = Q(received_by=user, status__in=Case.INTAKE_STATUSES)
-    cases = list(
-        Case.objects.visible_to(user).filter(mine | unassigned | intake).for_list()[:QUEUE_LIMIT]
-    )
+    wanted = mine | unassigned | intake
+    if user.has_perm("cases.approve_extensions"):
+        asked = Extension.objects.filter(status=Extension.Status.REQUESTED, case__hall__in=halls)
+        wanted |= Q(pk__in=asked.exclude(requested_by=user).values("case_id"))
+    cases = list(Case.objects.visible_to(user).filter(wanted).for_list()[:QUEUE_LIMIT])
     cal = clock.calendar()
     for case in cases:
         case.left = clock.case_days_left(case, cal=cal)

@@ -614,7 +614,7 @@ def conclude_into(
     case.result = result
     case.result_reason = reason
     case.remedies = (remedies or "").strip() or (
-        str(DEFAULT_REMEDIES) if result == Case.Result.REFUSED else ""
+        default_remedies() if result == Case.Result.REFUSED else ""
     )
     case.certificate_number = certificate_number if result == Case.Result.GRANTED else ""
     case.certificate_valid_until = (

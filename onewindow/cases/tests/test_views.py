@@ -691,3 +691,13 @@ def test_the_case_page_has_no_duplicate_ids(client, personas, item, monday):
     page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
     ids = Counter(re.findall(r'\sid="([^"]+)"', page))
     assert ids and [i for i, n in ids.items() if n > 1] == []
+
+
+def test_an_extension_asked_for_waits_in_the_approvers_queue(client, personas, item, monday):
+    case = make_accepted_case(personas, item)
+    client.force_login(personas.approver)
+    assert case.number not in client.get(reverse("cases:queue")).content.decode()
+    services.request_extension(actor=personas.handler, case=case, days=2, reason="x")
+    assert case.number in client.get(reverse("cases:queue")).content.decode()
+    client.force_login(personas.outsider)  # an approver's right, in another hall: not theirs
+    assert case.number not in client.get(reverse("cases:queue")).content.decode()
