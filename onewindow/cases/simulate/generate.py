@@ -413,6 +413,7 @@ class Generator:
             self._ev(c, hall, "refused", t, c.clerk, "received", "refused", reason)
             c.version += 1
             c.status, c.refusal_reason, c.refused_t = "refused", reason, t
+            c.remedies = texts.REMEDIES
             return
         clerk = c.clerk
         if correction:
@@ -731,16 +732,21 @@ class Generator:
             reason = texts.VOID_REASON
         elif result == "forwarded":
             reason = texts.FORWARD_REASON
-        out_p, out_l = _outcome(done, c.due_p), _outcome(done, c.due_l)
-        used = self.between(c.acc, done) - c.susp_days
-        used = used if used > 0 else 0
-        minutes = (t - c.accepted_t) // 60 if offer.immediate else None
         status = RESULT_STATUS[result]
-        self._ev(
-            c, hall, "concluded", t, clerk, c.status, status, reason,
-            f'{{"result": "{result}", "outcome_promised": "{out_p}", "outcome_legal": "{out_l}", '
-            f'"working_days_used": {used}, "minutes_used": {"null" if minutes is None else minutes}}}',
-        )  # fmt: skip
+        if result in ("granted", "refused"):  # only a decision is judged (as the services do)
+            out_p, out_l = _outcome(done, c.due_p), _outcome(done, c.due_l)
+            used = self.between(c.acc, done) - c.susp_days
+            used = used if used > 0 else 0
+            minutes = (t - c.accepted_t) // 60 if offer.immediate else None
+            data = (
+                f'{{"result": "{result}", "outcome_promised": "{out_p}", "outcome_legal": "{out_l}", '
+                f'"working_days_used": {used}, "minutes_used": {"null" if minutes is None else minutes}}}'
+            )  # fmt: skip
+        else:
+            out_p = out_l = ""
+            used = minutes = None
+            data = f'{{"result": "{result}"}}'
+        self._ev(c, hall, "concluded", t, clerk, c.status, status, reason, data)
         fee = offer.fee if result == "granted" else None
         if fee:
             self._ev(c, hall, "fee_charged", t, clerk, "", "", "", offer.fee_json)
