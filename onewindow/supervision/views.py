@@ -52,7 +52,8 @@ def case_url(case) -> str | None:
 
 
 def hall_level_counts(user) -> dict:
-    """Open alerts per hall and level, for the live counts."""
+    """Open cards and flags per hall and level, for the live counts; the open warnings
+    (which need no answer and close themselves) are counted apart."""
     halls = list(Hall.objects.visible_to(user).order_by("sort_order", "code"))
     rows = (
         Alert.objects.visible_to(user)
@@ -62,13 +63,20 @@ def hall_level_counts(user) -> dict:
         .annotate(n=Count("id"))
     )
     table = {(hall_id, level): n for hall_id, level, n in rows}
-    levels = list(Level)
+    levels = [level for level in Level if level != Level.WARNING]
     lines = []
     for hall in halls:
         cells = [table.get((hall.pk, level), 0) for level in levels]
         lines.append({"hall": hall, "cells": cells, "total": sum(cells)})
     totals = [sum(line["cells"][i] for line in lines) for i in range(len(levels))]
-    return {"levels": levels, "lines": lines, "totals": totals, "grand_total": sum(totals)}
+    warnings = sum(table.get((hall.pk, Level.WARNING), 0) for hall in halls)
+    return {
+        "levels": levels,
+        "lines": lines,
+        "totals": totals,
+        "grand_total": sum(totals),
+        "warnings": warnings,
+    }
 
 
 def weekly_chart(user, today=None) -> dict:
@@ -232,7 +240,7 @@ def alert_action(request, pk, action):
 
 @login_required
 def inbox(request):
-    """What the signed-in person (or the hall manager) has to answer."""
+    """What the signed-in person (or the hall manager) has to answer, and the open warnings."""
     user = request.user
     base = (
         Alert.objects.visible_to(user)
@@ -244,6 +252,8 @@ def inbox(request):
         "supervision/inbox.html",
         {
             "waiting": base.awaiting_answer().order_by("raised_at", "id"),
+            # Pre-due warnings: shown apart, they need no answer and close themselves.
+            "warnings": base.warnings().order_by("due_date", "raised_at", "id"),
             "answered": base.filter(status__in=Alert.ANSWERED_STATUSES).order_by("-answered_at")[
                 :50
             ],

@@ -120,3 +120,29 @@ def test_the_staff_home_counts_what_needs_attention(client, personas):
     client.force_login(personas.outsider)
     counts = [i["count"] for i in client.get(reverse("portal:staff_home")).context["attention"]]
     assert counts[:2] == [0, 0]
+
+
+def test_the_staff_home_counts_only_the_alerts_that_wait_for_an_answer(client, personas):
+    """A pre-due warning (预警) needs no answer: it is not counted; an answered card neither."""
+    from onewindow.supervision.models import Alert
+    from onewindow.supervision.tests.factories import make_alert
+
+    card = make_alert(personas, code="case_overdue", responsible=personas.handler)
+    make_alert(personas, code="legal_overdue", responsible=personas.handler)
+    make_alert(personas, code="case_due_soon", responsible=personas.handler)
+    make_alert(personas, code="step_due_soon", responsible=personas.handler)
+    make_alert(
+        personas,
+        code="case_overdue",
+        responsible=personas.handler,
+        status=Alert.Status.EXPLAINED,
+    )
+    assert Alert.objects.filter(level="warning").count() == 2
+    client.force_login(personas.handler)
+    attention = client.get(reverse("portal:staff_home")).context["attention"]
+    [alerts] = [item for item in attention if item["url"] == reverse("supervision:inbox")]
+    assert alerts["count"] == 2
+    card.status = Alert.Status.CLOSED
+    card.save()
+    attention = client.get(reverse("portal:staff_home")).context["attention"]
+    assert [i["count"] for i in attention if i["url"] == reverse("supervision:inbox")] == [1]

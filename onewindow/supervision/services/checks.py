@@ -239,7 +239,7 @@ class _CaseClock(Check):
 
 class _DueSoon(_CaseClock):
     threshold_label = gettext_lazy("Working days left, at most")
-    default_level = "yellow"
+    default_level = "warning"
 
     def window(self, cal, today, n):
         return today, due_soon_end(cal, today, n)
@@ -279,32 +279,32 @@ class _Overdue(_CaseClock):
 
 
 class CaseDueSoon(_DueSoon):
-    """Yellow card: a case close to its promised due date."""
+    """A warning (预警): a case close to its promised due date."""
 
     code = "case_due_soon"
 
 
 class CaseOverdue(_Overdue):
-    """Red card: a case past its promised due date."""
+    """Yellow card: a case past its promised due date."""
 
     code = "case_overdue"
-    default_level = "red"
+    default_level = "yellow"
 
 
 class LegalOverdue(_Overdue):
-    """A flag: a case past its legal due date (the law's limit, not the hall's promise)."""
+    """Red card: a case past its legal due date (the law's limit, not the hall's promise)."""
 
     code = "legal_overdue"
     date_field = "legal_due_date"
-    default_level = "flag"
+    default_level = "red"
 
 
 class StepDueSoon(Check):
-    """Yellow card: an unfinished step close to its own due date."""
+    """A warning (预警): an unfinished step close to its own due date."""
 
     code = "step_due_soon"
     threshold_label = gettext_lazy("Working days left, at most")
-    default_level = "yellow"
+    default_level = "warning"
 
     def breaches(self, rule, ctx):
         n = rule.threshold or 0

@@ -37,7 +37,7 @@ from onewindow.cases.models import Case, CaseStep
 from onewindow.workdays.services import get_calendar
 
 from ..models import Alert, AlertEvent, Rule, ScanState
-from .checks import CHECKS, Breach, ScanContext
+from .checks import CHECKS, Breach, ScanContext, StepDueSoon, _CaseClock
 
 log = logging.getLogger("onewindow.supervision")
 
@@ -293,8 +293,6 @@ def store(
 
 def _planned_tables() -> list[str]:
     """The tables whose query plans depend on statistics (the others are reached by key)."""
-    from onewindow.cases.models import Case
-
     return [Case._meta.db_table, CaseStep._meta.db_table]
 
 
@@ -333,25 +331,49 @@ def _has_statistics(cursor) -> bool:
     return cursor.fetchone() is not None
 
 
+#: Kept with a warning that closed itself.
+WARNING_CLOSED = "环节或办件已办理完毕或期限已变更，预警自动关闭"
+
+
+def _finished_warnings() -> Q:
+    """The open warnings whose reason is gone, per clock rule (by its code, so that a rule
+    the office set to "warning" is judged by its own date, and an act rule set to it is left
+    for the office to close).
+
+    * the step rule: the step is decided, its due date moved (an extension moves the
+      current step's), or the step is gone;
+    * the case rules: the case's own date (promised or legal) moved;
+    * both: the case's clock no longer runs (concluded, suspended, withdrawn …).
+    """
+    not_running = ~Q(case__status=Case.Status.ACCEPTED)
+    step_changed = Exists(
+        CaseStep.objects.filter(pk=OuterRef("step_id")).filter(
+            Q(finished_at__isnull=False) | ~Q(due_date=OuterRef("due_date"))
+        )
+    )
+    finished = Q(rule__code=StepDueSoon.code) & (not_running | Q(step__isnull=True) | step_changed)
+    for check in CHECKS.values():
+        if isinstance(check, _CaseClock):
+            moved = ~Q(**{f"case__{check.date_field}": F("due_date")})
+            finished |= Q(rule__code=check.code) & (not_running | moved)
+    return finished
+
+
 def close_finished_warnings(now: datetime) -> int:
     """Close the pre-due warnings whose step or case is done, or whose due date moved
     (an extension, a suspension): a warning tells, it is not a finding. Returns how many."""
-    step_done = Exists(
-        CaseStep.objects.filter(pk=OuterRef("subject_id"), finished_at__isnull=False)
-    )
-    not_running = ~Q(case__status=Case.Status.ACCEPTED)
-    moved = Q(subject_id=0) & ~Q(case__promised_due_date=F("due_date"))
-    done = list(
-        Alert.objects.warnings()
-        .filter((Q(step__isnull=False) & step_done) | not_running | moved)
-        .values_list("pk", flat=True)
-    )
+    done = list(Alert.objects.warnings().filter(_finished_warnings()).values_list("pk", flat=True))
     if not done:
         return 0
     with transaction.atomic():
-        closed = Alert.objects.filter(pk__in=done, status=Alert.Status.RAISED)
+        closed = Alert.objects.select_for_update().filter(pk__in=done, status=Alert.Status.RAISED)
         ids = list(closed.values_list("pk", flat=True))
-        closed.update(status=Alert.Status.CLOSED, decided_at=now, decision_note=WARNING_CLOSED)
+        Alert.objects.filter(pk__in=ids).update(
+            status=Alert.Status.CLOSED,
+            decided_at=now,
+            decision_note=WARNING_CLOSED,
+            updated_at=now,
+        )
         AlertEvent.objects.bulk_create(
             AlertEvent(
                 alert_id=pk,
@@ -364,10 +386,6 @@ def close_finished_warnings(now: datetime) -> int:
             for pk in ids
         )
     return len(ids)
-
-
-#: Kept with a warning that closed itself.
-WARNING_CLOSED = "环节或办件已办理，预警自动关闭"
 
 
 def scan(*, full: bool = False, now: datetime | None = None) -> ScanResult:

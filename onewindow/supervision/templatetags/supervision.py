@@ -14,7 +14,12 @@ from onewindow.supervision.services import cards_for_case as _cards_for_case
 
 register = template.Library()
 
-LEVEL_CLASSES = {"yellow": "text-bg-warning", "red": "text-bg-danger", "flag": "text-bg-dark"}
+LEVEL_CLASSES = {
+    "warning": "text-bg-info",
+    "yellow": "text-bg-warning",
+    "red": "text-bg-danger",
+    "flag": "text-bg-dark",
+}
 STATUS_CLASSES = {
     "raised": "text-bg-danger",
     "explained": "text-bg-info",

@@ -51,7 +51,7 @@ def test_it_lists_alerts_for_the_supervision_office(api, personas, alert, other_
     rows = response.json()
     assert {r["id"] for r in rows} == {alert.pk, other_alert.pk}
     row = next(r for r in rows if r["id"] == alert.pk)
-    assert row["rule"] == "case_overdue" and row["level"] == "red" and row["status"] == "raised"
+    assert row["rule"] == "case_overdue" and row["level"] == "yellow" and row["status"] == "raised"
     assert row["case_number"] == alert.case.number
     assert row["hall"] == "CG" and row["department"] == "GA" and row["responsible"] == "handler"
     assert "2026-09-30" in row["summary"]
@@ -65,7 +65,8 @@ def test_it_filters_the_api_list(api, personas, alert, other_alert):
         assert response.status_code == 200, response.content
         return {r["id"] for r in response.json()}
 
-    assert ids(level="yellow") == {other_alert.pk}
+    assert ids(level="warning") == {other_alert.pk}
+    assert ids(level="yellow") == {alert.pk}
     assert ids(hall="CG") == {alert.pk}
     assert ids(status="raised") == {alert.pk, other_alert.pk}
     assert ids(status="closed") == set()

@@ -51,13 +51,19 @@ def test_it_seeds_every_rule_of_the_issue():
         "not_delivered",
         "concluded_without_acceptance",
     }
-    assert Rule.objects.get(code="case_due_soon").level == Level.YELLOW
-    assert Rule.objects.get(code="case_overdue").level == Level.RED
-    assert Rule.objects.get(code="legal_overdue").level == Level.FLAG
+    levels = {r.code: (r.level, r.threshold) for r in Rule.objects.all()}
+    # Warnings before the due date (a step's on its due day only), a yellow card past the
+    # promised date, a red one past the legal date; irregular acts are red cards.
+    assert levels["step_due_soon"] == (Level.WARNING, 0)
+    assert levels["case_due_soon"] == (Level.WARNING, 1)
+    assert levels["case_overdue"] == (Level.YELLOW, 0)
+    assert levels["legal_overdue"] == (Level.RED, 0)
+    clock_rules = {"step_due_soon", "case_due_soon", "case_overdue", "legal_overdue"}
+    assert {level for code, (level, _n) in levels.items() if code not in clock_rules} == {Level.RED}
     assert all(r.spec is not None for r in Rule.objects.all())
 
 
-def test_it_raises_a_yellow_card_when_one_working_day_is_left_across_the_holiday(
+def test_it_raises_a_warning_when_one_working_day_is_left_across_the_holiday(
     clock, personas, version
 ):
     only_rules("case_due_soon")
@@ -76,7 +82,7 @@ def test_it_raises_a_yellow_card_when_one_working_day_is_left_across_the_holiday
     assert set(raised) == {due_next_workday.pk, in_holiday.pk, due_today.pk}
     assert two_left.pk not in raised
     card = raised[due_next_workday.pk]
-    assert card.level == Level.YELLOW
+    assert card.level == Level.WARNING
     assert card.responsible == personas.handler
     assert card.hall == personas.hall and card.department == personas.department
     assert card.due_date == D(2026, 10, 8)
@@ -107,19 +113,20 @@ def test_it_leaves_suspended_intake_and_concluded_cases_off_the_clock(clock, per
 # ------------------------------------------------------------------- step_due_soon
 
 
-def test_it_raises_a_yellow_card_for_a_step_due_soon_to_its_assignee(clock, personas, version):
+def test_it_warns_the_assignee_of_a_step_on_its_due_day(clock, personas, version):
     only_rules("step_due_soon")
     case = make_case(personas, version, promised_due=D(2026, 10, 20), assignee=personas.reviewer)
-    step = make_step(case, position=2, assignee=personas.approver, due_date=D(2026, 10, 8))
-    far = make_case(personas, version, promised_due=D(2026, 10, 20))
-    make_step(far, position=1, assignee=personas.handler, due_date=D(2026, 10, 12))
+    step = make_step(case, position=2, assignee=personas.approver, due_date=D(2026, 9, 30))
+    # Due on the next working day (after the holiday): not yet, with the default threshold 0.
+    tomorrow = make_case(personas, version, promised_due=D(2026, 10, 20))
+    make_step(tomorrow, position=1, assignee=personas.handler, due_date=D(2026, 10, 8))
     scan()
-    [card] = alerts("step_due_soon")
-    assert card.case == case
-    assert card.step == step and card.step_position == 2
-    assert card.responsible == personas.approver
-    assert card.level == Level.YELLOW
-    assert card.detail["step"] == "审批"
+    [warning] = alerts("step_due_soon")
+    assert warning.case == case
+    assert warning.step == step and warning.step_position == 2
+    assert warning.responsible == personas.approver
+    assert warning.level == Level.WARNING
+    assert warning.detail == {"due_date": "2026-09-30", "days_left": 0, "step": "审批"}
 
 
 def test_it_does_not_raise_for_a_finished_step(clock, personas, version):
@@ -135,7 +142,7 @@ def test_it_does_not_raise_for_a_finished_step(clock, personas, version):
 # -------------------------------------------------------------- case_overdue / legal
 
 
-def test_it_raises_a_red_card_past_the_promised_date_and_not_on_the_due_day(
+def test_it_raises_a_yellow_card_past_the_promised_date_and_not_on_the_due_day(
     clock, personas, version
 ):
     only_rules("case_overdue")
@@ -143,7 +150,7 @@ def test_it_raises_a_red_card_past_the_promised_date_and_not_on_the_due_day(
     due_today = make_case(personas, version, promised_due=D(2026, 9, 30))
     scan()
     [card] = alerts("case_overdue")
-    assert card.case == late and card.level == Level.RED
+    assert card.case == late and card.level == Level.YELLOW
     assert card.responsible == personas.handler
     assert card.detail == {"due_date": "2026-09-29", "days_overdue": 1}
     assert due_today.pk != card.case_id
@@ -169,17 +176,21 @@ def test_it_waits_for_the_grace_of_working_days_of_the_overdue_rule(clock, perso
     assert one_day.pk not in [a.case_id for a in alerts("case_overdue")]
 
 
-def test_it_flags_a_case_past_its_legal_limit_apart_from_the_red_card(clock, personas, version):
+def test_it_raises_a_red_card_past_the_legal_limit_apart_from_the_yellow_card(
+    clock, personas, version
+):
     only_rules("case_overdue", "legal_overdue")
     both = make_case(personas, version, promised_due=D(2026, 9, 1), legal_due=D(2026, 9, 15))
     promised_only = make_case(
         personas, version, promised_due=D(2026, 9, 1), legal_due=D(2026, 10, 30)
     )
     scan()
-    flags = alerts("legal_overdue")
-    assert [a.case_id for a in flags] == [both.pk]
-    assert flags[0].level == Level.FLAG and flags[0].due_date == D(2026, 9, 15)
-    assert {a.case_id for a in alerts("case_overdue")} == {both.pk, promised_only.pk}
+    reds = alerts("legal_overdue")
+    assert [a.case_id for a in reds] == [both.pk]
+    assert reds[0].level == Level.RED and reds[0].due_date == D(2026, 9, 15)
+    yellows = alerts("case_overdue")
+    assert {a.case_id for a in yellows} == {both.pk, promised_only.pk}
+    assert {a.level for a in yellows} == {Level.YELLOW}
 
 
 # ----------------------------------------------------------- refusal_without_reason

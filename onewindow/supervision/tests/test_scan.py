@@ -106,10 +106,20 @@ def test_it_catches_cases_that_became_due_overnight_without_any_change(clock, pe
     clock.move_to(local(2026, 10, 8, 0, 0, 10))  # one working day left now
     result = scan()
     assert result.mode == "incremental"
-    assert result.by_rule == {"case_due_soon": 1, "step_due_soon": 1}
+    # The case is warned about one working day ahead; the step on its due day only.
+    assert result.by_rule == {"case_due_soon": 1}
+    clock.move_to(local(2026, 10, 9, 0, 0, 10))  # the due day
+    result = scan()
+    assert result.mode == "incremental" and result.by_rule == {"step_due_soon": 1}
     clock.move_to(local(2026, 10, 10, 0, 0, 10))  # the swapped Saturday: now past due
     result = scan()
     assert result.mode == "incremental" and result.by_rule == {"case_overdue": 1}
+    levels = dict(Alert.objects.values_list("rule__code", "level"))
+    assert levels == {
+        "case_due_soon": "warning",
+        "step_due_soon": "warning",
+        "case_overdue": "yellow",
+    }
 
 
 @pytest.mark.django_db

@@ -119,7 +119,7 @@ def test_it_refuses_a_bad_rule_and_changes_nothing(personas, level, threshold):
             actor=personas.supervisor, rule=rule, enabled=True, level=level, threshold=threshold
         )
     rule.refresh_from_db()
-    assert (rule.level, rule.threshold) == (Level.RED, 0)
+    assert (rule.level, rule.threshold) == (Level.YELLOW, 0)
 
 
 def test_it_refuses_rule_changes_from_others(personas):
@@ -166,3 +166,51 @@ def test_it_gives_sqlite_its_planner_statistics(personas, version):
 def test_it_lists_the_cards_of_a_case_newest_first(personas, alert):
     second = make_alert(personas, alert.case, code="legal_overdue")
     assert services.cards_for_case(alert.case) == [second, alert]
+
+
+def test_the_warning_migration_moves_the_shipped_rules_and_leaves_edited_ones():
+    from importlib import import_module
+
+    migration = import_module("onewindow.supervision.migrations.0003_warning_level")
+    as_first_shipped = {
+        "step_due_soon": (Level.YELLOW, 1),
+        "case_due_soon": (Level.YELLOW, 1),
+        "case_overdue": (Level.RED, 0),
+        "legal_overdue": (Level.FLAG, 0),
+    }
+    for code, (level, threshold) in as_first_shipped.items():
+        Rule.objects.filter(code=code).update(level=level, threshold=threshold)
+    # Edited by the office: a longer warning time, a grace before the card; switched off
+    # (enabled is not a level: the rule still moves).
+    Rule.objects.filter(code="case_due_soon").update(threshold=2)
+    Rule.objects.filter(code="case_overdue").update(threshold=3)
+    Rule.objects.filter(code="step_due_soon").update(enabled=False)
+
+    def levels():
+        return {r.code: (r.level, r.threshold) for r in Rule.objects.all()}
+
+    before = levels()
+    migration.warnings_first(apps, None)
+    after = levels()
+    assert after["step_due_soon"] == (Level.WARNING, 0)
+    assert after["legal_overdue"] == (Level.RED, 0)
+    assert after["case_due_soon"] == (Level.YELLOW, 2)  # edited: left alone
+    assert after["case_overdue"] == (Level.RED, 3)  # edited: left alone
+    assert not Rule.objects.get(code="step_due_soon").enabled
+    unchanged = set(before) - {"step_due_soon", "legal_overdue"}
+    assert {code: after[code] for code in unchanged} == {code: before[code] for code in unchanged}
+    migration.warnings_first(apps, None)  # once more: nothing moves again
+    assert levels() == after
+
+
+def test_the_warning_migration_gives_the_shipped_rules_the_new_defaults():
+    from importlib import import_module
+
+    migration = import_module("onewindow.supervision.migrations.0003_warning_level")
+    shipped = {code: (level, threshold) for code, _n, _e, level, threshold, _p in DEFAULT_RULES}
+    for code, (_old_level, _old_threshold, level, threshold) in migration.MOVED.items():
+        assert shipped[code] == (level, threshold)
+    for code, (old_level, old_threshold, _level, _threshold) in migration.MOVED.items():
+        Rule.objects.filter(code=code).update(level=old_level, threshold=old_threshold)
+    migration.warnings_first(apps, None)
+    assert {r.code: (r.level, r.threshold) for r in Rule.objects.all()} == shipped

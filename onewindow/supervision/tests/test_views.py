@@ -91,10 +91,10 @@ def test_it_shows_a_hall_manager_only_the_alerts_of_their_hall(
 def test_it_filters_the_list(client, personas, clock):
     client.force_login(personas.supervisor)
     version = make_item(personas.department, halls=[personas.hall])
-    red = make_alert(personas, make_case(personas, version), code="case_overdue")
-    yellow = make_alert(personas, make_case(personas, version), code="case_due_soon")
+    red = make_alert(personas, make_case(personas, version), code="legal_overdue")
+    warning = make_alert(personas, make_case(personas, version), code="case_due_soon")
     closed = make_alert(
-        personas, make_case(personas, version), code="case_overdue", status=Alert.Status.CLOSED
+        personas, make_case(personas, version), code="legal_overdue", status=Alert.Status.CLOSED
     )
 
     def listed(**params):
@@ -102,14 +102,15 @@ def test_it_filters_the_list(client, personas, clock):
         assert response.status_code == 200
         return set(response.context["page"])
 
-    assert listed(level="yellow") == {yellow}
-    assert listed(rule="case_overdue") == {red, closed}
-    assert listed(status="open") == {red, yellow}
+    assert listed(level="warning") == {warning}
+    assert listed(level="red") == {red, closed}
+    assert listed(rule="legal_overdue") == {red, closed}
+    assert listed(status="open") == {red, warning}
     assert listed(status="closed") == {closed}
-    assert listed(hall="CG") == {red, yellow, closed}
+    assert listed(hall="CG") == {red, warning, closed}
     assert listed(hall="MZ") == set()
     assert listed(since="2026-10-01") == set()
-    assert listed(since="2026-09-30") == {red, yellow, closed}
+    assert listed(since="2026-09-30") == {red, warning, closed}
 
 
 def test_it_reports_a_bad_filter_and_ignores_it(client, personas, alert):
@@ -146,9 +147,11 @@ def test_it_lists_the_desk_in_a_fixed_number_of_queries(
 
 def test_it_draws_the_weekly_chart_per_hall(client, personas, clock):
     version = make_item(personas.department, halls=[personas.hall])
-    make_alert(personas, make_case(personas, version), code="case_overdue")
-    make_alert(personas, make_case(personas, version), code="case_due_soon")
-    make_alert(personas, make_case(personas, version), code="legal_overdue")  # a flag, not a card
+    make_alert(personas, make_case(personas, version), code="case_overdue")  # yellow
+    make_alert(personas, make_case(personas, version), code="legal_overdue")  # red
+    make_alert(personas, make_case(personas, version), code="case_due_soon")  # a warning
+    Rule.objects.filter(code="fee_mismatch").update(level=Level.FLAG)
+    make_alert(personas, make_case(personas, version), code="fee_mismatch")  # a flag
     client.force_login(personas.supervisor)
     chart = client.get(DESK).context["chart"]
     assert len(chart["weeks"]) == 12 and chart["weeks"][-1] == "2026-09-28"
@@ -393,7 +396,7 @@ def test_it_lets_the_supervision_office_change_a_threshold(client, personas):
         personas.supervisor,
     )
     entry = AuditEntry.objects.get(action="supervision_rule.updated")
-    assert entry.before == {"enabled": True, "level": "yellow", "threshold": 1}
+    assert entry.before == {"enabled": True, "level": "warning", "threshold": 1}
     assert entry.after == {"enabled": True, "level": "red", "threshold": 2}
 
 
@@ -414,7 +417,7 @@ def test_it_refuses_a_bad_threshold_and_changes_nothing(client, personas, thresh
     assert response.status_code == 400
     assert message in response.content.decode()
     rule = Rule.objects.get(code="case_due_soon")
-    assert (rule.level, rule.threshold) == (Level.YELLOW, 1)
+    assert (rule.level, rule.threshold) == (Level.WARNING, 1)
     assert not AuditEntry.objects.filter(action="supervision_rule.updated").exists()
 
 
@@ -460,7 +463,9 @@ def test_it_renders_the_cards_of_a_case_for_the_case_page(personas, clock):
     quiet = make_case(personas, version, promised_due=date(2026, 10, 30))
     scan()
     html = Template("{% load supervision %}{% case_cards case %}").render(Context({"case": case}))
-    assert "红牌" in html and "督办标记" in html and "办件超过承诺时限" in html
+    # A yellow card past the promised date, a red one past the legal date.
+    assert "黄牌" in html and "红牌" in html and "办件超过承诺时限" in html
+    assert "办件超过法定时限" in html
     assert reverse("supervision:alert", args=[Alert.objects.filter(case=case).first().pk]) in html
     html = Template("{% load supervision %}{% case_cards case %}").render(Context({"case": quiet}))
     assert "无" in html
