@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import json
 import math
 import sys
@@ -216,8 +217,10 @@ async def offer(
 
 
 def run(base_url: str, scenario, **kw) -> dict:
-    """`offer` in a fresh event loop."""
-    return asyncio.run(offer(base_url, scenario, **kw))
+    """`offer` in a fresh event loop, in a thread of its own: the caller's thread may
+    already run a loop (a test process that also drives a browser through Playwright)."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, offer(base_url, scenario, **kw)).result()
 
 
 # ------------------------------------------------------------------------ scenarios

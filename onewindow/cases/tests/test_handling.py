@@ -160,10 +160,10 @@ def test_it_concludes_a_rejected_case_only_as_refused_with_reasons(personas, ite
     case = services.conclude_case(
         actor=personas.clerk, case=case, result="refused", reason="车辆未按期检验"
     )
+    # The remedies statement is kept in Chinese, the official language, whatever the
+    # language of the request (as at a refusal at intake).
     assert (
-        case.status == "concluded"
-        and case.result == "refused"
-        and "reconsideration" in case.remedies
+        case.status == "concluded" and case.result == "refused" and "行政复议" in case.remedies
     )
 
 
