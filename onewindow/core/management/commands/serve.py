@@ -1,18 +1,18 @@
 """`onewindow serve`: the web server (granian) and the background worker together.
 
 Granian parses HTTP outside Python and calls Django's WSGI application (`onewindow.wsgi`)
-in its processes; the worker runs beside it as a child process, so one command starts
-and stops both. See docs/DEPENDENCIES.md."""
+in its processes; the worker runs beside it. Once prepared, this command's process turns
+into `onewindow.core.supervisor`, which starts and stops both. See docs/DEPENDENCIES.md."""
 
 import os
-import signal
 import subprocess
 import sys
-import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection
+
+from onewindow.core import supervisor
 
 
 def default_concurrency() -> tuple[int, int]:
@@ -36,11 +36,6 @@ def default_concurrency() -> tuple[int, int]:
 # hold up the answers that are being served meanwhile. Its write transactions are short,
 # so the web processes do not wait long for a worker holding the write lock.
 WORKER_NICE = 10
-
-
-def _background() -> None:
-    """Run in the worker's process before it starts (subprocess preexec_fn)."""
-    os.nice(WORKER_NICE)
 
 
 class Command(BaseCommand):
@@ -84,33 +79,16 @@ class Command(BaseCommand):
             "10",
             "onewindow.wsgi:application",
         ]
-        procs = [subprocess.Popen(server)]
+        commands = ["--", *server]
         if not options["no_worker"]:
-            procs.append(
-                subprocess.Popen(
-                    [os.path.join(bin_dir, "onewindow"), "worker"], preexec_fn=_background
-                )
-            )
+            commands += ["--", os.path.join(bin_dir, "onewindow"), "worker"]
         self.stdout.write(f"OneWindow serving on http://{options['bind']}/ (Ctrl+C to stop)")
-
-        def shutdown(signum=None, frame=None):
-            for p in procs:
-                if p.poll() is None:
-                    p.send_signal(signal.SIGTERM)
-            deadline = time.time() + 15
-            for p in procs:
-                try:
-                    p.wait(max(0.1, deadline - time.time()))
-                except subprocess.TimeoutExpired:
-                    p.kill()
-
-        signal.signal(signal.SIGTERM, shutdown)
-        signal.signal(signal.SIGINT, shutdown)
-        try:
-            while all(p.poll() is None for p in procs):
-                time.sleep(0.5)
-        finally:
-            shutdown()
-        codes = [p.returncode for p in procs]
-        if any(c not in (0, -signal.SIGTERM, None) for c in codes):
-            sys.exit(1)
+        self.stdout.flush()
+        connection.close()
+        # This process becomes the supervisor: it waits for the server and the worker and
+        # stops them together, without keeping Django loaded beside them.
+        os.execv(
+            sys.executable,
+            [sys.executable, "-m", supervisor.__name__, "--nice-second", str(WORKER_NICE)]
+            + commands,
+        )
