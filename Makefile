@@ -102,11 +102,13 @@ $(MO_FILES) &: $(PO_FILES) | $(STAMP)
 	touch $(MO_FILES)
 endif
 
-# Runs all three steps, then fails if any failed.
+# Runs every step, then fails if any failed.
 test: install
 	@failed=""; \
 	echo "== ruff check"; \
 	$(VENV)/bin/ruff check . || failed="$$failed ruff"; \
+	echo "== dependency audit (pip-audit; docs/security/audit-ignore.txt)"; \
+	$(PY) scripts/audit_dependencies.py || failed="$$failed dependency-audit"; \
 	echo "== pytest on SQLite"; \
 	env -u DATABASE_URL $(VENV)/bin/pytest -q $(PYTEST_XDIST) $(PYTEST_ARGS) || failed="$$failed pytest-sqlite"; \
 	echo "== pytest on PostgreSQL"; \
