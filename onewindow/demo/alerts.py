@@ -10,11 +10,11 @@ supervision rules run over the history through supervision's own services, in on
 * the cases decided late were open and past their date once: each gets the yellow (and,
   past the legal date, red) card the clock rules raised the night after its date, with
   the figures the rule computes (`Check.detail`) as of that night;
-* each breach is dated on the day of the first scan that would have seen it (the act
-  itself, or the night a date passed): `scan.store` raises each day's breaches at that
-  day's last such moment (never before its cause; one store per day keeps a year's
-  history quick), in date order; a last full `scan.scan` leaves the scanner's state as
-  after a normal scan.
+* each breach is dated by the first scan that would have seen it: the night a date
+  passed (00:00:15), or the day of the act. `scan.store` raises a night's breaches at
+  that moment and a day's acts at its last act (never before the cause; at most two
+  stores a day keep a year's history quick), in date order; a last full `scan.scan`
+  leaves the scanner's state as after a normal scan.
 
 Warnings of cases that finished since (they closed themselves) are not replayed. Safe to
 run again: a breach is raised once (its breach key).
@@ -55,22 +55,22 @@ def raise_history_alerts(*, now: datetime | None = None, stdout=None) -> Counter
     ctx, rules, stamp, _reason = scan.plan(now=now, force_full=True)
     pending = scan.evaluate(ctx, rules)
     pending += _late_decisions(ctx, rules)
-    # One store per day (as a daily scan would), at the day's last moment: each alert is
-    # raised on the day it would have been, never before its cause.
+    # Two stores a day at most: the night's first scan (dates that passed), and the acts
+    # of the day at its last act, so that nothing is raised before its cause.
     groups: dict = defaultdict(list)
     last: dict = {}
     for p, moment in zip(pending, _moments(pending, ctx), strict=True):
         moment = min(moment, now)
-        day = timezone.localdate(moment)
-        groups[day].append(p)
-        last[day] = max(last.get(day, moment), moment)
+        key = (timezone.localdate(moment), moment != _midnight(timezone.localdate(moment)))
+        groups[key].append(p)
+        last[key] = max(last.get(key, moment), moment)
     raised: Counter = Counter()
-    for day in sorted(groups):
-        moment = last[day]
+    for key in sorted(groups):
+        moment = last[key]
         at = ScanContext(now=moment, today=timezone.localdate(moment), calendar=ctx.calendar)
         raised.update(
             scan.store(
-                groups[day],
+                groups[key],
                 ctx=at,
                 token=uuid.uuid4().hex,
                 stamp=stamp,

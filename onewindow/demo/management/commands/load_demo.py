@@ -27,6 +27,7 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for roles, usernames in accounts.items():
+            usernames = sorted(usernames, key=len)  # the short logins first (zx_clerk, cg_clerk)
             shown = ", ".join(usernames[:4]) + (
                 f" … ({len(usernames)})" if len(usernames) > 4 else ""
             )
