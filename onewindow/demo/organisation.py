@@ -132,6 +132,40 @@ CENTRE_DEPARTMENTS = [
 ]
 
 
+# The centre departments that have windows in the centre (the first of the list above).
+CENTRE_WINDOW_DEPARTMENTS = 14
+# Login suffix and role of the staff of each centre department.
+CENTRE_ROLES = (
+    ("clerk", Role.WINDOW_CLERK),
+    ("handler", Role.HANDLER),
+    ("reviewer", Role.REVIEWER),
+    ("approver", Role.APPROVER),
+)
+# Made-up staff names: common surnames and given names (no real person is meant).
+STAFF_SURNAMES = (
+    "陈刘杨黄吴徐朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁沈姚陆顾"
+)
+STAFF_GIVEN = (
+    "建国", "丽华", "志强", "秀英", "海燕", "晓东", "文斌", "春梅", "国平", "红霞", "伟", "静",
+    "敏", "磊", "婷", "洁", "俊杰", "雪梅", "玉兰", "卫东", "晓燕", "志明", "立新", "亚男",
+    "慧敏", "雅琴", "振华", "国强", "桂芳", "佳怡", "思远", "子涵", "浩然", "一鸣", "欣然", "梦瑶",
+    "宇航", "嘉伟", "晨曦", "丹", "勇", "萍", "凯", "琳", "斌", "娟", "涛", "颖",
+)  # fmt: skip
+
+
+def staff_names() -> list[str]:
+    """Distinct plausible names in a fixed order, so that every load gives each login the
+    same name: surname i with given name (i * 7 + j) walks the pairs without repeating."""
+    names, seen = [], set()
+    for j in range(len(STAFF_GIVEN)):
+        for i, surname in enumerate(STAFF_SURNAMES):
+            name = surname + STAFF_GIVEN[(i * 7 + j) % len(STAFF_GIVEN)]
+            if name not in seen:
+                seen.add(name)
+                names.append(name)
+    return names
+
+
 def _hours(hall: Hall, saturday: bool = False) -> None:
     from datetime import time
 
@@ -195,7 +229,7 @@ def load_organisation(stdout=None) -> dict[str, list[str]]:
             )
     # Centre windows: two per centre department that serves the public.
     number = 1
-    for code, _name, _en in CENTRE_DEPARTMENTS[:14]:
+    for code, _name, _en in CENTRE_DEPARTMENTS[:CENTRE_WINDOW_DEPARTMENTS]:
         for _ in range(2):
             Window.objects.update_or_create(
                 hall=centre, number=number, defaults={"department": departments[code]}
@@ -215,29 +249,29 @@ def load_organisation(stdout=None) -> dict[str, list[str]]:
         save_staff(actor=None, user=user, halls=halls, roles=roles)
         accounts.setdefault(", ".join(str(Role(r).label) for r in roles), []).append(username)
 
-    staff("admin", "王主任", [centre], [Role.CENTRE_ADMIN, Role.HALL_MANAGER], "XZFW")
-    staff("jiancha", "监察员李明", [centre], [Role.SUPERVISOR], "JW")
-    staff("fazhi", "法制审核员赵静", [centre], [Role.LEGAL_REVIEWER], "SFJ")
-    staff("shoufei", "收费审核员钱芳", [centre], [Role.FEE_REVIEWER], "CZJ")
-    staff("guanchayuan", "行风监督员孙强", [centre], [Role.CONDUCT_OBSERVER], "XZFW")
-    staff("zx_clerk", "窗口周婷", [centre], [Role.WINDOW_CLERK], "SCJ")
-    surnames = "陈刘杨黄吴徐朱胡郭何"
-    for i, sc in enumerate(SUB_CENTRES):
+    staff("admin", "王建华", [centre], [Role.CENTRE_ADMIN, Role.HALL_MANAGER], "XZFW")
+    staff("jiancha", "李明", [centre], [Role.SUPERVISOR], "JW")
+    staff("fazhi", "赵静", [centre], [Role.LEGAL_REVIEWER], "SFJ")
+    staff("shoufei", "钱芳", [centre], [Role.FEE_REVIEWER], "CZJ")
+    staff("guanchayuan", "孙强", [centre], [Role.CONDUCT_OBSERVER], "XZFW")
+    names = iter(staff_names())
+    # The centre: for each department with windows there, a clerk, a handler, a reviewer
+    # and an approver (a step goes to a person of the item's department in the hall). The
+    # market regulator, the busiest, has the shortest logins.
+    for code, _name, _en in CENTRE_DEPARTMENTS[:CENTRE_WINDOW_DEPARTMENTS]:
+        prefix = "zx" if code == "SCJ" else f"zx_{code.lower()}"
+        for suffix, role in CENTRE_ROLES:
+            staff(f"{prefix}_{suffix}", next(names), [centre], [role], code)
+    for sc in SUB_CENTRES:
         hall = Hall.objects.get(code=sc.code)
         p = sc.code.lower()
-        s = surnames[i % len(surnames)]
-        staff(f"{p}_manager", f"{s}科长", [hall], [Role.HALL_MANAGER], sc.department_code)
-        staff(f"{p}_clerk", f"{s}窗口", [hall], [Role.WINDOW_CLERK], sc.department_code)
-        staff(
-            f"{p}_clerk2",
-            f"{s}窗口二",
-            [hall],
-            [Role.WINDOW_CLERK, Role.HANDLER],
-            sc.department_code,
-        )
-        staff(f"{p}_handler", f"{s}承办", [hall], [Role.HANDLER], sc.department_code)
-        staff(f"{p}_reviewer", f"{s}审核", [hall], [Role.REVIEWER], sc.department_code)
-        staff(f"{p}_approver", f"{s}审批", [hall], [Role.APPROVER], sc.department_code)
+        dept = sc.department_code
+        staff(f"{p}_manager", next(names), [hall], [Role.HALL_MANAGER], dept)
+        staff(f"{p}_clerk", next(names), [hall], [Role.WINDOW_CLERK], dept)
+        staff(f"{p}_clerk2", next(names), [hall], [Role.WINDOW_CLERK, Role.HANDLER], dept)
+        staff(f"{p}_handler", next(names), [hall], [Role.HANDLER], dept)
+        staff(f"{p}_reviewer", next(names), [hall], [Role.REVIEWER], dept)
+        staff(f"{p}_approver", next(names), [hall], [Role.APPROVER], dept)
     if stdout:
         stdout.write(
             f"organisation: {Hall.objects.count()} halls, {Department.objects.count()} departments, "

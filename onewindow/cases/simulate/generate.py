@@ -21,11 +21,14 @@ import random
 from bisect import bisect
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from itertools import accumulate
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from ..services.common import official
+from ..services.intake import DEEMED_REASON
 from . import data as texts
 from .options import Options, Stats
 from .plan import DAY, EPOCH_ORDINAL, arrival_table, plan_volumes, weigh_offers
@@ -43,6 +46,17 @@ RATES = {
     "extended": 0.005,
     "overdue": 0.015,
 }
+# Irregularities for e-supervision to find, each as a share of the cases where it can
+# happen: a correction notice given after the five working days, a suspension that runs
+# past its allowed length, a result delivered more than ten working days after the
+# decision, a fee charged that is not the published one.
+IRREGULAR = {
+    "late_notice": 0.06,  # of correction notices
+    "long_suspension": 0.15,  # of suspensions
+    "late_delivery": 0.008,  # of deliveries of promised cases
+    "wrong_fee": 0.015,  # of fees charged
+}
+WRONG_FEE_EXTRA = ("10.00", "20.00", "50.00")  # charged on top of the standard
 CORRECTION_SUPPLIED = 0.9  # the others never come back (they stay waiting for correction)
 HANDLED_AT_ONCE = (
     0.6  # immediate cases done by handle_immediately; the rest accepted, then concluded
@@ -95,7 +109,7 @@ class _Case:
         "current_step", "assignee", "step_row", "step_due", "gaps_due", "gaps_promise",
         "refusal_reason", "result", "result_reason", "remedies", "certificate", "cert_valid",
         "out_p", "out_l", "wdu", "minutes", "fee", "concluded_t", "delivered_t", "delivery",
-        "missing", "to_follow", "refused_t",
+        "missing", "to_follow", "refused_t", "deemed",
     )  # fmt: skip
 
     def __init__(self, cid: int, window, clerk, t: int):
@@ -118,6 +132,7 @@ class _Case:
         self.cert_valid = self.wdu = self.minutes = self.fee = None
         self.concluded_t = self.delivered_t = None
         self.missing = self.to_follow = ()
+        self.deemed = False
 
 
 class Generator:
@@ -161,7 +176,7 @@ class Generator:
         self.stats = Stats()
         weigh_offers(snapshot, self.rng)
         self.volumes = plan_volumes(
-            snapshot, options.start, options.end, options.cases, self.now_local
+            snapshot, options.start, options.end, options.cases, self.now_local, self.rng
         )
         self._rates()
         self._applicants()
@@ -170,6 +185,7 @@ class Generator:
         self.deliveries = _weighted(DELIVERY_METHODS)
         self.suspension_kinds = _weighted(SUSPENSION_KINDS)
         self.certificates = 0
+        self.deemed_reason = official(DEEMED_REASON)
         self._reset()
 
     # ------------------------------------------------------------------ setup
@@ -350,6 +366,8 @@ class Generator:
             self._life(c, hall, offer, t)
         except _Cut:
             pass
+        if c.fee and r() < IRREGULAR["wrong_fee"]:
+            self._wrong_fee(c)
         stats = self.stats
         stats.cases += 1
         stats.by_status[c.status] = stats.by_status.get(c.status, 0) + 1
@@ -369,7 +387,7 @@ class Generator:
                 dstr[c.gaps_due] if c.gaps_due is not None else None, c.gaps_promise, c.refusal_reason,
                 c.result, c.result_reason, c.remedies, c.certificate, c.cert_valid, c.out_p, c.out_l,
                 c.wdu, c.minutes, c.fee, c.delivery, c.version, ts(c.last_t),
-                False, ts(c.refused_t) if c.refused_t else None,
+                c.deemed and c.acc is not None, ts(c.refused_t) if c.refused_t else None,
             )
         )  # fmt: skip
         missing, to_follow = c.missing, c.to_follow
@@ -423,13 +441,14 @@ class Generator:
             clerk = offer.clerks[int(r() * len(offer.clerks))]
         # Acceptance (受理): the clock starts.
         t += 60 * (2 + int(r() * 8))
-        acc = self.day(t)
+        # A notice given too late: the application counts as accepted on receipt.
+        acc = self.day(c.received_t) if c.deemed else self.day(t)
         dp, dl = self.add(acc, offer.promised), self.add(acc, offer.legal)
         provisional = self.provisional(acc, dl)
         dstr = self.dstr
         accepted = (
             f'{{"accepted_on": "{dstr[acc]}", "promised_due_date": "{dstr[dp]}", "legal_due_date": "{dstr[dl]}", '
-            f'"provisional": {BOOL[provisional]}, "deemed_on_receipt": false}}'
+            f'"provisional": {BOOL[provisional]}, "deemed_on_receipt": {BOOL[c.deemed]}}}'
         )
         if gaps:
             gaps_due = self.add(acc, 3 + int(r() * 5))
@@ -437,7 +456,10 @@ class Generator:
                 c, hall, "accepted_with_gaps", t, clerk, "received", "accepted", texts.GAPS_PROMISE,
                 _json({"to_follow": [n for _m, n in gaps], "material_ids": [m for m, _n in gaps], "due": dstr[gaps_due]}),
             )  # fmt: skip
-        self._ev(c, hall, "accepted", t, clerk, "received", "accepted", "", accepted)
+        self._ev(
+            c, hall, "accepted", t, clerk, "received", "accepted",
+            self.deemed_reason if c.deemed else "", accepted,
+        )  # fmt: skip
         c.status, c.accepted_t, c.acc = "accepted", t, acc
         c.due_p, c.due_l, c.provisional = dp, dl, provisional
         if gaps:
@@ -460,8 +482,14 @@ class Generator:
     def _correction(self, c: _Case, hall: HallPlan, offer: Offer, t: int, missing) -> int | None:
         """A one-time correction notice; most applicants come back some days later."""
         r = self.rng.random
-        t += 60 * (5 + int(r() * 10))
-        due_by = self.dstr[self.add(self.day(c.received_t), 5)]
+        due = self.add(self.day(c.received_t), 5)
+        late = r() < IRREGULAR["late_notice"]
+        if late:  # after the five working days: the case will count as accepted on receipt
+            t = self.work_time(hall, self.add(due, 1 + int(r() * 4)), t)
+            c.deemed = True
+        else:
+            t += 60 * (5 + int(r() * 10))
+        due_by = self.dstr[due]
         if missing:
             items = [
                 {
@@ -486,11 +514,11 @@ class Generator:
         names = [i["name"] for i in items]
         self._ev(
             c, hall, "correction_issued", t, c.clerk, "received", "correction", "",
-            _json({"round": 1, "items": names, "due_by": due_by, "late": False}),
+            _json({"round": 1, "items": names, "due_by": due_by, "late": late}),
         )  # fmt: skip
         c.version += 1
         c.status = "correction"
-        row = [c.id, 1, _json(items), self.ts(t), c.clerk, None, due_by, False]
+        row = [c.id, 1, _json(items), self.ts(t), c.clerk, None, due_by, late]
         self.rows["correction"].append(row)
         self.stats.corrections += 1
         if r() >= CORRECTION_SUPPLIED:
@@ -530,7 +558,7 @@ class Generator:
         )
         allowance = offer.promised + ext
         if r() < p["overdue"]:
-            span = (offer.legal + ext if r() < 0.2 else allowance) + 1 + int(r() * 4)
+            span = (offer.legal + ext if r() < 0.2 else allowance) + 1 + int(r() * r() * 4)
         elif r() < 0.1:
             span = allowance
         else:
@@ -606,7 +634,10 @@ class Generator:
         self._conclude(c, hall, offer, at, result, clerk)
         if c.status == "concluded":
             method = self.deliveries[0][bisect(self.deliveries[1], r() * self.deliveries[1][-1])]
-            day = self.add(self.day(at), int(r() * r() * 5))
+            if r() < IRREGULAR["late_delivery"]:  # later than ten working days
+                day = self.add(self.day(at), 11 + int(r() * 10))
+            else:
+                day = self.add(self.day(at), int(r() * r() * 5))
             self._deliver(c, hall, self.work_time(hall, day, at), method, clerk)
 
     def _open_step(self, c: _Case, hall: HallPlan, step: StepPlan, t: int) -> None:
@@ -649,7 +680,10 @@ class Generator:
         kinds, cum = self.suspension_kinds
         kind = kinds[bisect(cum, r() * cum[-1])]
         max_days = (10, 15, 20, 30)[int(r() * 4)]
-        length = 2 + int(r() * (max_days - 1))
+        if r() < IRREGULAR["long_suspension"]:  # runs past its allowed length
+            length = max_days + 1 + int(r() * 8)
+        else:
+            length = 2 + int(r() * (max_days - 1))
         actor = c.assignee
         at = self.work_time(hall, self.day(prev), prev)
         reason = texts.SUSPENSION_REASONS[kind]
@@ -766,6 +800,22 @@ class Generator:
                 c.cert_valid = date.fromordinal(
                     self.dates[done].toordinal() + 365 * (1 + int(r() * 6))
                 ).isoformat()
+
+    def _wrong_fee(self, c: _Case) -> None:
+        """Charge more than the published standard (an irregularity the fee rule finds):
+        the case's fee and its `fee_charged` event say the same amount."""
+        charged = Decimal(c.fee) + Decimal(WRONG_FEE_EXTRA[int(self.rng.random() * 3)])
+        c.fee = f"{charged:.2f}"
+        events = self.rows["event"]
+        for k in range(len(events) - 1, -1, -1):
+            row = events[k]
+            if row[0] != c.id:
+                break
+            if row[2] == "fee_charged":
+                data = json.loads(row[11])
+                data["charged"] = c.fee
+                events[k] = (*row[:11], _json(data))
+                break
 
     def _deliver(self, c: _Case, hall: HallPlan, t: int, method: str, clerk) -> None:
         after = self.between(self.day(c.concluded_t), self.day(t))

@@ -1,11 +1,17 @@
 """How many cases each hall receives each day, and of which items.
 
-Volumes: every published item gets a weight in each hall that handles it, Zipf-like over a
-seeded shuffle of the hall's items (a few items make most of the work), with the items the
-seed names as the busiest (vehicle registration, social insurance) and immediate items
-weighted up; a hall's volume is the sum over its items. Rhythm: weekdays busy (Monday most, Friday least), Saturday
-small where the hall opens then, Sundays and public holidays closed, swapped working days
-(调休) like a Monday; a quiet Spring Festival, a busy March and September.
+Volumes: every published item gets a weight in each hall that handles it. The demo
+catalogue's items weigh what `catalogue.demo_data.popularity` says they are asked for
+(vehicle registration, social insurance, provident fund withdrawals, property and marriage
+registration the busiest; rare procedures a few times a year), with a little seeded
+jitter. Items of another catalogue are weighted Zipf-like over a seeded shuffle of the
+hall's items (a few items make most of the work), the seed's busiest trades (vehicle
+registration, social insurance) and immediate items weighted up. A hall's volume is the
+sum over its items. Rhythm: weekdays busy (Monday most, Friday least), Saturday small
+where the hall opens then, Sundays and public holidays closed, swapped working days (调休)
+like a Monday; a quiet Spring Festival, a busy March and September; the last working days
+of a month busier (declarations and contributions fall due); and every hall's day drawn
+with some seeded noise around all that.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ import random
 import re
 from datetime import date, timedelta
 from itertools import accumulate
+
+from onewindow.catalogue.demo_data.popularity import weight_of
 
 from .snapshot import HallPlan, Snapshot
 
@@ -30,6 +38,9 @@ HEAVY_ITEMS = re.compile(
 HEAVY_FACTOR = 6.0
 IMMEDIATE_FACTOR = 1.5
 ZIPF_EXPONENT = 0.9
+POPULARITY_JITTER = 0.15  # sigma of the log-normal factor on a listed item's weight
+MONTH_END_DAYS, MONTH_END_FACTOR = 3, 1.25  # the last working days of a month
+DAY_NOISE = 0.15  # sigma of the log-normal factor on each hall's day
 # Arrivals over the day: (from, to, weight), local time. Morning peak, lunch dip.
 ARRIVAL_SHAPE = (
     (0, 9 * 3600, 0.8),
@@ -86,16 +97,21 @@ def weigh_offers(snapshot: Snapshot, rng: random.Random) -> None:
     """Give every offer its weight (see the module docstring).
 
     Within each hall the items are ranked by a seeded shuffle and weighted 1/rank^0.9, the
-    heavy and the immediate ones weighted up. A hall's volume is the sum of its weights,
-    which grows with the log of its number of items: the centre's long list of rarely
-    used items does not outweigh the busy sub-centres (the seed's 910,000 cases a year
-    are mostly theirs).
+    heavy and the immediate ones weighted up: the weight of an item without a known
+    popularity. A hall's volume is the sum of its weights, which grows with the log of
+    its number of items: a long list of rarely used items does not outweigh the busy
+    sub-centres (the seed's 910,000 cases a year are mostly theirs). An item of the
+    demo catalogue weighs its popularity instead, times a little log-normal jitter.
     """
     for hall in snapshot.halls:
         order = list(range(len(hall.offers)))
         rng.shuffle(order)
         for rank, i in enumerate(order):
             offer = hall.offers[i]
+            known = weight_of(offer.code, offer.name)
+            if known is not None:
+                offer.weight = known * rng.lognormvariate(0.0, POPULARITY_JITTER)
+                continue
             w = 1.0 / (rank + 1) ** ZIPF_EXPONENT
             if HEAVY_ITEMS.search(offer.name):
                 w *= HEAVY_FACTOR
@@ -106,15 +122,33 @@ def weigh_offers(snapshot: Snapshot, rng: random.Random) -> None:
         hall.weight = hall.cum_weights[-1] if hall.offers else 0.0
 
 
+def month_ends(cal, start: date, end: date) -> frozenset:
+    """The last MONTH_END_DAYS working days of every month from ``start`` to ``end``."""
+    out: set = set()
+    month = date(end.year + (end.month == 12), end.month % 12 + 1, 1)  # after `end`'s month
+    while month > start:
+        d, found = month - timedelta(days=1), 0
+        month = d.replace(day=1)
+        while d >= month and found < MONTH_END_DAYS:
+            if cal.is_working_day(d):
+                out.add(d)
+                found += 1
+            d -= timedelta(days=1)
+    return frozenset(out)
+
+
 def plan_volumes(
-    snapshot: Snapshot, start: date, end: date, cases: int, now_local: int
+    snapshot: Snapshot, start: date, end: date, cases: int, now_local: int, rng: random.Random
 ) -> dict[tuple[int, int], int]:
     """Cases per (local day number, hall index), adding up to exactly ``cases``.
 
     A day cut short by ``now_local`` (today) counts with the share of its hours gone by.
+    Each hall's day is weighted by its rhythm (`day_factor`), the month's end and a
+    log-normal noise drawn from ``rng``.
     """
     cal = snapshot.calendar
     festivals = {y: spring_festival(cal, y) for y in range(start.year, end.year + 1)}
+    busy_ends = month_ends(cal, start, end)
     cells = []
     d = start
     while d <= end:
@@ -125,6 +159,9 @@ def plan_volumes(
             f = day_factor(hall, d, cal, snapshot.holidays, festivals)
             if not f:
                 continue
+            if d in busy_ends:
+                f *= MONTH_END_FACTOR
+            f *= rng.lognormvariate(0.0, DAY_NOISE)
             opens, closes = hall.public_hours(d, cal.is_working_day(d), snapshot.holidays)
             now_s = now_local - ld * DAY
             if now_s < closes:

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 
 from onewindow.cases.simulate import DEMO_CASES, simulate_demo
 from onewindow.catalogue.demo import load_demo_catalogue
+from onewindow.demo.alerts import raise_history_alerts
 from onewindow.demo.organisation import DEMO_PASSWORD, load_organisation
 
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for roles, usernames in accounts.items():
+            usernames = sorted(usernames, key=len)  # the short logins first (zx_clerk, cg_clerk)
             shown = ", ".join(usernames[:4]) + (
                 f" … ({len(usernames)})" if len(usernames) > 4 else ""
             )
@@ -36,3 +38,6 @@ class Command(BaseCommand):
             stdout=self.stdout,
             stderr=options.get("stderr") or sys.stderr,
         )
+        # The warnings and cards that history would have raised, dated when it raised them.
+        if options["simulate_cases"] > 0:
+            raise_history_alerts(stdout=self.stdout)
