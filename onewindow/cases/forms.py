@@ -568,6 +568,8 @@ class CaseFilterForm(forms.Form):
         ] + list(Case.Status.choices)
         self.fields["hall"].queryset = Hall.objects.visible_to(user)
         self.fields["department"].queryset = Department.objects.filter(is_active=True)
+        for name in ("hall", "department"):
+            self.fields[name].label_from_instance = lambda obj: obj.local_name
 
     def filter(self, qs, today):
         if not self.is_valid():
