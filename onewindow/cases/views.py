@@ -7,10 +7,14 @@ that make up one visit, in one transaction) and answer.
 
 from __future__ import annotations
 
+import re
+
 from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponseRedirect
@@ -104,11 +108,73 @@ def workbench(request):
         if form.is_valid():
             case = _intake(request, form, hall, item)
             if case is not None:
+                _drop_held_scans(request, form)
                 return redirect(reverse("cases:detail", args=[case.number]) + "#documents")
         else:
             messages.error(request, _form_problems(form))
+        context["held"] = _hold_scans(request, form)
         return render(request, "cases/workbench.html", context, status=400)
     return render(request, "cases/workbench.html", context)
+
+
+# Scans of a refused intake form that were fine, kept until the form is sent again (a
+# browser cannot put a chosen file back into the form it shows again): per intake key,
+# material id → the stored file and its name.
+HELD_SCANS = "cases:held-scans"
+HELD_DIR = "intake-held"
+
+
+def _held_key(form) -> str | None:
+    key = form.data.get("intake_key", "")
+    return key if re.fullmatch(r"[0-9a-f]{32}", key) else None
+
+
+def _held_scans(request, form) -> dict[str, dict]:
+    key = _held_key(form)
+    return dict(request.session.get(HELD_SCANS, {}).get(key, {})) if key else {}
+
+
+def _hold_scans(request, form) -> dict[int, str]:
+    """Keep the scans of this refused form that passed their check (and those kept
+    before, unless a new one replaces them); answer material id → file name."""
+    key = _held_key(form)
+    if key is None:
+        return {}
+    held = _held_scans(request, form)
+    cleaned = getattr(form, "cleaned_data", {})
+    for material in form.materials:
+        name = f"scan_{material.pk}"
+        upload = cleaned.get(name) if name not in form.errors else None
+        if not upload:
+            continue
+        old = held.pop(str(material.pk), None)
+        if old:
+            default_storage.delete(old["path"])
+        path = default_storage.save(f"{HELD_DIR}/{key}/{material.pk}-{upload.name}", upload)
+        held[str(material.pk)] = {"path": path, "name": upload.name}
+    everything = request.session.get(HELD_SCANS, {})
+    everything[key] = held
+    request.session[HELD_SCANS] = everything
+    return {int(pk): h["name"] for pk, h in held.items()}
+
+
+def _drop_held_scans(request, form) -> None:
+    key = _held_key(form)
+    everything = request.session.get(HELD_SCANS, {})
+    for held in everything.pop(key, {}).values() if key else ():
+        default_storage.delete(held["path"])
+    request.session[HELD_SCANS] = everything
+
+
+def _scans(request, form) -> list[tuple[int, object]]:
+    """The scans to attach: those chosen now, and for the other materials those kept
+    from an earlier refusal of the same form."""
+    scans = form.scans()
+    chosen = {pk for pk, _upload in scans}
+    for pk, held in _held_scans(request, form).items():
+        if int(pk) not in chosen and default_storage.exists(held["path"]):
+            scans.append((int(pk), File(default_storage.open(held["path"]), name=held["name"])))
+    return scans
 
 
 def _form_problems(form) -> str:
@@ -173,7 +239,7 @@ def _intake(request, form: forms.IntakeForm, hall, item) -> Case | None:
                 intake_key=data["intake_key"],
                 request=request,
             )
-            for material_id, upload in form.scans():
+            for material_id, upload in _scans(request, form):
                 services.attach_scan(
                     actor=user, case=case, upload=upload, material_id=material_id, request=request
                 )

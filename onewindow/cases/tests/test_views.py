@@ -772,3 +772,26 @@ def test_the_intake_message_says_the_due_date_and_the_receipt_to_print(
     response = client.post(workbench_url(item), intake_data(item), follow=True)
     text = said(response)
     assert "已受理，开始计时：承诺 2026年3月16日 前办结" in text and "受理回执" in text
+
+
+def test_a_refused_scan_does_not_drop_the_other_scans_chosen(client, personas, item, monday):
+    client.force_login(personas.clerk)
+    form_id, card_id = material_id(item, "申请表"), material_id(item, "居民身份证")
+    data = intake_data(item, intake_key="a" * 32)
+    data[f"scan_{form_id}"] = SimpleUploadedFile("form.pdf", PDF)
+    data[f"scan_{card_id}"] = SimpleUploadedFile("id.exe", b"MZ" + b"\0" * 64)
+    response = client.post(workbench_url(item), data)
+    body = response.content.decode()
+    assert response.status_code == 400 and not Case.objects.exists()
+    assert "id.exe" in body and f'id="held-{form_id}"' in body and "form.pdf" in body
+    # Sent again with the right scan only: the kept one comes along.
+    data = intake_data(item, intake_key="a" * 32)
+    data[f"scan_{card_id}"] = SimpleUploadedFile("id.png", PNG)
+    response = client.post(workbench_url(item), data)
+    assert response.status_code == 302
+    scans = {a.original_name: a for a in Attachment.objects.select_related("case_material")}
+    assert set(scans) == {"form.pdf", "id.png"}
+    assert scans["form.pdf"].case_material.name == "申请表"
+    with scans["form.pdf"].file.open("rb") as f:
+        assert f.read() == PDF
+    assert not client.session.get("cases:held-scans", {}).get("a" * 32)
