@@ -162,6 +162,8 @@ LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# English dates in one format (onewindow/core/formats/en); Chinese keeps Django's own.
+FORMAT_MODULE_PATH = ["onewindow.core.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from onewindow.core.http import permission_required
 
+from .display import describe
 from .models import AuditEntry
 
 
@@ -40,6 +41,8 @@ def search(request):
     except ValueError:
         entries = entries.none()
     page = Paginator(entries.order_by("-seq"), 50).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    describe(page.object_list)
     return render(
         request,
         "audit/search.html",

@@ -472,16 +472,32 @@ class ResumeForm(VersionedForm):
     pass
 
 
+def decided_result(case: Case) -> str | None:
+    """The result the deciding step chose, once every step is decided: an approval is a
+    grant, a rejection a refusal (None: no step decided either way). The window records
+    that decision; it does not take it again."""
+    if case.current_step_id is not None or case.status != Case.Status.ACCEPTED:
+        return None
+    last = case.steps.exclude(finished_at=None).order_by("-finished_at", "-id").first()
+    decision = last.decision if last is not None else ""
+    return {
+        CaseStep.Decision.APPROVE: Case.Result.GRANTED,
+        CaseStep.Decision.REJECT: Case.Result.REFUSED,
+    }.get(decision)
+
+
 def conclude_results(case: Case) -> list[tuple[str, str]]:
     """The results that may end the case now (with a blank first): granted and refused
-    only once every step is decided."""
+    only once every step is decided, and then only the one the deciding step chose."""
     steps_pending = case.current_step_id is not None
+    decided = decided_result(case)
     results = list(BLANK)
     for value, label in Case.Result.choices:
         if case.status not in services.RESULT_FROM[value]:
             continue
-        if steps_pending and value in (Case.Result.GRANTED, Case.Result.REFUSED):
-            continue
+        if value in (Case.Result.GRANTED, Case.Result.REFUSED):
+            if steps_pending or (decided is not None and value != decided):
+                continue
         results.append((value, label))
     return results
 
@@ -568,6 +584,8 @@ class CaseFilterForm(forms.Form):
         ] + list(Case.Status.choices)
         self.fields["hall"].queryset = Hall.objects.visible_to(user)
         self.fields["department"].queryset = Department.objects.filter(is_active=True)
+        for name in ("hall", "department"):
+            self.fields[name].label_from_instance = lambda obj: obj.local_name
 
     def filter(self, qs, today):
         if not self.is_valid():

@@ -94,6 +94,7 @@ SHOWN = (
     "result",
     "concluded_at",
     "hall__name",
+    "hall__name_en",
     "item_version__name",
     "item__implementation_code",
 )
@@ -166,6 +167,7 @@ def answer_key(case: Case) -> str:
         case.promised_due_date,
         case.due_provisional,
         case.hall.name,
+        case.hall.name_en,
         case.item_version.name,
     )
     return "cases:status-answer:" + hashlib.sha256(repr(parts).encode()).hexdigest()

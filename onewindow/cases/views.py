@@ -7,12 +7,17 @@ that make up one visit, in one transaction) and answer.
 
 from __future__ import annotations
 
+import re
+
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateSyntaxError, engines
 from django.urls import reverse
@@ -25,7 +30,7 @@ from onewindow.core.http import permission_required
 from onewindow.core.scoping import sees_hall
 from onewindow.halls.models import Window
 
-from . import actions, clock, documents, forms, services
+from . import actions, clock, documents, forms, next_steps, services
 from .models import Case, CaseDocument, Extension
 
 PAGE_SIZE = 50
@@ -103,18 +108,88 @@ def workbench(request):
         if form.is_valid():
             case = _intake(request, form, hall, item)
             if case is not None:
+                _drop_held_scans(request, form)
                 return redirect(reverse("cases:detail", args=[case.number]) + "#documents")
         else:
             messages.error(request, _form_problems(form))
+        context["held"] = _hold_scans(request, form)
         return render(request, "cases/workbench.html", context, status=400)
     return render(request, "cases/workbench.html", context)
 
 
+# Scans of a refused intake form that were fine, kept until the form is sent again (a
+# browser cannot put a chosen file back into the form it shows again): per intake key,
+# material id → the stored file and its name.
+HELD_SCANS = "cases:held-scans"
+HELD_DIR = "intake-held"
+
+
+def _held_key(form) -> str | None:
+    key = form.data.get("intake_key", "")
+    return key if re.fullmatch(r"[0-9a-f]{32}", key) else None
+
+
+def _held_scans(request, form) -> dict[str, dict]:
+    key = _held_key(form)
+    return dict(request.session.get(HELD_SCANS, {}).get(key, {})) if key else {}
+
+
+def _hold_scans(request, form) -> dict[int, str]:
+    """Keep the scans of this refused form that passed their check (and those kept
+    before, unless a new one replaces them); answer material id → file name."""
+    key = _held_key(form)
+    if key is None:
+        return {}
+    held = _held_scans(request, form)
+    cleaned = getattr(form, "cleaned_data", {})
+    for material in form.materials:
+        name = f"scan_{material.pk}"
+        upload = cleaned.get(name) if name not in form.errors else None
+        if not upload:
+            continue
+        old = held.pop(str(material.pk), None)
+        if old:
+            default_storage.delete(old["path"])
+        path = default_storage.save(f"{HELD_DIR}/{key}/{material.pk}-{upload.name}", upload)
+        held[str(material.pk)] = {"path": path, "name": upload.name}
+    everything = request.session.get(HELD_SCANS, {})
+    everything[key] = held
+    request.session[HELD_SCANS] = everything
+    return {int(pk): h["name"] for pk, h in held.items()}
+
+
+def _drop_held_scans(request, form) -> None:
+    key = _held_key(form)
+    everything = request.session.get(HELD_SCANS, {})
+    for held in everything.pop(key, {}).values() if key else ():
+        default_storage.delete(held["path"])
+    request.session[HELD_SCANS] = everything
+
+
+def _scans(request, form) -> list[tuple[int, object]]:
+    """The scans to attach: those chosen now, and for the other materials those kept
+    from an earlier refusal of the same form."""
+    scans = form.scans()
+    chosen = {pk for pk, _upload in scans}
+    for pk, held in _held_scans(request, form).items():
+        if int(pk) not in chosen and default_storage.exists(held["path"]):
+            scans.append((int(pk), File(default_storage.open(held["path"]), name=held["name"])))
+    return scans
+
+
 def _form_problems(form) -> str:
-    """The message above a refused form: which fields need correcting, by their labels."""
-    labels = [str(form.fields[name].label or name) for name in form.errors if name in form.fields]
-    labels = [label for label in labels if label] or [str(e) for e in form.non_field_errors()]
-    return _("Nothing was saved. Please correct: %(fields)s.") % {"fields": "、".join(labels)}
+    """The message above a refused form: each field to correct, by its label, with what
+    is wrong with it (and any problem of the form as a whole)."""
+    problems = [
+        _("%(field)s: %(problem)s") % {"field": form.fields[name].label or name, "problem": e}
+        for name, errors in form.errors.items()
+        if name in form.fields
+        for e in list(errors)[:1]
+    ]
+    problems += [str(e) for e in form.non_field_errors()]
+    return _("Nothing was saved. Please correct: %(problems)s") % {
+        "problems": _("; ").join(problems)
+    }
 
 
 def _acting_window(request, hall_id: int):
@@ -164,7 +239,7 @@ def _intake(request, form: forms.IntakeForm, hall, item) -> Case | None:
                 intake_key=data["intake_key"],
                 request=request,
             )
-            for material_id, upload in form.scans():
+            for material_id, upload in _scans(request, form):
                 services.attach_scan(
                     actor=user, case=case, upload=upload, material_id=material_id, request=request
                 )
@@ -205,9 +280,7 @@ def _intake(request, form: forms.IntakeForm, hall, item) -> Case | None:
     if data["window"] is not None:
         request.session[f"cases:window:{hall.pk}"] = data["window"].pk
     messages.success(
-        request,
-        _("Case %(number)s: %(status)s.")
-        % {"number": case.number, "status": case.get_status_display()},
+        request, next_steps.done_message(action, case, form.decision_data(action) or {})
     )
     return case
 
@@ -295,20 +368,61 @@ def _case_page(request, case: Case, *, status: int = 200, bound: dict | None = N
     )
 
 
+def _refused_key(number: str) -> str:
+    return f"cases:refused-form:{number}"
+
+
+def _keep_refused(request, case: Case, action: str, form) -> None:
+    """Keep what was sent in a refused action form, and why it was refused, for the case
+    page the browser is sent to next (Post/Redirect/Get: a reload does not post again)."""
+    request.session[_refused_key(case.number)] = {
+        "action": action,
+        "values": {
+            name: request.POST.getlist(name)
+            for name in form.fields
+            if name != "version" and name in request.POST
+        },
+        "errors": {name: [str(e) for e in errors] for name, errors in form.errors.items()},
+    }
+
+
+def _refused_form(request, case: Case) -> dict:
+    """The refused action form kept for this case (at most once), as it was sent, with
+    its errors, on the case as it is now (its present version)."""
+    kept = request.session.pop(_refused_key(case.number), None)
+    entry = actions.ACTIONS.get(kept["action"]) if kept else None
+    if entry is None:
+        return {}
+    form = entry.make_form(case)
+    for name, values in kept["values"].items():
+        field = form.fields.get(name)
+        if field is not None:
+            multiple = isinstance(field, django_forms.MultipleChoiceField)
+            form.initial[name] = values if multiple else (values[0] if values else "")
+    form.cleaned_data = {}  # an unbound form takes errors once it has (empty) data
+    for name, messages_ in kept["errors"].items():
+        if name == NON_FIELD_ERRORS or name in form.fields:
+            for message in messages_:
+                form.add_error(None if name == NON_FIELD_ERRORS else name, message)
+    return {entry.name: form}
+
+
 @login_required
 def case_detail(request, number):
     if not _can_view(request.user):
         raise PermissionDenied
-    return _case_page(request, services.get_case_for(request.user, number))
+    case = services.get_case_for(request.user, number)
+    return _case_page(request, case, bound=_refused_form(request, case))
 
 
 @require_POST
 @login_required
 def case_action(request, number, action):
     """One action of the case page (actions.ACTIONS), the way the API takes it: the case
-    (404 for another hall's), the permission (403), the action's form, its service. A
-    refusal is answered with the API's status (actions.error_status): the case page as it
-    is now, with the message, and the form with its errors when the input was wrong."""
+    (404 for another hall's), the permission (403), the action's form, its service.
+    Whatever the answer, the browser goes back to the case page (Post/Redirect/Get):
+    after a refusal the page says why, and shows the form as it was sent with its errors
+    (`_keep_refused`); the API answers the same refusal with `actions.error_status`."""
     entry = actions.ACTIONS.get(action)
     if entry is None:
         raise Http404("no such action")
@@ -316,13 +430,16 @@ def case_action(request, number, action):
         case = actions.case_to_act_on(request.user, number, entry)
     except services.NotPermitted as exc:
         raise PermissionDenied(exc.message) from None
+    back = reverse("cases:detail", args=[case.number])
     form = entry.make_form(case, request.POST, request.FILES)
+    before_step = case.current_step.name if case.current_step else ""
     if not form.is_valid():
         if "version" in form.errors:  # a form made before the version was sent
             messages.warning(request, services.StaleCase().message)
-            return _case_page(request, case, status=409)
+            return _see_other(back)
         messages.error(request, _form_problems(form))
-        return _case_page(request, case, status=400, bound={action: form})
+        _keep_refused(request, case, action, form)
+        return _see_other(back + f"#action-{action}")
     try:
         result = actions.perform(
             entry,
@@ -335,28 +452,24 @@ def case_action(request, number, action):
     except services.NotPermitted as exc:
         raise PermissionDenied(exc.message) from None
     except services.CaseError as exc:
-        bound = None
         if isinstance(exc, services.StaleCase):
             messages.warning(request, exc.message)
-        else:
-            messages.error(
-                request, _("Nothing was changed: %(problem)s") % {"problem": exc.message}
-            )
+            return _see_other(back)
+        messages.error(request, _("Nothing was changed: %(problem)s") % {"problem": exc.message})
         if isinstance(exc, services.InvalidInput):
             forms.add_service_errors(form, exc.errors)
-            bound = {action: form}
-        # The case as it is now (nothing was changed; another change may have been).
-        case = services.get_case_for(request.user, number)
-        return _case_page(request, case, status=actions.error_status(exc), bound=bound)
-    if isinstance(result, Case):
-        messages.success(
-            request,
-            _("Case %(number)s: %(status)s.")
-            % {"number": result.number, "status": result.get_status_display()},
-        )
-    else:
-        messages.success(request, entry.done)
-    return redirect(reverse("cases:detail", args=[case.number]) + entry.anchor)
+            _keep_refused(request, case, action, form)
+            return _see_other(back + f"#action-{action}")
+        return _see_other(back)
+    messages.success(
+        request, next_steps.done_message(action, result, form.cleaned_data, before_step)
+    )
+    return _see_other(back + entry.anchor)
+
+
+def _see_other(url: str) -> HttpResponseRedirect:
+    """Back to the case page: the browser fetches it with a GET, whatever was posted."""
+    return HttpResponseRedirect(url)
 
 
 @login_required

@@ -26,6 +26,8 @@ class SubCentre:
     windows: int
 
 
+# The city every demo name starts with.
+CITY = "张家港市"
 CENTRE = ("ZX", "张家港市行政服务中心", "Zhangjiagang Administrative Service Centre")
 
 # The eight department halls that became sub-centres (seed: 市公安局车辆管理所等8个分中心).
@@ -166,6 +168,12 @@ def staff_names() -> list[str]:
     return names
 
 
+def city_prefixed(name: str) -> str:
+    """A municipal body's full name: "市公安局" is "张家港市公安局" (its 市 is the city's
+    own), not "张家港市市公安局"."""
+    return CITY + name.removeprefix("市")
+
+
 def _hours(hall: Hall, saturday: bool = False) -> None:
     from datetime import time
 
@@ -218,7 +226,7 @@ def load_organisation(stdout=None) -> dict[str, list[str]]:
                 "parent": centre,
                 "department": dept,
                 "sort_order": n,
-                "address": f"张家港市{sc.department}服务大厅",
+                "address": f"{city_prefixed(sc.department)}服务大厅",
                 "phone": f"0512-5868{n:04d}",
             },
         )

@@ -1,9 +1,20 @@
 """The organisation: halls (the centre and its sub-centres), departments and windows."""
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.scoping import HallScopedQuerySet
+
+
+def _name_in(obj, language: str | None = None) -> str:
+    """A hall's or department's name in a language (the active one by default): the English
+    name in English when there is one, else the Chinese name. ``str()`` stays the Chinese
+    name, which the audit log and events keep whatever language the actor reads."""
+    language = language or get_language() or ""
+    if language.startswith("en") and obj.name_en:
+        return obj.name_en
+    return obj.name
 
 
 class HallQuerySet(HallScopedQuerySet):
@@ -63,9 +74,12 @@ class Hall(models.Model):
         return self.name
 
     def display_name(self, language: str | None = None) -> str:
-        if language and language.startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
+        return _name_in(self, language)
+
+    @property
+    def local_name(self) -> str:
+        """The name in the active language: what every page shows."""
+        return _name_in(self)
 
     @property
     def is_centre(self) -> bool:
@@ -99,6 +113,14 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def display_name(self, language: str | None = None) -> str:
+        return _name_in(self, language)
+
+    @property
+    def local_name(self) -> str:
+        """The name in the active language: what every page shows."""
+        return _name_in(self)
 
 
 class WindowQuerySet(HallScopedQuerySet):

@@ -92,3 +92,18 @@ def test_the_search_page_is_for_the_centre_and_supervision(client, personas):
     assert personas.hall.name in body and personas.other_hall.name not in body
     client.force_login(personas.clerk)
     assert client.get(reverse("audit:search")).status_code == 403
+
+
+def test_the_search_page_shows_changes_as_labelled_fields_with_peoples_names(client, personas):
+    from onewindow.cases.tests.factories import make_accepted_case, make_item
+
+    item = make_item(personas.department, [personas.hall])
+    case = make_accepted_case(personas, item)
+    client.force_login(personas.admin)
+    body = client.get(reverse("audit:search"), {"action": "case.accept"}).content.decode()
+    change = body.split('class="small audit-change"', 1)[1].split("</td>", 1)[0]
+    assert "{&#x27;" not in change and "{'" not in change  # no Python dicts
+    assert "状态" in change and "received" in change and "accepted" in change
+    assert case.current_assignee.full_name in change  # 承办小李, not a user id
+    row = body.split('class="small audit-change"', 1)[0].rsplit("<tr>", 1)[1]
+    assert "窗口小王" in row and ">clerk<" not in row

@@ -135,3 +135,21 @@ def test_an_applicant_looks_up_a_case(page, live_server, personas, item):
     # The QR code of the notices leads to the same page.
     page.goto(case.public_status_url.replace("http://127.0.0.1:8000", live_server.url))
     assert page.locator("#status-number").inner_text() == case.number
+
+
+def test_a_clerk_ticks_every_material_at_once(browser, live_server, personas, item):
+    page = as_user(browser, live_server, "clerk")
+    open_intake(page, live_server, "jdczy", "机动车转移登记")
+    boxes = page.locator("#checklist input[name=provided]")
+    assert boxes.count() > 2 and page.locator("#tick-all").is_visible()
+    page.check("#tick-all")
+    assert all(box.is_checked() for box in boxes.all())
+    boxes.first.uncheck()  # one taken back: the box says "some"
+    assert page.locator("#tick-all").evaluate("b => b.indeterminate && !b.checked")
+    page.check("#tick-all")
+    fill_applicant(page)
+    page.click("#do-accept")
+    page.wait_for_selector("#case-number")
+    case = Case.objects.get()
+    assert case.status == Case.Status.ACCEPTED
+    assert all(m.provided for m in case.materials.all())

@@ -10,7 +10,15 @@ from pypdf import PdfReader
 from onewindow.cases import documents, services
 from onewindow.cases.models import CaseDocument
 
-from .factories import at, make_accepted_case, make_case, material_id, required_ids, run_steps
+from .factories import (
+    at,
+    make_accepted_case,
+    make_case,
+    make_item,
+    material_id,
+    required_ids,
+    run_steps,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -222,3 +230,30 @@ def test_a_company_is_shown_by_its_name_and_its_code_masked_alike_everywhere(
         reverse("status:detail", args=[person.number]), {"code": person.query_code}
     ).content.decode()
     assert "李**" in public and "李小龙" not in public
+
+
+def receipt_pages(personas, materials: int) -> list[str]:
+    """The pages' text of the receipt of an item with that many long-named materials."""
+    names = [
+        (f"申请人身份证明及其复印件（第{i}份，需加盖公章）", True, False) for i in range(materials)
+    ]
+    item = make_item(personas.department, [personas.hall], materials=names)
+    case = services.accept_case(
+        actor=personas.clerk, case=make_case(personas, item, contact_name="王某某")
+    )
+    with printed(personas, case, "receipt").file.open("rb") as f:
+        reader = PdfReader(io.BytesIO(f.read()))
+    return [re.sub(r"\s+", "", page.extract_text()) for page in reader.pages]
+
+
+def test_a_receipt_keeps_its_seal_and_qr_code_on_its_one_page(personas, monday):
+    pages = receipt_pages(personas, 12)
+    assert len(pages) == 1
+    assert "扫码查询办理进度" in pages[0] and "（盖章）" in pages[0] and "第11份" in pages[0]
+
+
+def test_a_long_receipt_closes_with_its_last_material_not_a_page_of_seal_alone(personas, monday):
+    pages = receipt_pages(personas, 16)
+    assert len(pages) == 2
+    assert "扫码查询办理进度" not in pages[0] and "（盖章）" not in pages[0]
+    assert "第15份" in pages[1] and "扫码查询办理进度" in pages[1] and "（盖章）" in pages[1]

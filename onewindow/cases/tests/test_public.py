@@ -353,11 +353,25 @@ def test_the_public_page_and_the_staff_page_show_the_same_badge(client, personas
 
 
 def test_it_shows_times_in_local_time_and_dates_in_the_language(client, personas, item, monday):
-    """Asia/Shanghai (settings.TIME_ZONE), formatted as Django formats each language."""
+    """Asia/Shanghai (settings.TIME_ZONE), dates as Django writes Chinese ones, and in
+    English one format for dates and times (onewindow/core/formats/en)."""
     case = make_accepted_case(personas, item)  # Monday 2 March 2026, 10:00 in Shanghai
     steps = shown(lookup(client, case.number, case.query_code), "status-steps")
     assert "2026年3月2日 10:00" in steps
     client.cookies["django_language"] = "en"
     english = lookup(client, case.number, case.query_code)
-    assert shown(english, "status-due").startswith("March 16, 2026")
-    assert "03/02/2026 10 a.m." in shown(english, "status-steps")
+    assert shown(english, "status-due").startswith("2026-03-16")
+    assert "2026-03-02 10:00" in shown(english, "status-steps")
+
+
+def test_it_answers_in_english_with_english_names_and_one_date_format(
+    client, personas, item, monday
+):
+    personas.hall.name_en = "Vehicle Registration Sub-centre"
+    personas.hall.save()
+    case = make_accepted_case(personas, item)
+    client.cookies["django_language"] = "en"
+    body = lookup(client, case.number, case.query_code).content.decode()
+    assert "Vehicle Registration Sub-centre" in body and "车辆管理分中心" not in body
+    assert "2026-03-16" in body and "2026-03-02 10:00" in body
+    assert "March" not in body and "a.m." not in body

@@ -2,6 +2,7 @@
 anonymous visitor, the wrong role, the other hall, and what was written."""
 
 import importlib.util
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -309,9 +310,13 @@ def test_it_shows_form_errors_on_the_case_page(client, personas, item, monday):
         reverse("cases:act", args=[case.number, "extend"]),
         {"version": case.version, "days": 30, "reason": ""},
     )
-    assert response.status_code == 400
-    body = response.content.decode()
-    assert "invalid-feedback" in body and "未保存。请更正：" in body and "理由" in body
+    # Back to the case page (a reload there does not post again), the form as it was sent.
+    assert response.status_code == 302 and response["Location"].endswith("#action-extend")
+    body = client.get(response["Location"]).content.decode()
+    assert "invalid-feedback" in body and 'name="days" value="30"' in body
+    assert "未保存，请更正：工作日数：确保该值小于或等于15。；原因：此字段为必填项。" in body
+    # Shown once: the page read again is the plain case page.
+    assert "invalid-feedback" not in client.get(response["Location"]).content.decode()
     case.refresh_from_db()
     assert case.extension_days == 0 and not case.extensions.exists()
     response = client.post(
@@ -337,7 +342,9 @@ def test_an_approver_decides_an_extension_from_the_case_page(client, personas, i
         reverse("cases:act", args=[case.number, "extension_decision"]),
         {"version": case.version, "approve": "no", "note": ""},
     )
-    assert response.status_code == 400
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.extension_days == 0 and case.extensions.get().status == "requested"
     response = client.post(
         reverse("cases:act", args=[case.number, "extension_decision"]),
         {"version": case.version, "approve": "yes"},
@@ -355,8 +362,9 @@ def test_it_concludes_and_delivers_from_the_case_page(client, personas, item, mo
     response = client.post(
         reverse("cases:act", args=[case.number, "conclude"]),
         {"version": case.version, "result": "granted"},
+        follow=True,
     )
-    assert response.status_code == 400 and "证照编号" in response.content.decode()
+    assert response.redirect_chain and "证照编号" in response.content.decode()
     client.post(
         reverse("cases:act", args=[case.number, "conclude"]),
         {"version": case.version, "result": "granted", "certificate_number": "苏E88888"},
@@ -701,3 +709,89 @@ def test_an_extension_asked_for_waits_in_the_approvers_queue(client, personas, i
     assert case.number in client.get(reverse("cases:queue")).content.decode()
     client.force_login(personas.outsider)  # an approver's right, in another hall: not theirs
     assert case.number not in client.get(reverse("cases:queue")).content.decode()
+
+
+def result_options(body: str) -> list[str]:
+    select = body.split('id="id_conclude_result"', 1)[1].split("</select>", 1)[0]
+    return re.findall(r'<option value="(\w+)"', select)
+
+
+@pytest.mark.parametrize(
+    ("last", "offered", "not_offered"),
+    [("approve", "granted", "refused"), ("reject", "refused", "granted")],
+)
+def test_the_window_concludes_with_the_decision_taken_not_a_new_one(
+    client, personas, item, monday, last, offered, not_offered
+):
+    case = run_steps(personas, make_accepted_case(personas, item), ("pass", "pass", last))
+    client.force_login(personas.approver)
+    body = client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert 'name="decision"' not in body  # nothing left to decide
+    options = result_options(body)
+    assert offered in options and not_offered not in options
+    client.force_login(personas.clerk)
+    client.post(
+        reverse("cases:act", args=[case.number, "conclude"]),
+        {"version": case.version, "result": not_offered, "reason": "理由"},
+    )
+    case.refresh_from_db()
+    assert case.status == Case.Status.ACCEPTED and case.result == ""
+
+
+def said(response) -> str:
+    """The messages of the page a response leads to."""
+    return " ".join(str(m) for m in response.context["messages"])
+
+
+def test_action_messages_say_what_happened_and_what_comes_next(client, personas, item, monday):
+    case = make_accepted_case(personas, item)
+    client.force_login(personas.handler)
+    response = client.post(
+        reverse("cases:act", args=[case.number, "decide"]),
+        {"version": case.version, "decision": "pass", "opinion": "材料齐全"},
+        follow=True,
+    )
+    text = said(response)
+    assert "“受理审查”环节已办理完毕。" in text
+    assert "下一步：“审核”环节，由审核老张办理" in text and "前完成" in text
+    assert "办理中" not in text  # not the status again: the badge shows it
+    case = run_steps(personas, case, ("pass", "approve"))
+    client.force_login(personas.clerk)
+    response = client.post(
+        reverse("cases:act", args=[case.number, "conclude"]),
+        {"version": case.version, "result": "granted", "certificate_number": "苏E1"},
+        follow=True,
+    )
+    assert "已办结：准予许可。下一步：打印办结通知书，并在 10 个工作日内送达" in said(response)
+
+
+def test_the_intake_message_says_the_due_date_and_the_receipt_to_print(
+    client, personas, item, monday
+):
+    client.force_login(personas.clerk)
+    response = client.post(workbench_url(item), intake_data(item), follow=True)
+    text = said(response)
+    assert "已受理，开始计时：承诺 2026年3月16日 前办结" in text and "受理回执" in text
+
+
+def test_a_refused_scan_does_not_drop_the_other_scans_chosen(client, personas, item, monday):
+    client.force_login(personas.clerk)
+    form_id, card_id = material_id(item, "申请表"), material_id(item, "居民身份证")
+    data = intake_data(item, intake_key="a" * 32)
+    data[f"scan_{form_id}"] = SimpleUploadedFile("form.pdf", PDF)
+    data[f"scan_{card_id}"] = SimpleUploadedFile("id.exe", b"MZ" + b"\0" * 64)
+    response = client.post(workbench_url(item), data)
+    body = response.content.decode()
+    assert response.status_code == 400 and not Case.objects.exists()
+    assert "id.exe" in body and f'id="held-{form_id}"' in body and "form.pdf" in body
+    # Sent again with the right scan only: the kept one comes along.
+    data = intake_data(item, intake_key="a" * 32)
+    data[f"scan_{card_id}"] = SimpleUploadedFile("id.png", PNG)
+    response = client.post(workbench_url(item), data)
+    assert response.status_code == 302
+    scans = {a.original_name: a for a in Attachment.objects.select_related("case_material")}
+    assert set(scans) == {"form.pdf", "id.png"}
+    assert scans["form.pdf"].case_material.name == "申请表"
+    with scans["form.pdf"].file.open("rb") as f:
+        assert f.read() == PDF
+    assert not client.session.get("cases:held-scans", {}).get("a" * 32)

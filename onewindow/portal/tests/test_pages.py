@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -146,3 +148,24 @@ def test_the_staff_home_counts_only_the_alerts_that_wait_for_an_answer(client, p
     card.save()
     attention = client.get(reverse("portal:staff_home")).context["attention"]
     assert [i["count"] for i in attention if i["url"] == reverse("supervision:inbox")] == [1]
+
+
+def language_options(body: str) -> list[str]:
+    select = body.split('id="language-form"', 1)[1].split("</select>", 1)[0]
+    return re.findall(r"<option [^>]*>([^<]+)</option>", select)
+
+
+def test_it_names_each_language_in_that_language(client, personas):
+    assert language_options(client.get("/").content.decode()) == ["简体中文", "English"]
+    client.cookies["django_language"] = "en"
+    assert language_options(client.get("/").content.decode()) == ["简体中文", "English"]
+
+
+def test_it_shows_the_english_names_of_halls_in_english(client, personas):
+    personas.hall.name_en = "Vehicle Registration Sub-centre"
+    personas.hall.save()
+    client.force_login(personas.clerk)
+    assert "车辆管理分中心" in client.get(reverse("portal:staff_home")).content.decode()
+    client.cookies["django_language"] = "en"
+    body = client.get(reverse("portal:staff_home")).content.decode()
+    assert "Vehicle Registration Sub-centre" in body and "车辆管理分中心" not in body
