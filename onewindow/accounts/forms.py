@@ -7,6 +7,7 @@ from onewindow.halls.models import Department, Hall
 
 from .models import User
 from .roles import Role
+from .services import grantable_roles
 
 
 class SignInForm(AuthenticationForm):
@@ -64,14 +65,20 @@ class StaffForm(forms.ModelForm):
         self.fields["halls"].queryset = Hall.objects.visible_to(editor)
         self.fields["department"].queryset = Department.objects.filter(is_active=True)
         self.fields["roles"].error_messages["invalid_choice"] = _("Unknown role: %(value)s.")
+        held = set()
         if self.instance.pk:
-            self.fields["roles"].initial = list(self.instance.groups.values_list("name", flat=True))
+            held = set(self.instance.groups.values_list("name", flat=True))
+            self.fields["roles"].initial = list(held)
             self.fields["halls"].initial = list(self.instance.halls.all())
         else:
             self.fields["password"].required = True
             self.fields[
                 "password"
             ].help_text = password_validation.password_validators_help_text_html()
+        # Every role is a valid answer (a role the editor may not grant is refused by the
+        # service, 403); only those the editor may grant, or the person holds, are offered.
+        offered = grantable_roles(editor) | held
+        self.fields["roles"].widget.choices = [c for c in Role.choices if c[0] in offered]
 
     def clean_halls(self):
         halls = self.cleaned_data.get("halls")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.scoping import HallScopedQuerySet
 
-from .roles import ALL_HALL_ROLES, Role, role_label
+from .roles import ALL_HALL_ROLES, CENTRE_ROLES, Role, role_label
 
 
 def _new_access_stamp() -> int:
@@ -29,6 +29,36 @@ class UserQuerySet(HallScopedQuerySet):
 
     def with_role(self, role: str):
         return self.filter(groups__name=role)
+
+    def editable_by(self, actor):
+        """The accounts ``actor`` may change: details, password, active flag, halls, roles.
+
+        A superuser changes every account; a centre administrator every one but a
+        superuser's; a hall manager only those that belong to their own halls alone and
+        hold hall roles alone (no centre-wide role, no permission of their own, no access
+        to the admin site): whoever sets an account's password acts with its rights.
+        Nobody else changes any. Pages answer the others as they answer an unknown name.
+        """
+        if (
+            actor is None
+            or not actor.is_authenticated
+            or not actor.is_active
+            or not actor.has_perm("accounts.manage_staff")
+        ):
+            return self.none()
+        if actor.is_superuser:
+            return self
+        qs = self.filter(is_superuser=False)
+        if actor.manages_all_staff:
+            return qs
+        mine = actor.hall_id_set
+        membership = self.model.halls.through.objects
+        return (
+            qs.filter(is_staff=False, user_permissions=None)
+            .filter(pk__in=membership.filter(hall_id__in=mine).values("user_id"))
+            .exclude(pk__in=membership.exclude(hall_id__in=mine).values("user_id"))
+            .exclude(groups__name__in=CENTRE_ROLES)
+        )
 
 
 class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
@@ -86,6 +116,12 @@ class User(AbstractUser):
     @property
     def sees_all_halls(self) -> bool:
         return self.is_superuser or bool(self.role_codes & ALL_HALL_ROLES)
+
+    @property
+    def manages_all_staff(self) -> bool:
+        """The centre's administrators (and superusers) manage the staff of every hall and
+        grant the centre-wide roles; a hall manager only their halls' staff and hall roles."""
+        return self.is_superuser or self.has_role(Role.CENTRE_ADMIN)
 
     def is_locked(self, now=None) -> bool:
         now = now or timezone.now()

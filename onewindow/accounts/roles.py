@@ -28,6 +28,14 @@ class Role(models.TextChoices):
 # Roles whose holders see every hall (the centre and the supervision office).
 ALL_HALL_ROLES = frozenset({Role.CENTRE_ADMIN, Role.SUPERVISOR})
 
+# Roles that reach beyond one hall: the centre's own, supervision, and the legal and fee
+# review of the whole catalogue. Only a centre administrator grants or withdraws them
+# (accounts.services.grantable_roles); a hall manager grants the hall roles alone.
+CENTRE_ROLES = frozenset(
+    {Role.CENTRE_ADMIN, Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.FEE_REVIEWER}
+)
+HALL_ROLES = frozenset(Role.values) - CENTRE_ROLES
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.WINDOW_CLERK: ["cases.handle_cases"],
     Role.HANDLER: ["cases.handle_cases"],

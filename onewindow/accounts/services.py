@@ -1,20 +1,74 @@
-"""Writes on staff accounts. Each is atomic and audited."""
+"""Writes on staff accounts. Each is atomic and audited; rights cannot be escalated."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from onewindow.audit.services import record
 
 from .models import ApiToken, User
-from .roles import Role
+from .roles import HALL_ROLES, Role, role_label
 
 
 class UnknownRole(ValueError):
     def __init__(self, code: str):
         super().__init__(code)
         self.code = code
+
+
+class StaffRefused(PermissionDenied):
+    """A change of an account the actor has no right to make (403); ``field`` names the
+    form field it concerns."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def grantable_roles(actor) -> frozenset[str]:
+    """The roles ``actor`` may grant and withdraw: every role for a centre administrator,
+    the hall roles for a hall manager, none for anybody else (``None`` is the system:
+    the demo and the commands)."""
+    if actor is None:
+        return frozenset(Role.values)
+    if not actor.is_active or not actor.has_perm("accounts.manage_staff"):
+        return frozenset()
+    return frozenset(Role.values) if actor.manages_all_staff else HALL_ROLES
+
+
+def _check_rights(actor, user: User, halls, before_roles: set[str], roles: set[str]) -> None:
+    """Refuse any change that would give someone more than ``actor`` may give.
+
+    Whoever sets an account's password acts with its rights, so an account is changed
+    only by someone it is `editable_by`; halls are given only by someone who works
+    there; a role only by someone who may grant it, and never by its holder to
+    themselves (a right always needs a second person).
+    """
+    if actor is None:
+        return
+    if not actor.is_active or not actor.has_perm("accounts.manage_staff"):
+        raise StaffRefused(_("Your account may not manage staff."))
+    if user.pk is not None and not User.objects.editable_by(actor).filter(pk=user.pk).exists():
+        raise StaffRefused(_("Your account may not change this staff member."))
+    if not actor.manages_all_staff and not {h.pk for h in halls} <= actor.hall_id_set:
+        raise StaffRefused(_("You can only give the halls you work in."), field="halls")
+    changed = before_roles ^ roles
+    withheld = changed - grantable_roles(actor)
+    if withheld:
+        raise StaffRefused(
+            _("Only a centre administrator may grant or withdraw these roles: %(roles)s.")
+            % {"roles": "、".join(role_label(code) for code in sorted(withheld))},
+            field="roles",
+        )
+    if user.pk == actor.pk and roles - before_roles:
+        raise StaffRefused(
+            _("Nobody may grant a role to themselves: ask another administrator."),
+            field="roles",
+        )
 
 
 def _snapshot(user: User) -> dict:
@@ -51,6 +105,9 @@ def save_staff(
     groups = _groups_for(roles)
     creating = user.pk is None
     before = None if creating else _snapshot(User.objects.get(pk=user.pk))
+    before_roles = set(before["roles"]) if before else set()
+    after_roles = {g.name for g in groups}
+    _check_rights(actor, user, halls, before_roles, after_roles)
     if password:
         user.set_password(password)
     elif creating and not user.password:
@@ -69,6 +126,22 @@ def save_staff(
         after=_snapshot(user),
         request=request,
     )
+    # One row for each right given or taken away, so that the audit log answers "who
+    # made this person an administrator" directly.
+    for action, codes in (
+        ("staff.role_granted", after_roles - before_roles),
+        ("staff.role_revoked", before_roles - after_roles),
+    ):
+        for code in sorted(codes):
+            record(
+                actor=actor,
+                action=action,
+                obj=user,
+                object_repr=f"{user.username} {code}",
+                hall=halls[0],
+                after={"username": user.username, "role": code},
+                request=request,
+            )
     return user
 
 

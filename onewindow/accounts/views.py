@@ -19,7 +19,7 @@ class SignInView(auth_views.LoginView):
 @permission_required("accounts.manage_staff")
 def staff_list(request):
     staff = (
-        User.objects.visible_to(request.user)
+        User.objects.editable_by(request.user)
         .select_related("department")
         .prefetch_related("halls", "groups")
         .order_by("username")
@@ -34,9 +34,11 @@ def staff_list(request):
 
 @permission_required("accounts.manage_staff")
 def staff_edit(request, username=None):
+    """Create or change a staff member. Accounts the user may not change are not found
+    (404, as an unknown name); a right the user may not grant is refused (403)."""
     user = None
     if username is not None:
-        user = get_object_or_404(User.objects.visible_to(request.user), username=username)
+        user = get_object_or_404(User.objects.editable_by(request.user), username=username)
     form = StaffForm(request.POST or None, instance=user, editor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -50,6 +52,10 @@ def staff_edit(request, username=None):
             )
         except services.UnknownRole as exc:
             form.add_error("roles", _("Unknown role: %(value)s.") % {"value": exc.code})
+        except services.StaffRefused as exc:
+            form.add_error(exc.field, exc.message)
+            context = {"form": form, "staff_member": user}
+            return render(request, "accounts/staff_form.html", context, status=403)
         else:
             messages.success(request, _("Saved %(name)s.") % {"name": saved})
             return redirect("accounts:staff_list")

@@ -321,7 +321,7 @@ def create_case(request, payload: CaseIn):
     if payload.window is not None and window is None:
         raise services.InvalidInput({"window": _("This window is not in the hall.")})
     if payload.intake_key:
-        earlier = _case_with_intake_key(request, payload.intake_key)
+        earlier = _case_with_intake_key(request, hall, payload.intake_key)
         if earlier is not None:
             return state_answer(200, earlier, request.user)
     try:
@@ -341,7 +341,9 @@ def create_case(request, payload: CaseIn):
         )
     except IntegrityError:
         # The same intake sent twice at the same moment: the first one created the case.
-        earlier = _case_with_intake_key(request, payload.intake_key) if payload.intake_key else None
+        earlier = (
+            _case_with_intake_key(request, hall, payload.intake_key) if payload.intake_key else None
+        )
         if earlier is None:
             raise
         return state_answer(200, earlier, request.user)
@@ -372,17 +374,12 @@ def _item_with_published_version(code: str) -> ServiceItem | None:
     )
 
 
-def _case_with_intake_key(request, key: str) -> Case | None:
-    """The case an earlier request with this intake key created (a retry gets it back)."""
-    number = Case.objects.filter(intake_key=key).values_list("number", flat=True).first()
-    if number is None:
-        return None
-    try:
-        return services.get_case_for(request.user, number)
-    except Http404:
-        raise services.CaseError(
-            _("This intake key was used for another case."), code="intake_key_conflict"
-        ) from None
+def _case_with_intake_key(request, hall: Hall, key: str) -> Case | None:
+    """The case an earlier request with this intake key created in this hall (a retry
+    gets it back). Intake keys are unique per hall: another hall's key is an unused key
+    here, so nothing tells the caller that it exists."""
+    number = Case.objects.filter(hall=hall, intake_key=key).values_list("number", flat=True).first()
+    return None if number is None else services.get_case_for(request.user, number)
 
 
 def _action_endpoint(path: str, served: list[actions.CaseAction]) -> None:

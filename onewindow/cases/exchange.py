@@ -3,9 +3,10 @@
 `POST /api/v1/exchange/events` (see docs/apps/cases-api.md). A department system that
 processes cases in its own software sends each step of each case as an event:
 
-* ``idempotency_key``: unique per event. The same event sent again is stored once: the
-  first time the answer is 201, afterwards 200 with the same body. A key sent again with
-  a different event is a conflict (409).
+* ``idempotency_key``: unique per event within the hall the event names. The same event
+  sent again is stored once: the first time the answer is 201, afterwards 200 with the
+  same body. A key sent again with a different event of the hall is a conflict (409). A
+  key another hall's system used is no concern of this hall's: it is simply unused here.
 * ``case``: the hall code and the department's own case number (``external_number``);
   the first event (``received``) also names the item (implementation code) and the
   applicant. The case gets the number ``<hall code>-<external number>``, which cannot
@@ -17,7 +18,7 @@ processes cases in its own software sends each step of each case as an event:
 
 Each event is handed to the case service of its kind (`cases.services`: the same checks,
 transitions, clock, events, audit row and after-commit signal as at a window), with its
-time and an `Origin` that puts the idempotency key (unique in the database) and the
+time and an `Origin` that puts the idempotency key (unique per hall in the database) and the
 bookkeeping below on the event it writes. This module only keeps the idempotency and
 the sequence: it locks the case row, checks the seq, then calls the service in the same
 transaction. Steps are taken in the department's system: their events are recorded
@@ -174,10 +175,11 @@ def record_event(
     return _apply(actor, key, hall, number, external, seq, kind, at, actor_name, data, request)
 
 
-def _replay(key: str, number: str, seq: int, kind: str) -> Outcome | None:
+def _replay(key: str, hall: Hall, number: str, seq: int, kind: str) -> Outcome | None:
     """The stored answer when this exact event was recorded before; a conflict when the
-    key was used for another event."""
-    event = CaseEvent.objects.select_related("case").filter(external_key=key).first()
+    key was used for another event. Keys are the hall's own (unique per hall): another
+    hall's key is an unused key here, and a conflict can only name the hall's own case."""
+    event = CaseEvent.objects.select_related("case").filter(hall=hall, external_key=key).first()
     if event is None:
         return None
     data = event.data or {}
@@ -226,7 +228,7 @@ def _prefixed(error: InvalidInput, prefix: str) -> InvalidInput:
 
 
 def _receive(actor, key, hall, number, external, case_in, at, actor_name, data, request) -> Outcome:
-    replay = _replay(key, number, 1, K.RECEIVED)
+    replay = _replay(key, hall, number, 1, K.RECEIVED)
     if replay:
         return replay
     item = (
@@ -261,13 +263,16 @@ def _receive(actor, key, hall, number, external, case_in, at, actor_name, data, 
         raise _prefixed(exc, "case.") from None
     except IntegrityError:
         # The same case (or key) was recorded a moment ago by a concurrent request.
-        replay = _replay(key, number, 1, K.RECEIVED)
+        replay = _replay(key, hall, number, 1, K.RECEIVED)
         if replay:
             return replay
+        existing = Case.objects.filter(number=number, hall=hall).first()
+        if existing is None:
+            raise
         raise ExchangeConflict(
             fmt(_("Case %(number)s exists already: send its next event."), number=number),
             code="out_of_order",
-            expected_seq=_next_seq(Case.objects.get(number=number)),
+            expected_seq=_next_seq(existing),
         ) from None
     return Outcome(created=True, body=body_of(case.events.get(external_key=key), case))
 
@@ -278,7 +283,7 @@ def _next_seq(case: Case) -> int:
 
 @transaction.atomic
 def _apply(actor, key, hall, number, external, seq, kind, at, actor_name, data, request) -> Outcome:
-    replay = _replay(key, number, seq, kind)
+    replay = _replay(key, hall, number, seq, kind)
     if replay:
         return replay
     case = (
@@ -297,7 +302,7 @@ def _apply(actor, key, hall, number, external, seq, kind, at, actor_name, data, 
             expected_seq=1,
         )
     # Under the lock: a concurrent copy of this very event may have been recorded meanwhile.
-    replay = _replay(key, number, seq, kind)
+    replay = _replay(key, hall, number, seq, kind)
     if replay:
         return replay
     expected = _next_seq(case)

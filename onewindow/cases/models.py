@@ -109,7 +109,8 @@ class Case(models.Model):
 
     number = models.CharField(_("case number"), max_length=32, unique=True)
     # One key per intake form: a double submit finds the case the first submit created.
-    intake_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    # Unique per hall (Meta): another hall's key is no key at all for this hall.
+    intake_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
     query_code = models.CharField(_("query code"), max_length=8, default=new_query_code)
     source = models.CharField(
         _("source"), max_length=10, choices=Source.choices, default=Source.WINDOW
@@ -269,6 +270,9 @@ class Case(models.Model):
             models.Index(fields=["current_assignee", "status"], name="case_assignee_status"),
             # The queue's "applications I received that wait for materials".
             models.Index(fields=["received_by", "status"], name="case_received_by_status"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["hall", "intake_key"], name="case_intake_key_per_hall")
         ]
         permissions = [
             ("handle_cases", _("Can receive and handle cases")),
@@ -439,15 +443,19 @@ class CaseEvent(models.Model):
     to_status = models.CharField(max_length=12, blank=True)
     reason = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
-    # Idempotency key of events pushed by department systems (POST /api/v1/exchange/events).
-    external_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    # Idempotency key of events pushed by department systems (POST /api/v1/exchange/events),
+    # unique per hall (Meta): each hall's systems choose their keys without seeing another's.
+    external_key = models.CharField(max_length=100, null=True, blank=True)
 
     objects = HallScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["case", "seq"]
         constraints = [
-            models.UniqueConstraint(fields=["case", "seq"], name="case_event_seq_unique")
+            models.UniqueConstraint(fields=["case", "seq"], name="case_event_seq_unique"),
+            models.UniqueConstraint(
+                fields=["hall", "external_key"], name="case_event_key_per_hall"
+            ),
         ]
         indexes = [models.Index(fields=["kind", "at"], name="case_event_kind_at")]
 

@@ -216,7 +216,8 @@ def _intake(request, form: forms.IntakeForm, hall, item) -> Case | None:
     action = request.POST.get("action", "receive")
     if action not in forms.IntakeForm.ACTIONS:
         action = "receive"
-    existing = Case.objects.filter(intake_key=data["intake_key"]).first()
+    # Intake keys are the hall's own (unique per hall): another hall's key is unused here.
+    existing = Case.objects.filter(hall=hall, intake_key=data["intake_key"]).first()
     if existing is not None:
         messages.warning(
             request, _("This form was sent twice: the application was received once, here it is.")
@@ -270,7 +271,7 @@ def _intake(request, form: forms.IntakeForm, hall, item) -> Case | None:
         messages.error(request, _("Nothing was saved: %(problem)s") % {"problem": exc.message})
         return None
     except IntegrityError:
-        existing = Case.objects.filter(intake_key=data["intake_key"]).first()
+        existing = Case.objects.filter(hall=hall, intake_key=data["intake_key"]).first()
         if existing is None:
             raise
         messages.warning(

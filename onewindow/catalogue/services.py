@@ -397,7 +397,27 @@ def submit_for_review(*, actor, version: ItemVersion, request=None) -> ItemVersi
     return version
 
 
+def authored_by(version: ItemVersion, user) -> bool:
+    """Whether ``user`` drafted this version (created it, changed it or submitted it):
+    a version is reviewed by someone other than its authors, as in any four-eyes check."""
+    if user is None or not getattr(user, "pk", None):
+        return False
+    if version.created_by_id == user.pk:
+        return True
+    return version.reviews.filter(
+        stage__in=(Stage.DRAFTED, Stage.SUBMITTED), reviewer_id=user.pk
+    ).exists()
+
+
 def _decide(*, actor, version, passed: bool, opinion: str, stage, actions, request) -> ItemVersion:
+    if authored_by(version, actor):
+        raise CatalogueError(
+            _(
+                "You drafted or submitted version %(number)s: its review must be done by someone else."
+            )
+            % {"number": version.number},
+            code="own_version",
+        )
     opinion = (opinion or "").strip()
     if not passed and not opinion:
         raise CatalogueError(

@@ -87,17 +87,21 @@ def item_detail(request, code):
         shown = next((v for v in versions if v.number == int(number)), shown)
     user = request.user
     can_edit = user.has_perm("catalogue.edit_items")
+    own = shown is not None and services.authored_by(shown, user)
     context = {
         "item": item,
         "versions": versions,
         "shown": shown,
         "can_edit": can_edit,
+        # Nobody reviews a version they drafted (services.authored_by).
         "can_review_legal": user.has_perm("catalogue.review_legal")
         and shown is not None
-        and shown.status == Status.LEGAL_REVIEW,
+        and shown.status == Status.LEGAL_REVIEW
+        and not own,
         "can_review_fees": user.has_perm("catalogue.review_fees")
         and shown is not None
-        and shown.status == Status.FEE_REVIEW,
+        and shown.status == Status.FEE_REVIEW
+        and not own,
         "has_open": any(v.is_open for v in versions),
     }
     return render(request, "catalogue/item_detail.html", context)
@@ -281,10 +285,11 @@ def version_review(request, code, number):
     previous = (
         version.item.published_version if version.item.published_version_id != version.pk else None
     )
+    own = services.authored_by(version, request.user)
     return render(
         request,
         "catalogue/review_form.html",
-        {"version": version, "form": form, "stage": stage, "previous": previous},
+        {"version": version, "form": form, "stage": stage, "previous": previous, "own": own},
     )
 
 

@@ -62,6 +62,10 @@ def assign_step(
     case = lock(case, "assign_step", expected_version)
     require(actor, case)
     step = _current_step(case)
+    if assignee is None or not assignee.is_active or case.hall_id not in assignee.hall_id_set:
+        # Somebody of another hall gets the answer of a name nobody has (the API's lookup
+        # by username): the case's hall learns nothing about another hall's staff.
+        raise InvalidInput({"assignee": _("There is no active staff member with this username.")})
     if not eligible_for_step(assignee, case, step.role):
         raise InvalidInput(
             {

@@ -119,8 +119,9 @@ def receive_case(
     """Take in an application (收件): a new case in status *received* with the item's
     material checklist, the materials handed in ticked. The clock does not run yet.
 
-    ``intake_key`` (optional, unique): the same key twice is a double submit; the
-    database refuses the second case (IntegrityError) and the caller looks up the first.
+    ``intake_key`` (optional, unique per hall): the same key twice in the hall is a double
+    submit; the database refuses the second case (IntegrityError) and the caller looks up
+    the first in the same hall.
     ``number``: a case number given by another system (the exchange); otherwise the
     hall's next number of the day.
     """
