@@ -3,7 +3,6 @@
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.utils import translation
-from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
@@ -19,6 +18,8 @@ from onewindow.core.api_errors import (
     body_too_large,
     error,
     invalid_request,
+    not_found,
+    unauthorized,
 )
 from onewindow.supervision.api import router as supervision_router
 from onewindow.workdays.api import router as workdays_router
@@ -63,14 +64,13 @@ def answer_body_too_big(request, exc: RequestDataTooBig):
 @api.exception_handler(AuthenticationError)
 def answer_unauthenticated(request, exc: AuthenticationError):
     with translation.override(api_language(request)):
-        message = _("Sign in, or send a valid token: Authorization: Bearer <token>.")
-        return api.create_response(request, error(401, message), status=401)
+        return api.create_response(request, unauthorized(), status=401)
 
 
 @api.exception_handler(Http404)
 def answer_not_found(request, exc: Http404):
     with translation.override(api_language(request)):
-        return api.create_response(request, error(404, _("There is no such object.")), status=404)
+        return api.create_response(request, not_found(), status=404)
 
 
 @api.exception_handler(HttpError)

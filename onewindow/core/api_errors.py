@@ -263,3 +263,13 @@ def has_nul(*loc) -> dict:
 def not_json_media_type() -> dict:
     """The 415 answer."""
     return error(415, _("Send the body as JSON (Content-Type: application/json)."))
+
+
+def unauthorized() -> dict:
+    """The 401 answer: no token, or one that is not (or no longer) valid."""
+    return error(401, _("Sign in, or send a valid token: Authorization: Bearer <token>."))
+
+
+def not_found() -> dict:
+    """The 404 answer of a path or an object that does not exist."""
+    return error(404, _("There is no such object."))

@@ -27,11 +27,10 @@ def page_not_found(request, exception):
     error format (an API path that matches no operation, e.g. a case number with a slash)."""
     if request.path.startswith("/api/"):
         from django.http import JsonResponse
-        from django.utils.translation import gettext as _
 
-        from .api_errors import error
+        from .api_errors import not_found
 
-        return JsonResponse(error(404, _("There is no such object.")), status=404)
+        return JsonResponse(not_found(), status=404)
     from django.views.defaults import page_not_found as django_page_not_found
 
     return django_page_not_found(request, exception)
