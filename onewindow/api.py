@@ -1,15 +1,26 @@
 """The one REST API, assembled from each app's `api.py` router (OpenAPI at /api/v1/openapi.json)."""
 
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404
 from django.utils import translation
 from ninja import NinjaAPI
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
 from onewindow.accounts.api import BearerAuth
 from onewindow.cases.api import api_language
 from onewindow.cases.api import router as cases_router
 from onewindow.catalogue.api import router as catalogue_router
-from onewindow.core.api_errors import body_not_json, invalid_request
+from onewindow.core.api_errors import (
+    BodyRefused,
+    JsonParser,
+    body_not_json,
+    body_too_large,
+    error,
+    invalid_request,
+    not_found,
+    unauthorized,
+)
 from onewindow.supervision.api import router as supervision_router
 from onewindow.workdays.api import router as workdays_router
 
@@ -20,6 +31,7 @@ api = NinjaAPI(
     "(create one with `onewindow token create USERNAME`).",
     urls_namespace="api",
     auth=[BearerAuth(), django_auth],
+    parser=JsonParser(),
 )
 api.add_router("/calendar", workdays_router, tags=["calendar"])
 api.add_router("/items", catalogue_router, tags=["catalogue"])
@@ -35,12 +47,42 @@ def answer_invalid_request(request, exc: ValidationError):
         return api.create_response(request, invalid_request(exc.errors), status=422)
 
 
+@api.exception_handler(BodyRefused)
+def answer_refused_body(request, exc: BodyRefused):
+    """A body too large, not JSON, too deep, or text with a NUL (core.api_errors.JsonParser)."""
+    with translation.override(api_language(request)):
+        return api.create_response(request, exc.answer(), status=exc.status)
+
+
+@api.exception_handler(RequestDataTooBig)
+def answer_body_too_big(request, exc: RequestDataTooBig):
+    """A body beyond Django's DATA_UPLOAD_MAX_MEMORY_SIZE, refused before it is read."""
+    with translation.override(api_language(request)):
+        return api.create_response(request, body_too_large(), status=413)
+
+
+@api.exception_handler(AuthenticationError)
+def answer_unauthenticated(request, exc: AuthenticationError):
+    with translation.override(api_language(request)):
+        return api.create_response(request, unauthorized(), status=401)
+
+
+@api.exception_handler(Http404)
+def answer_not_found(request, exc: Http404):
+    with translation.override(api_language(request)):
+        return api.create_response(request, not_found(), status=404)
+
+
 @api.exception_handler(HttpError)
 def answer_http_error(request, exc: HttpError):
-    """ninja answers a body it cannot parse as JSON with a bare 400 (the JSON error is the
-    cause): to a client that is the same mistake as a body of the wrong shape, so it gets the
-    same 422. Other HTTP errors (401 and the like) keep ninja's answer."""
-    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
-        with translation.override(api_language(request)):
+    """ninja answers a body it cannot parse with a bare 400 (the parser's refusal is the
+    cause): a body the parser refused gets its own answer, and any other cause (a body
+    that is not JSON) is the same mistake as a body of the wrong shape, so the same 422.
+    Other HTTP errors get the one error format with their message."""
+    with translation.override(api_language(request)):
+        if exc.status_code == 400 and isinstance(exc.__cause__, BodyRefused):
+            refused = exc.__cause__
+            return api.create_response(request, refused.answer(), status=refused.status)
+        if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
             return api.create_response(request, body_not_json(), status=422)
-    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+    return api.create_response(request, error(exc.status_code, str(exc)), status=exc.status_code)

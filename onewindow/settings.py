@@ -187,6 +187,9 @@ UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))
 UPLOAD_ALLOWED_TYPES = {".pdf", ".jpg", ".jpeg", ".png"}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The largest JSON body the API reads (413 beyond it; the largest real one, an exchange
+# event, is a few kilobytes).
+ONEWINDOW_API_MAX_BODY_BYTES = int(os.environ.get("ONEWINDOW_API_MAX_BODY_BYTES", str(256 * 1024)))
 
 # Branding (统一形象设计): one look for every hall; the city is configurable.
 ONEWINDOW_CITY_NAME = os.environ.get("ONEWINDOW_CITY_NAME", "张家港市")

@@ -22,11 +22,13 @@ from ninja import Query, Router, Status
 from ninja.responses import NinjaJSONEncoder
 
 from onewindow.catalogue.models import ServiceItem
+from onewindow.core.api_errors import PathKey
 from onewindow.halls.models import Hall, Window
 from onewindow.lib import idnumbers
 
 from . import actions, clock, exchange, services
 from .api_schemas import (
+    BODY_ERRORS,
     ERRORS,
     CaseDetailOut,
     CaseFilters,
@@ -300,13 +302,13 @@ def list_cases(request, filters: Query[CaseFilters]):
     summary="A case with its steps and events",
 )
 @answers_errors
-def get_case(request, number: str):
+def get_case(request, number: PathKey):
     return 200, detail(services.get_case_for(request.user, number), request.user)
 
 
 @router.post(
     "/cases",
-    response={200: CaseStateOut, 201: CaseStateOut, **ERRORS},
+    response={200: CaseStateOut, 201: CaseStateOut, **BODY_ERRORS},
     summary="Receive an application (收件)",
 )
 @answers_errors
@@ -392,12 +394,12 @@ def _action_endpoint(path: str, served: list[actions.CaseAction]) -> None:
     # ninja sees the body schema of each path.
     @router.post(
         f"/cases/{{number}}/{path}",
-        response={200: CaseStateOut, **ERRORS},
+        response={200: CaseStateOut, **BODY_ERRORS},
         summary=served[0].api_summary,
         operation_id=f"case_{path.replace('/', '_')}",
     )
     @answers_errors
-    def endpoint(request, number: str, payload: schema):
+    def endpoint(request, number: PathKey, payload: schema):
         action = only or actions.ACTIONS[payload.variant()]
         case = actions.case_to_act_on(request.user, number, action, bare=True)
         case = actions.perform(
@@ -414,7 +416,7 @@ for _path, _served in actions.api_paths().items():
 
 @router.post(
     "/exchange/events",
-    response={200: ExchangeEventOut, 201: ExchangeEventOut, **ERRORS},
+    response={200: ExchangeEventOut, 201: ExchangeEventOut, **BODY_ERRORS},
     summary="An event of a case handled in a department system (idempotent, in order)",
 )
 @answers_errors

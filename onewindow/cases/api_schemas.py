@@ -11,16 +11,9 @@ from typing import Any, Literal
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
+from onewindow.core.api_errors import DB_INT_MAX, ErrorOut, Id
+
 from . import services
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    errors: dict[str, str] = {}
-    current_version: int | None = None
-    expected_seq: int | None = None
-
 
 ERRORS = {
     400: ErrorOut,
@@ -30,6 +23,10 @@ ERRORS = {
     409: ErrorOut,
     422: ErrorOut,  # the request does not match the schema: see onewindow/core/api_errors.py
 }
+# Operations with a body also refuse one too large (413) or not sent as JSON (415).
+BODY_ERRORS = {**ERRORS, 413: ErrorOut, 415: ErrorOut}
+# A window number, a step position, a number of working days (small integer columns).
+SMALL_MAX = 32767
 
 
 class CaseSummaryOut(Schema):
@@ -149,8 +146,8 @@ class CaseIn(Schema):
     )
     contact_phone: str
     contact_name: str = ""
-    window: int | None = Field(None, description="window number in the hall")
-    provided_material_ids: list[int] = Field(
+    window: int | None = Field(None, ge=1, le=SMALL_MAX, description="window number in the hall")
+    provided_material_ids: list[Id] = Field(
         default_factory=list, description="materials of the checklist handed in"
     )
     intake_key: str | None = Field(
@@ -162,7 +159,10 @@ class CaseIn(Schema):
 
 class VersionIn(Schema):
     version: int = Field(
-        ..., description="the case version the request was made from (optimistic locking)"
+        ...,
+        ge=1,
+        le=DB_INT_MAX,
+        description="the case version the request was made from (optimistic locking)",
     )
 
     def variant(self) -> str | None:
@@ -188,7 +188,7 @@ def active_user(username: str, field: str):
 
 
 class GapsIn(Schema):
-    missing_material_ids: list[int]
+    missing_material_ids: list[Id]
     due_date: dt.date
     promise: str
 
@@ -217,20 +217,20 @@ class RefuseIn(VersionIn):
 
 
 class CorrectionIn(VersionIn):
-    items: list[int | str | dict[str, Any]] = Field(
+    items: list[Id | str | dict[str, Any]] = Field(
         ...,
         description="material ids of the checklist, lines of text, or {material_id, name, note, derived_from}",
     )
 
 
 class SupplyIn(VersionIn):
-    provided_material_ids: list[int] = Field(default_factory=list)
+    provided_material_ids: list[Id] = Field(default_factory=list)
 
 
 class ExtendIn(VersionIn):
     """Ask for an extension; it moves the dates once an approver approves it."""
 
-    days: int
+    days: int = Field(..., ge=0, le=SMALL_MAX)
     reason: str
 
 
@@ -242,7 +242,7 @@ class ExtensionDecisionIn(VersionIn):
 class SuspendIn(VersionIn):
     kind: str
     reason: str
-    max_days: int = Field(..., description="allowed length in working days")
+    max_days: int = Field(..., ge=0, le=SMALL_MAX, description="allowed length in working days")
 
 
 class AssignIn(VersionIn):
@@ -255,7 +255,7 @@ class AssignIn(VersionIn):
 class DecisionIn(VersionIn):
     decision: Literal["pass", "approve", "reject", "send_back"]
     opinion: str = ""
-    send_back_to: int | None = None
+    send_back_to: int | None = Field(None, ge=0, le=SMALL_MAX)
 
 
 class ConcludeIn(VersionIn):
@@ -264,7 +264,7 @@ class ConcludeIn(VersionIn):
     remedies: str = ""
     certificate_number: str = ""
     certificate_valid_until: dt.date | None = None
-    fee_charged: Decimal | None = None
+    fee_charged: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
 
 
 class DeliverIn(VersionIn):
@@ -273,7 +273,7 @@ class DeliverIn(VersionIn):
 
 class ImmediateIn(VersionIn):
     certificate_number: str = ""
-    fee_charged: Decimal | None = None
+    fee_charged: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
 
 
 class CaseFilters(Schema):
@@ -284,7 +284,7 @@ class CaseFilters(Schema):
     received_until: dt.date | None = None
     overdue: bool | None = None
     waiting_for_me: bool | None = None
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=DB_INT_MAX)
     page_size: int = Field(50, ge=1, le=100)
 
 
@@ -302,7 +302,7 @@ class ExchangeCaseIn(Schema):
 class ExchangeEventIn(Schema):
     idempotency_key: str
     case: ExchangeCaseIn
-    seq: int
+    seq: int = Field(..., ge=1, le=DB_INT_MAX)
     kind: str
     at: dt.datetime
     actor_name: str = ""

@@ -8,8 +8,10 @@ from decimal import Decimal
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
+
+from onewindow.core.api_errors import DB_INT_MAX, ErrorOut, PathKey
 
 from .filters import ItemFilter
 from .models import ItemVersion
@@ -22,7 +24,7 @@ class HallOut(Schema):
     name: str
 
 
-class MaterialOut(Schema):
+class GuideMaterialOut(Schema):
     name: str
     required: bool
     originals: int
@@ -42,7 +44,7 @@ class MaterialOut(Schema):
         return obj.sample.url if obj.sample else None
 
 
-class StepOut(Schema):
+class GuideStepOut(Schema):
     name: str
     role: str
     limit_days: int
@@ -127,8 +129,8 @@ class ItemDetailOut(ItemSummaryOut):
     consult_phone: str
     complaint_phone: str
     published_at: datetime | None
-    materials: list[MaterialOut]
-    steps: list[StepOut]
+    materials: list[GuideMaterialOut]
+    steps: list[GuideStepOut]
     fees: list[FeeOut]
 
     @staticmethod
@@ -144,19 +146,27 @@ class ItemDetailOut(ItemSummaryOut):
         return list(obj.fees.all())
 
 
+class GuidePagination(PageNumberPagination):
+    """ninja's page numbers, held to what the database can count to."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=DB_INT_MAX // 100)
+        page_size: int | None = Field(None, ge=1, le=100)
+
+
 def _published():
     return ItemVersion.objects.published().select_related("item__department")
 
 
 @router.get(
     "",
-    response=list[ItemSummaryOut],
+    response={200: list[ItemSummaryOut], 422: ErrorOut},
     auth=None,
     summary="Published items",
     description="Filters: hall and department (codes), type (item type code such as 01), "
     "immediate (true/false), q (name, pinyin initials or pinyin, or a code).",
 )
-@paginate(PageNumberPagination, page_size=50)
+@paginate(GuidePagination, page_size=50, max_page_size=100)
 def list_items(
     request,
     hall: str | None = None,
@@ -182,11 +192,11 @@ def list_items(
 
 @router.get(
     "/{implementation_code}",
-    response=ItemDetailOut,
+    response={200: ItemDetailOut, 404: ErrorOut, 422: ErrorOut},
     auth=None,
     summary="One published item with everything its guide shows",
 )
-def get_item(request, implementation_code: str):
+def get_item(request, implementation_code: PathKey):
     return get_object_or_404(
         _published().prefetch_related("halls", "materials", "steps", "fees"),
         item__implementation_code=implementation_code,

@@ -20,3 +20,17 @@ def permission_required(perm: str):
         return wrapped
 
     return decorator
+
+
+def page_not_found(request, exception):
+    """Django's 404 page, except under /api/, where a client reads JSON: there the API's
+    error format (an API path that matches no operation, e.g. a case number with a slash)."""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        from .api_errors import not_found
+
+        return JsonResponse(not_found(), status=404)
+    from django.views.defaults import page_not_found as django_page_not_found
+
+    return django_page_not_found(request, exception)

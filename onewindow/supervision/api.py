@@ -8,11 +8,14 @@ right to act, 404 unknown alert, 409 an alert that is past that step of its life
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from django.http import QueryDict
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
+
+from onewindow.core.api_errors import DB_INT_MAX, ErrorOut, Id
 
 from . import services
 from .forms import AlertFilterForm
@@ -93,6 +96,11 @@ class NoteIn(Schema):
     note: str = ""
 
 
+# What each operation can answer besides 200 (onewindow/core/api_errors.py).
+READ_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ACT_ERRORS = {**READ_ERRORS, 400: ErrorOut, 409: ErrorOut, 413: ErrorOut, 415: ErrorOut}
+
+
 def _scoped(user):
     qs = Alert.objects.visible_to(user).select_related(
         "rule", "case", "hall", "department", "responsible"
@@ -102,21 +110,11 @@ def _scoped(user):
     return qs
 
 
-def _int(value: str, name: str, default: int, maximum: int | None = None) -> int:
-    if value in (None, ""):
-        return default
-    try:
-        n = int(value)
-    except (TypeError, ValueError):
-        raise HttpError(400, _("%(name)s must be a whole number.") % {"name": name}) from None
-    if n < 0:
-        raise HttpError(400, _("%(name)s cannot be negative.") % {"name": name})
-    if maximum is not None and n > maximum:
-        raise HttpError(400, _("%(name)s can be at most %(max)s.") % {"name": name, "max": maximum})
-    return n
-
-
-@router.get("", response=list[AlertOut], summary="Alerts, newest first, with filters")
+@router.get(
+    "",
+    response={200: list[AlertOut], 400: ErrorOut, 401: ErrorOut, 422: ErrorOut},
+    summary="Alerts, newest first, with filters",
+)
 def list_alerts(
     request,
     level: str = "",
@@ -124,14 +122,12 @@ def list_alerts(
     status: str = "",
     rule: str = "",
     since: str = "",
-    limit: str = "",
-    offset: str = "",
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = 100,
+    offset: Annotated[int, Field(ge=0, le=DB_INT_MAX)] = 0,
 ):
     """Filters: level (yellow, red, flag), hall (hall code), status (raised, explained, corrected,
     closed, upheld, or open), rule (rule code), since (YYYY-MM-DD: raised on or after that day).
     Paging: limit (default 100, at most 500) and offset."""
-    n = _int(limit, "limit", 100, MAX_LIMIT)
-    start = _int(offset, "offset", 0)
     params = QueryDict(mutable=True)
     for key, value in {
         "level": level,
@@ -145,7 +141,7 @@ def list_alerts(
     form = AlertFilterForm(params, user=request.user)
     if not form.is_valid():
         raise HttpError(400, form.error_text())
-    return list(form.filter(_scoped(request.user))[start : start + n])
+    return list(form.filter(_scoped(request.user))[offset : offset + limit])
 
 
 def _get(request, alert_id: int) -> Alert:
@@ -162,8 +158,12 @@ def _get(request, alert_id: int) -> Alert:
     return alert
 
 
-@router.get("/{int:alert_id}", response=AlertDetailOut, summary="One alert with its history")
-def get_alert(request, alert_id: int):
+@router.get(
+    "/{alert_id}",
+    response={200: AlertDetailOut, **READ_ERRORS},
+    summary="One alert with its history",
+)
+def get_alert(request, alert_id: Id):
     return _get(request, alert_id)
 
 
@@ -178,36 +178,36 @@ def _act(request, alert_id: int, action: str, payload: NoteIn) -> Alert:
 
 
 @router.post(
-    "/{int:alert_id}/explain",
-    response=AlertDetailOut,
+    "/{alert_id}/explain",
+    response={200: AlertDetailOut, **ACT_ERRORS},
     summary="Explain (responsible person or hall manager)",
 )
-def explain(request, alert_id: int, payload: NoteIn):
+def explain(request, alert_id: Id, payload: NoteIn):
     return _act(request, alert_id, "explain", payload)
 
 
 @router.post(
-    "/{int:alert_id}/correct",
-    response=AlertDetailOut,
+    "/{alert_id}/correct",
+    response={200: AlertDetailOut, **ACT_ERRORS},
     summary="Report a correction (responsible person or hall manager)",
 )
-def correct(request, alert_id: int, payload: NoteIn):
+def correct(request, alert_id: Id, payload: NoteIn):
     return _act(request, alert_id, "correct", payload)
 
 
 @router.post(
-    "/{int:alert_id}/close",
-    response=AlertDetailOut,
+    "/{alert_id}/close",
+    response={200: AlertDetailOut, **ACT_ERRORS},
     summary="Close (supervision office; note required)",
 )
-def close(request, alert_id: int, payload: NoteIn):
+def close(request, alert_id: Id, payload: NoteIn):
     return _act(request, alert_id, "close", payload)
 
 
 @router.post(
-    "/{int:alert_id}/uphold",
-    response=AlertDetailOut,
+    "/{alert_id}/uphold",
+    response={200: AlertDetailOut, **ACT_ERRORS},
     summary="Uphold as a violation (supervision office; note required)",
 )
-def uphold(request, alert_id: int, payload: NoteIn):
+def uphold(request, alert_id: Id, payload: NoteIn):
     return _act(request, alert_id, "uphold", payload)

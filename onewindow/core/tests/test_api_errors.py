@@ -108,7 +108,7 @@ def test_it_answers_a_body_that_is_not_json_with_422(call):
             "errors": {"body": "The body is not valid JSON."},
         },
     )
-    status, body = call("post", "/cases", "收件", content_type="text/plain")
+    status, body = call("post", "/cases", "{收件", content_type="application/json")
     assert (status, body["message"]) == (422, INVALID_ZH)
     assert body["errors"] == {"body": "请求正文不是有效的 JSON。"}
 
@@ -136,11 +136,16 @@ def test_it_answers_every_router_the_same_way(call):
     }
 
 
-def test_it_leaves_the_401_answer_alone(client):
+def test_it_answers_401_in_the_same_format(client):
     r = client.post(
         "/api/v1/cases/CG202603029999/accept", "not json", content_type="application/json"
     )
-    assert (r.status_code, r.json()) == (401, {"detail": "Unauthorized"})
+    assert r.status_code == 401
+    assert r.json() == {
+        "code": "unauthorized",
+        "message": "请登录，或发送有效的令牌：Authorization: Bearer <token>。",
+        "errors": {},
+    }
 
 
 def test_it_documents_the_422_answer(client):

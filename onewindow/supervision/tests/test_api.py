@@ -84,15 +84,36 @@ def test_it_filters_the_api_list(api, personas, alert, other_alert):
         ({"status": "lost"}, "lost"),
         ({"hall": "XX"}, "XX"),
         ({"since": "last week"}, "YYYY-MM-DD"),
-        ({"limit": "many"}, "limit"),
-        ({"limit": "9999"}, "limit"),
-        ({"offset": "-1"}, "offset"),
     ],
 )
 def test_it_answers_400_to_a_bad_filter(api, personas, alert, params, message):
     response = api(personas.supervisor).get(**params)
     assert response.status_code == 400
-    assert message in response.json()["detail"]
+    assert response.json()["code"] == "invalid"
+    assert message in response.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"limit": "many"}, "limit"),
+        ({"limit": "9999"}, "limit"),
+        ({"offset": "-1"}, "offset"),
+        ({"offset": str(2**31)}, "offset"),
+        ({"offset": str(10**30)}, "offset"),
+    ],
+)
+def test_it_answers_422_to_bad_paging(api, personas, alert, params, field):
+    response = api(personas.supervisor).get(**params)
+    assert response.status_code == 422
+    assert list(response.json()["errors"]) == [field]
+
+
+@pytest.mark.parametrize("alert_id", ["abc", "-1", "0", str(2**63)])
+def test_it_answers_422_to_an_alert_id_that_cannot_be_one(api, personas, alert_id):
+    response = api(personas.supervisor).get(f"/{alert_id}")
+    assert response.status_code == 422
+    assert list(response.json()["errors"]) == ["alert_id"]
 
 
 def test_it_scopes_the_api_list_to_the_users_halls_and_answers(api, personas, alert, other_alert):
@@ -128,7 +149,7 @@ def test_it_answers_404_for_another_halls_alert_and_403_for_a_colleague(
     assert api(personas.manager).get(f"/{other_alert.pk}").status_code == 404
     assert api(personas.manager).get("/999999").status_code == 404
     response = api(personas.clerk).get(f"/{alert.pk}")
-    assert response.status_code == 403 and response.json()["detail"]
+    assert response.status_code == 403 and response.json()["code"] == "not_permitted"
 
 
 def test_it_lets_the_responsible_person_explain_over_the_api(api, personas, alert):
@@ -159,7 +180,7 @@ def test_it_refuses_to_close_without_a_note_over_the_api(api, personas, alert):
     for body in ({"note": ""}, {"note": "  "}, {}):
         response = api(personas.supervisor).post(f"/{alert.pk}/close", body)
         assert response.status_code == 400
-        assert response.json()["detail"]
+        assert response.json()["code"] == "invalid" and response.json()["message"]
     alert.refresh_from_db()
     assert alert.status == Alert.Status.RAISED
     assert not AuditEntry.objects.filter(action__startswith="alert.").exists()
@@ -170,7 +191,7 @@ def test_it_refuses_close_and_uphold_to_people_without_supervision_rights(api, p
         for action in ("close", "uphold"):
             response = api(user).post(f"/{alert.pk}/{action}", {"note": "我来关闭"})
             assert response.status_code == 403
-            assert response.json()["detail"]
+            assert response.json()["message"]
     alert.refresh_from_db()
     assert alert.status == Alert.Status.RAISED
 
@@ -179,7 +200,7 @@ def test_it_answers_409_when_the_alert_is_past_that_step(api, personas, alert):
     api(personas.supervisor).post(f"/{alert.pk}/uphold", {"note": "违规"})
     response = api(personas.handler).post(f"/{alert.pk}/explain", {"note": "迟到的说明"})
     assert response.status_code == 409
-    assert response.json()["detail"]
+    assert response.json()["code"] == "conflict" and response.json()["message"]
     alert.refresh_from_db()
     assert alert.status == Alert.Status.UPHELD and alert.answer_note == ""
 
