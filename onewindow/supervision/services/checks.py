@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -85,6 +85,9 @@ class ScanContext:
     prev_today: date | None = None
 
     _days: dict = field(default_factory=dict, repr=False)
+    _after: dict = field(default_factory=dict, repr=False)
+    # The time zone dates are read in, looked up once (not once per row).
+    _tz: tzinfo = field(default_factory=timezone.get_current_timezone, repr=False)
 
     @property
     def day_moved(self) -> bool:
@@ -97,6 +100,18 @@ class ScanContext:
         if days is None:
             days = self._days[key] = self.calendar.working_days_between(start, end).value
         return days
+
+    def add_working_days(self, start: date, n: int) -> date:
+        """The n-th working day after start (`cases.clock`); memoised like `working_days`."""
+        key = (start, n)
+        day = self._after.get(key)
+        if day is None:
+            day = self._after[key] = clock.add_working_days(start, n, self.calendar).value
+        return day
+
+    def local_day(self, value: datetime) -> date:
+        """The local date of an aware datetime."""
+        return timezone.localdate(value, self._tz)
 
 
 def due_soon_end(cal: WorkCalendar, today: date, n: int) -> date:
@@ -423,8 +438,8 @@ class IntakeOverdue(Check):
             )
         )
         for pk, hall_id, dept_id, resp, received_at, back in rows:
-            start = timezone.localdate(back or received_at)
-            due = clock.add_working_days(start, n, ctx.calendar).value
+            start = ctx.local_day(back or received_at)
+            due = ctx.add_working_days(start, n)
             if ctx.today <= due or (pk, due) in raised:
                 continue
             yield Breach(
@@ -489,10 +504,10 @@ class LateCorrectionNotice(Check):
             "_back",
         )
         for case_id, hall_id, dept_id, resp, pk, rnd, received_at, issued_at, back in rows:
-            start = timezone.localdate(back or received_at)
-            issued = timezone.localdate(issued_at)
+            start = ctx.local_day(back or received_at)
+            issued = ctx.local_day(issued_at)
             if working:
-                deadline = clock.add_working_days(start, n, ctx.calendar).value
+                deadline = ctx.add_working_days(start, n)
             else:
                 deadline = start + timedelta(days=n)
             if issued <= deadline:
@@ -703,7 +718,7 @@ class _Delivery(Check):
 
     def deadline(self, rule, ctx, concluded_at) -> date:
         n = rule.threshold if rule.threshold is not None else 10
-        return clock.add_working_days(timezone.localdate(concluded_at), n, ctx.calendar).value
+        return ctx.add_working_days(ctx.local_day(concluded_at), n)
 
     def describe(self, detail):
         if detail.get("delivered"):
@@ -738,11 +753,11 @@ class LateDelivery(_Delivery):
             "pk", "hall_id", "department_id", "_resp", "concluded_at", "delivered_at"
         ):
             due = self.deadline(rule, ctx, concluded)
-            if timezone.localdate(delivered) <= due:
+            if ctx.local_day(delivered) <= due:
                 continue
             detail = {
-                "concluded": _day(concluded),
-                "delivered": _day(delivered),
+                "concluded": ctx.local_day(concluded).isoformat(),
+                "delivered": ctx.local_day(delivered).isoformat(),
                 "due": due.isoformat(),
             }
             yield Breach(pk, hall_id, dept_id, resp, due_date=due, detail=detail)
@@ -769,7 +784,7 @@ class NotDelivered(_Delivery):
             due = self.deadline(rule, ctx, concluded)
             if ctx.today <= due:
                 continue
-            detail = {"concluded": _day(concluded), "due": due.isoformat()}
+            detail = {"concluded": ctx.local_day(concluded).isoformat(), "due": due.isoformat()}
             yield Breach(pk, hall_id, dept_id, resp, due_date=due, detail=detail)
 
 

@@ -4,11 +4,13 @@ import os
 import threading
 import uuid
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connection, connections, transaction
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from onewindow.audit.models import AuditEntry
@@ -17,10 +19,19 @@ from onewindow.core import worker
 from onewindow.core.models import JobRun
 from onewindow.supervision.models import Alert, AlertEvent, Rule, ScanState
 from onewindow.supervision.services import scan as scan_module
+from onewindow.supervision.services.checks import CHECKS
 from onewindow.supervision.services.scan import evaluate, plan, scan, store
 
 from .conftest import local
-from .factories import make_case, make_extension, make_item, make_step, only_rules
+from .factories import (
+    make_case,
+    make_correction,
+    make_extension,
+    make_item,
+    make_step,
+    make_suspension,
+    only_rules,
+)
 
 D = date
 SCAN_JOB = ("onewindow.supervision.jobs.scan_alerts", 15)
@@ -37,6 +48,60 @@ def test_it_raises_each_breach_once_however_often_it_scans(clock, personas, vers
         assert scan(full=True).raised == 0
     assert Alert.objects.filter(case=case).count() == 2
     assert AlertEvent.objects.filter(kind=AlertEvent.Kind.RAISED).count() == 2
+
+
+def make_breaches_of_every_rule(personas, version) -> None:
+    """Cases that breach each of the rules once (today is Wednesday 2026-09-30)."""
+    late = make_case(personas, version, promised_due=D(2026, 9, 28), legal_due=D(2026, 9, 29))
+    make_step(late, assignee=personas.handler, due_date=D(2026, 9, 30))  # step due today
+    make_extension(late, requested_by=personas.handler)  # without an approver
+    make_case(personas, version, promised_due=D(2026, 9, 30), legal_due=D(2026, 10, 20))
+    make_case(personas, version, status=Case.Status.REFUSED, refusal_reason="")
+    make_case(personas, version, status=Case.Status.RECEIVED, received_on=D(2026, 9, 1))
+    noticed = make_case(personas, version, status=Case.Status.CORRECTION, received_on=D(2026, 9, 1))
+    make_correction(noticed, issued_on=D(2026, 9, 30))
+    make_case(  # a fee the item does not have; decided a month ago and not delivered
+        personas,
+        version,
+        status=Case.Status.CONCLUDED,
+        fee_charged=Decimal("20.00"),
+        concluded_at=local(2026, 9, 1),
+    )
+    suspended = make_case(personas, version, status=Case.Status.SUSPENDED)
+    make_suspension(suspended, started_on=D(2026, 9, 1), max_days=5)
+    make_case(
+        personas,
+        version,
+        status=Case.Status.DELIVERED,
+        concluded_at=local(2026, 9, 1),
+        delivered_at=local(2026, 9, 29),
+    )
+    make_case(
+        personas,
+        version,
+        status=Case.Status.CONCLUDED,
+        accepted_at=None,
+        concluded_at=local(2026, 9, 29),
+    )
+
+
+@pytest.mark.django_db
+def test_it_asks_the_database_as_often_for_many_breaches_as_for_few(clock, personas, version):
+    """Set-based: one query per rule and one insert per batch, never one per case."""
+    # A first scan that raised something: the state row, the audit chain's head and
+    # SQLite's statistics exist; the two scans compared differ only in their breaches.
+    make_breaches_of_every_rule(personas, version)
+    scan()
+    make_breaches_of_every_rule(personas, version)
+    with CaptureQueriesContext(connection) as few:
+        one = scan(full=True)
+    for _ in range(6):
+        make_breaches_of_every_rule(personas, version)
+    with CaptureQueriesContext(connection) as many:
+        six = scan(full=True)
+    assert set(one.by_rule) == set(CHECKS)
+    assert six.by_rule == {code: 6 * n for code, n in one.by_rule.items()}
+    assert len(many) == len(few)
 
 
 @pytest.mark.django_db
