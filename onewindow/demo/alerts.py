@@ -28,10 +28,12 @@ from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from datetime import time as dtime
 
+from django.db import connection
 from django.utils import timezone
 
 from onewindow.cases.models import Case, CaseStep, CorrectionNotice, Extension
-from onewindow.supervision.models import ScanState
+from onewindow.cases.simulate import analyze
+from onewindow.supervision.models import Alert, AlertEvent, ScanState
 from onewindow.supervision.services import scan
 from onewindow.supervision.services.checks import CHECKS, Breach, ScanContext, overdue_end
 
@@ -78,6 +80,8 @@ def raise_history_alerts(*, now: datetime | None = None, stdout=None) -> Counter
                 started=time.perf_counter(),
             )
         )
+    # Thousands of alerts in one go: the planner's statistics must know them.
+    analyze(connection, [Alert._meta.db_table, AlertEvent._meta.db_table])
     raised.update(scan.scan(full=True, now=now).by_rule)
     if stdout:
         total = sum(raised.values())

@@ -38,7 +38,9 @@ from .snapshot import Snapshot, load_snapshot
 from .write import (
     TABLES,
     SchemaError,
+    analyze,
     existing_counters,
+    loaded_tables,
     next_ids,
     reserve_counters,
     table_sql,
@@ -168,6 +170,7 @@ def run(
     stats = gen.stats
     stats.events = events
     reserve_counters(gen.counters, conn)
+    analyze(conn, loaded_tables())
     if bar:
         bar.finish(cases)
     stats.seconds = time.monotonic() - started

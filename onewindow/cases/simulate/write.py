@@ -120,6 +120,26 @@ def write_batch(conn, statements, rows: dict) -> None:
             raise_counters(rows["counters"], conn)
 
 
+def analyze(conn, tables) -> None:
+    """Refresh the planner's statistics of tables that were just loaded in bulk.
+
+    PostgreSQL's advice after a bulk load: until autovacuum comes round, the planner
+    plans with the statistics of the empty tables (nested loops over what are now
+    thousands of rows). SQLite has no statistics until it is told; it samples the
+    indexes (`analysis_limit`) instead of reading them all.
+    """
+    with conn.cursor() as cur:
+        if conn.vendor == "sqlite":
+            cur.execute("PRAGMA analysis_limit = 2000")
+        for table in tables:
+            cur.execute(f"ANALYZE {conn.ops.quote_name(table)}")
+
+
+def loaded_tables() -> list[str]:
+    """The tables the simulation writes."""
+    return [apps.get_model("cases", model_name)._meta.db_table for _k, model_name, _c in TABLES]
+
+
 def _copy(cur, insert_sql: str, batch) -> None:
     """COPY … FROM STDIN for the columns of ``insert_sql`` (psycopg 3)."""
     head = insert_sql.split(" VALUES ", 1)[0].replace("INSERT INTO ", "", 1)
