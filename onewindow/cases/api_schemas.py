@@ -261,7 +261,9 @@ class DecisionIn(VersionIn):
 class FeeConditionIn(Schema):
     """The conditions of one published fee line that apply to this case (cases.fees)."""
 
-    fee: int = Field(..., description="id of a fee line of the case's item version (GET /items/{code})")
+    fee: int = Field(
+        ..., description="id of a fee line of the case's item version (GET /items/{code})"
+    )
     waived: bool = False
     reduced: bool = False
     extra_copies: int = Field(0, ge=0, le=999, description="copies beyond the first")

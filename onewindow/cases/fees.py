@@ -120,11 +120,7 @@ def price_lines(fees: Iterable, conditions) -> list[CaseFeeLine]:
             )
         if waived and reduced:
             raise FeeConditionRefused(
-                {
-                    FIELD: fmt(
-                        _("“%(name)s” is either waived or reduced, not both."), name=fee.name
-                    )
-                }
+                {FIELD: fmt(_("“%(name)s” is either waived or reduced, not both."), name=fee.name)}
             )
         if copies and fee.per_copy_amount is None:
             raise FeeConditionRefused(

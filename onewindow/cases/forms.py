@@ -115,7 +115,9 @@ class FeeConditionsMixin:
         return chosen
 
     def fee_condition_fields(self) -> list:
-        return [self[name] for name in self.fields if name.startswith("fee_") and name != "fee_charged"]
+        return [
+            self[name] for name in self.fields if name.startswith("fee_") and name != "fee_charged"
+        ]
 
 
 def scan_field(label) -> forms.FileField:

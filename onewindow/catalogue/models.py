@@ -504,7 +504,9 @@ class Fee(models.Model):
         phrases = []
         if self.waivable:
             who = (self.waiver_condition or "").strip()
-            phrases.append(gettext("Waived for: %(who)s") % {"who": who} if who else gettext("Can be waived"))
+            phrases.append(
+                gettext("Waived for: %(who)s") % {"who": who} if who else gettext("Can be waived")
+            )
         if self.reduced_amount is not None:
             phrases.append(
                 gettext("Reduced to %(amount)s yuan for: %(condition)s")

@@ -162,9 +162,7 @@ def test_it_concludes_a_rejected_case_only_as_refused_with_reasons(personas, ite
     )
     # The remedies statement is kept in Chinese, the official language, whatever the
     # language of the request (as at a refusal at intake).
-    assert (
-        case.status == "concluded" and case.result == "refused" and "行政复议" in case.remedies
-    )
+    assert case.status == "concluded" and case.result == "refused" and "行政复议" in case.remedies
 
 
 def test_it_will_not_conclude_before_the_steps_are_done(personas, item, monday):
