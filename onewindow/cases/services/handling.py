@@ -669,7 +669,7 @@ def conclude_into(
             K.FEE_CHARGED,
             data={
                 "charged": fee,
-                "expected": fees.expected_total(fee_lines),
+                "standard": fees.expected_total(fee_lines),
                 "lines": [fees.line_data(line) for line in fee_lines],
             },
         )
