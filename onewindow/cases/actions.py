@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.core.scoping import sees_hall
 
 from . import api_schemas as schemas
-from . import forms, services
+from . import fees, forms, services
 from .models import Case
 
 HANDLE = "cases.handle_cases"
@@ -176,7 +176,7 @@ ACTIONS: dict[str, CaseAction] = {
             schema=schemas.ImmediateIn,
             api_path="immediate",
             api_summary="Handle an immediate item at once (即办)",
-            arguments=("certificate_number", "fee_charged"),
+            arguments=("certificate_number", "fee_charged", "fee_conditions"),
             offer=_immediate,
             style="btn-success",
         ),
@@ -325,6 +325,7 @@ ACTIONS: dict[str, CaseAction] = {
                 "certificate_number",
                 "certificate_valid_until",
                 "fee_charged",
+                "fee_conditions",
             ),
             offer=_some_result,
             style="btn-danger",
@@ -416,6 +417,8 @@ def error_status(exc: services.CaseError) -> int:
         return 403
     if isinstance(exc, services.StaleCase | services.TransitionNotAllowed):
         return 409
+    if isinstance(exc, fees.FeeConditionRefused):
+        return 422  # a condition the item does not publish: the request cannot be processed
     return 400
 
 

@@ -258,22 +258,44 @@ class DecisionIn(VersionIn):
     send_back_to: int | None = Field(None, ge=0, le=SMALL_MAX)
 
 
-class ConcludeIn(VersionIn):
+class FeeConditionIn(Schema):
+    """The conditions of one published fee line that apply to this case (cases.fees)."""
+
+    fee: Id = Field(
+        ..., description="id of a fee line of the case's item version (GET /items/{code})"
+    )
+    waived: bool = False
+    reduced: bool = False
+    extra_copies: int = Field(0, ge=0, le=999, description="copies beyond the first")
+
+
+class ChargeIn(VersionIn):
+    """A body that may charge a fee, with the published conditions that apply."""
+
+    fee_charged: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    fee_conditions: list[FeeConditionIn] = Field(
+        default_factory=list,
+        description="fee lines waived, reduced or charged for extra copies; the others as published",
+    )
+
+    def arguments(self) -> dict:
+        return {**dict(self), "fee_conditions": [c.model_dump() for c in self.fee_conditions]}
+
+
+class ConcludeIn(ChargeIn):
     result: str
     reason: str = ""
     remedies: str = ""
     certificate_number: str = ""
     certificate_valid_until: dt.date | None = None
-    fee_charged: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
 
 
 class DeliverIn(VersionIn):
     method: str
 
 
-class ImmediateIn(VersionIn):
+class ImmediateIn(ChargeIn):
     certificate_number: str = ""
-    fee_charged: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
 
 
 class CaseFilters(Schema):

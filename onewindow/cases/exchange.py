@@ -400,6 +400,7 @@ SERVICES = {
             data.get("certificate_valid_until"), "certificate_valid_until"
         ),
         fee_charged=data.get("fee_charged"),
+        fee_conditions=data.get("fee_conditions"),
     ),
     K.DELIVERED: lambda act, data, reason: services.deliver_case(**act, method=data.get("method")),
 }

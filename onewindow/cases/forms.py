@@ -66,6 +66,60 @@ class VersionedForm(StyledForm):
         self.case = case
 
 
+class FeeConditionsMixin:
+    """Fields for the conditions each fee line of the item version publishes (a waiver, a
+    reduced amount, a charge per extra copy) and only those; `fee_conditions()` gives what
+    the clerk chose as the services take it (cases.fees.price_lines)."""
+
+    def add_fee_condition_fields(self, version) -> None:
+        self.fee_lines = list(version.fees.all())
+        for f in self.fee_lines:
+            name = {"name": f.name}
+            if f.waivable:
+                who = (f.waiver_condition or "").strip()
+                self.fields[f"fee_{f.pk}_waived"] = forms.BooleanField(
+                    required=False,
+                    label=(
+                        _("Waive “%(name)s” (%(who)s)") % {**name, "who": who}
+                        if who
+                        else _("Waive “%(name)s”") % name
+                    ),
+                )
+            if f.reduced_amount is not None:
+                self.fields[f"fee_{f.pk}_reduced"] = forms.BooleanField(
+                    required=False,
+                    label=_("Reduced “%(name)s”: %(amount)s yuan (%(condition)s)")
+                    % {**name, "amount": f.reduced_amount, "condition": f.reduced_condition},
+                )
+            if f.per_copy_amount is not None:
+                self.fields[f"fee_{f.pk}_copies"] = forms.IntegerField(
+                    required=False,
+                    min_value=0,
+                    max_value=999,
+                    initial=0,
+                    label=_("Extra copies of “%(name)s” (%(amount)s yuan each)")
+                    % {**name, "amount": f.per_copy_amount},
+                )
+
+    def fee_conditions(self) -> list[dict]:
+        data = self.cleaned_data
+        chosen = []
+        for f in self.fee_lines:
+            waived = bool(data.get(f"fee_{f.pk}_waived"))
+            reduced = bool(data.get(f"fee_{f.pk}_reduced"))
+            copies = data.get(f"fee_{f.pk}_copies") or 0
+            if waived or reduced or copies:
+                chosen.append(
+                    {"fee": f.pk, "waived": waived, "reduced": reduced, "extra_copies": copies}
+                )
+        return chosen
+
+    def fee_condition_fields(self) -> list:
+        return [
+            self[name] for name in self.fields if name.startswith("fee_") and name != "fee_charged"
+        ]
+
+
 def scan_field(label) -> forms.FileField:
     accept = ",".join(allowed_extensions())
     return forms.FileField(
@@ -90,7 +144,7 @@ class ItemSearchForm(forms.Form):
     q = forms.CharField(label=_("Find an item"), required=False, max_length=100)
 
 
-class IntakeForm(StyledForm):
+class IntakeForm(FeeConditionsMixin, StyledForm):
     """The window's one screen: applicant, checklist with scans, and the decision."""
 
     ACTIONS = {
@@ -175,6 +229,7 @@ class IntakeForm(StyledForm):
             self.initial["intake_key"] = uuid.uuid4().hex
         for m in self.materials:
             self.fields[f"scan_{m.pk}"] = scan_field(m.name)
+        self.add_fee_condition_fields(version)
 
     def scan_fields(self):
         return [(m, self[f"scan_{m.pk}"]) for m in self.materials]
@@ -232,6 +287,7 @@ class IntakeForm(StyledForm):
             return {
                 "certificate_number": data["certificate_number"],
                 "fee_charged": data["fee_charged"],
+                "fee_conditions": self.fee_conditions(),
             }
         return {}
 
@@ -256,13 +312,22 @@ class AcceptForm(VersionedForm):
     pass
 
 
-class ImmediateForm(VersionedForm):
+class ImmediateForm(FeeConditionsMixin, VersionedForm):
     certificate_number = forms.CharField(
         label=_("Certificate number"), max_length=80, required=False
     )
     fee_charged = forms.DecimalField(
         label=_("Fee charged (yuan)"), required=False, min_value=0, decimal_places=2, max_digits=12
     )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, case=case, **kwargs)
+        self.add_fee_condition_fields(case.item_version)
+
+    def clean(self):
+        data = super().clean()
+        data["fee_conditions"] = self.fee_conditions()
+        return data
 
 
 class RefuseForm(VersionedForm):
@@ -502,7 +567,7 @@ def conclude_results(case: Case) -> list[tuple[str, str]]:
     return results
 
 
-class ConcludeForm(VersionedForm):
+class ConcludeForm(FeeConditionsMixin, VersionedForm):
     result = forms.ChoiceField(label=_("Result"), choices=BLANK + Case.Result.choices)
     reason = forms.CharField(
         label=_("Reasons"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -520,6 +585,12 @@ class ConcludeForm(VersionedForm):
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, case=case, **kwargs)
         self.fields["result"].choices = conclude_results(case)
+        self.add_fee_condition_fields(case.item_version)
+
+    def clean(self):
+        data = super().clean()
+        data["fee_conditions"] = self.fee_conditions()
+        return data
 
 
 class DeliverForm(VersionedForm):

@@ -586,6 +586,36 @@ class Extension(models.Model):
         ]
 
 
+class CaseFeeLine(models.Model):
+    """One published fee line of the case's item version as charged: the conditions the
+    window recorded (waived, reduced, extra copies) and what the line comes to under them
+    (`due`, priced by `catalogue.Fee.due`; None for a per-unit standard that is not one
+    amount). Written with the charge (`cases.fees`); reports add these rows up, and
+    supervision compares the case's `fee_charged` with their sum."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="fee_lines")
+    fee = models.ForeignKey("catalogue.Fee", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=200)
+    waived = models.BooleanField(_("waived"), default=False)
+    reduced = models.BooleanField(_("reduced"), default=False)
+    extra_copies = models.PositiveSmallIntegerField(_("extra copies"), default=0)
+    due = models.DecimalField(
+        _("due (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["case", "id"]
+        verbose_name = _("fee line of a case")
+        verbose_name_plural = _("fee lines of cases")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "fee"], name="case_fee_line_unique"),
+            models.CheckConstraint(
+                condition=models.Q(waived=False) | models.Q(reduced=False),
+                name="case_fee_line_waived_or_reduced",
+            ),
+        ]
+
+
 class CaseDocument(models.Model):
     """A PDF notice kept with the case."""
 

@@ -103,7 +103,7 @@ def workbench(request):
         hall=hall,
         initial={"window": _last_window(request, hall)},
     )
-    context.update(item=item, version=version, form=form, fees=list(version.fees.all()))
+    context.update(item=item, version=version, form=form, fees=form.fee_lines)
     if request.method == "POST":
         if form.is_valid():
             case = _intake(request, form, hall, item)

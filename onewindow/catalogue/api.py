@@ -51,11 +51,16 @@ class GuideStepOut(Schema):
 
 
 class FeeOut(Schema):
+    id: int  # named by a case's fee conditions (POST /cases/{number}/conclude)
     name: str
     amount: Decimal | None
     standard: str
     basis: str
     waivable: bool
+    waiver_condition: str
+    reduced_amount: Decimal | None
+    reduced_condition: str
+    per_copy_amount: Decimal | None
 
 
 class ItemSummaryOut(Schema):

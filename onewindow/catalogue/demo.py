@@ -81,6 +81,10 @@ def _basis(dept: data.Department, name: str) -> str:
     return "；".join(parts)
 
 
+def _money(text: str | None) -> Decimal | None:
+    return Decimal(text) if text else None
+
+
 def _material(text: str, position: int) -> Material:
     optional, later = text.startswith("?"), text.startswith("~")
     name = text.lstrip("?~")
@@ -218,7 +222,10 @@ def load_demo_catalogue(stdout=None) -> int:
             steps.append(
                 Step(version=version, position=position, name=name, role=role, limit_days=days)
             )
-        for position, (name, amount, standard, basis, waivable) in enumerate(p["fees"], start=1):
+        for position, (name, amount, standard, basis, waivable, *more) in enumerate(
+            p["fees"], start=1
+        ):
+            conditions = more[0] if more else {}
             fees.append(
                 Fee(
                     version=version,
@@ -228,6 +235,10 @@ def load_demo_catalogue(stdout=None) -> int:
                     standard=standard,
                     basis=basis,
                     waivable=waivable,
+                    waiver_condition=conditions.get("waiver_condition", ""),
+                    per_copy_amount=_money(conditions.get("per_copy_amount")),
+                    reduced_amount=_money(conditions.get("reduced_amount")),
+                    reduced_condition=conditions.get("reduced_condition", ""),
                 )
             )
         at = version.created_at

@@ -55,6 +55,7 @@ ITEM_COLUMNS = [
     "online_available",
     "consult_phone",
     "complaint_phone",
+    "status",
 ]
 MATERIAL_COLUMNS = [
     "implementation_code",
@@ -67,7 +68,18 @@ MATERIAL_COLUMNS = [
     "note",
 ]
 STEP_COLUMNS = ["implementation_code", "name", "role", "limit_days"]
-FEE_COLUMNS = ["implementation_code", "name", "amount", "standard", "basis", "waivable"]
+FEE_COLUMNS = [
+    "implementation_code",
+    "name",
+    "amount",
+    "standard",
+    "basis",
+    "waivable",
+    "waiver_condition",
+    "reduced_amount",
+    "reduced_condition",
+    "per_copy_amount",
+]
 
 SHEETS = {
     "items": ITEM_COLUMNS,
@@ -75,44 +87,124 @@ SHEETS = {
     "steps": STEP_COLUMNS,
     "fees": FEE_COLUMNS,
 }
+# Columns export writes for people to read and import leaves alone (workflow state).
+INFORMATIONAL = {"status"}
 
-# Column descriptions for the "readme" sheet of every exported file (and the template).
+# The workbook speaks Chinese, the language of the catalogue, whatever the language of the
+# page: sheet titles, headers and the words of the values are the same in every file, so
+# a file exported anywhere reads back. (Import also takes the code names of older files.)
+SHEET_TITLES = {"items": "事项", "materials": "申请材料", "steps": "办理环节", "fees": "收费项目"}
+README_TITLE = "说明"
+HEADERS = {
+    "implementation_code": "实施编码",
+    "catalogue_code": "基本目录编码",
+    "department": "实施部门",
+    "name": "名称",
+    "item_type": "事项类型",
+    "handling": "办件类型",
+    "legal_limit_days": "法定时限（工作日）",
+    "promised_limit_days": "承诺时限（工作日）",
+    "is_joint": "联办",
+    "halls": "办理大厅",
+    "legal_basis": "设定依据",
+    "conditions": "受理条件",
+    "result_name": "办理结果",
+    "visits_needed": "到现场次数",
+    "online_available": "网上办理",
+    "consult_phone": "咨询电话",
+    "complaint_phone": "投诉电话",
+    "status": "版本状态（仅供查看）",
+    "required": "必须提交",
+    "originals": "原件份数",
+    "copies": "复印件份数",
+    "form": "材料形式",
+    "may_follow_later": "可容缺后补",
+    "note": "备注",
+    "role": "办理角色",
+    "limit_days": "环节时限（工作日）",
+    "amount": "收费金额（元）",
+    "standard": "收费标准",
+    "basis": "收费依据",
+    "waivable": "可减免",
+    "waiver_condition": "减免条件",
+    "reduced_amount": "减收金额（元）",
+    "reduced_condition": "减收条件",
+    "per_copy_amount": "每增加一份加收（元）",
+}
+YES, NO = "是", "否"
+ITEM_TYPE_NAMES = {
+    "01": "行政许可",
+    "02": "行政处罚",
+    "03": "行政强制",
+    "04": "行政征收",
+    "05": "行政给付",
+    "06": "行政检查",
+    "07": "行政确认",
+    "08": "行政奖励",
+    "09": "行政裁决",
+    "10": "其他行政权力",
+    "20": "公共服务",
+}
+STATUS_NAMES = {
+    ItemVersion.Status.DRAFT: "草稿",
+    ItemVersion.Status.LEGAL_REVIEW: "法制审核中",
+    ItemVersion.Status.FEE_REVIEW: "收费审核中",
+    ItemVersion.Status.RETURNED: "已退回修改",
+    ItemVersion.Status.APPROVED: "审核通过待发布",
+    ItemVersion.Status.PUBLISHED: "已发布",
+    ItemVersion.Status.SUPERSEDED: "已被取代",
+}
+HANDLING_NAMES = {ItemVersion.Handling.IMMEDIATE: "即办件", ItemVersion.Handling.PROMISED: "承诺件"}
+ROLE_NAMES = {Step.Role.HANDLER: "承办", Step.Role.REVIEWER: "审核", Step.Role.APPROVER: "审批"}
+FORM_NAMES = {
+    Material.Form.PAPER: "纸质",
+    Material.Form.ELECTRONIC: "电子",
+    Material.Form.EITHER: "纸质或电子",
+}
+HALL_SEPARATOR = "、"
+
+# Column descriptions for the readme sheet of every exported file (and the template).
 COLUMN_HELP = {
     "implementation_code": gettext_lazy(
         "Implementation code of the item (letters, digits, hyphens)"
     ),
     "catalogue_code": gettext_lazy("National catalogue code, 12 letters or digits"),
-    "department": gettext_lazy("Department code, e.g. GA"),
+    "department": gettext_lazy("Department that owns the item: its name (or its code, e.g. GA)"),
     "name": gettext_lazy("Name"),
     "item_type": gettext_lazy(
-        "Item type code: 01 licensing … 07 confirmation … 10 other, 20 public service"
+        "Item type: 行政许可 … 行政确认 … 其他行政权力, 公共服务 (or its code 01 … 20)"
     ),
-    "handling": gettext_lazy("immediate (即办件) or promised (承诺件)"),
+    "handling": gettext_lazy("即办件 (immediate) or 承诺件 (promised)"),
     "legal_limit_days": gettext_lazy("Legal time limit in working days"),
     "promised_limit_days": gettext_lazy(
         "Promised time limit in working days (0 for immediate items)"
     ),
-    "is_joint": gettext_lazy("Joint handling (TRUE/FALSE)"),
-    "halls": gettext_lazy("Codes of the halls that handle the item, separated by commas"),
+    "is_joint": gettext_lazy("Joint handling (是/否)"),
+    "halls": gettext_lazy("Halls that handle the item: names (or codes) separated by 、"),
     "legal_basis": gettext_lazy("Legal basis (设定依据), required"),
     "conditions": gettext_lazy("Conditions"),
     "result_name": gettext_lazy("Result or certificate"),
     "visits_needed": gettext_lazy("Visits needed"),
-    "online_available": gettext_lazy("Can be applied for online (TRUE/FALSE)"),
+    "online_available": gettext_lazy("Can be applied for online (是/否)"),
     "consult_phone": gettext_lazy("Phone for questions"),
     "complaint_phone": gettext_lazy("Phone for complaints"),
-    "required": gettext_lazy("Required (TRUE/FALSE)"),
+    "status": gettext_lazy("Status of the exported version; not read on import"),
+    "required": gettext_lazy("Required (是/否)"),
     "originals": gettext_lazy("Number of originals"),
     "copies": gettext_lazy("Number of copies"),
-    "form": gettext_lazy("paper, electronic or either"),
-    "may_follow_later": gettext_lazy("May follow later under 容缺受理 (TRUE/FALSE)"),
+    "form": gettext_lazy("纸质 (paper), 电子 (electronic) or 纸质或电子 (either)"),
+    "may_follow_later": gettext_lazy("May follow later under 容缺受理 (是/否)"),
     "note": gettext_lazy("Note"),
-    "role": gettext_lazy("Acting role: handler (承办), reviewer (审核) or approver (审批)"),
+    "role": gettext_lazy("Acting role: 承办 (handler), 审核 (reviewer) or 审批 (approver)"),
     "limit_days": gettext_lazy("Step limit in working days"),
     "amount": gettext_lazy("Amount in yuan (empty when the standard is not one amount)"),
     "standard": gettext_lazy("Standard, e.g. 10 yuan per certificate"),
     "basis": gettext_lazy("Basis of the fee (收费依据), required"),
-    "waivable": gettext_lazy("Can be waived (TRUE/FALSE)"),
+    "waivable": gettext_lazy("Can be waived (是/否)"),
+    "waiver_condition": gettext_lazy("Who is exempt (only for a fee that can be waived)"),
+    "reduced_amount": gettext_lazy("Reduced amount in yuan, with its condition"),
+    "reduced_condition": gettext_lazy("When the reduced amount applies"),
+    "per_copy_amount": gettext_lazy("Charged for every copy beyond the first, in yuan"),
 }
 
 HANDLING_WORDS = {
@@ -140,7 +232,25 @@ FORM_WORDS = {
     "either": Material.Form.EITHER,
     "纸质或电子": Material.Form.EITHER,
 }
+ITEM_TYPE_WORDS = {
+    **{code: code for code in ITEM_TYPE_NAMES},
+    **{n: c for c, n in ITEM_TYPE_NAMES.items()},
+}
+# Hall names may hold spaces; codes of older files are separated by commas or spaces too.
+_SPLIT_HALLS = re.compile(r"[,，、;；\n]+")
 _SPLIT = re.compile(r"[\s,，、;；]+")
+
+
+def _yes_no(value: bool) -> str:
+    return YES if value else NO
+
+
+def header_of(column: str) -> str:
+    return HEADERS.get(column, column)
+
+
+def sheet_title(sheet: str) -> str:
+    return SHEET_TITLES.get(sheet, sheet)
 
 
 class ImportFileError(Exception):
@@ -159,7 +269,7 @@ class Problem:
 
     def __str__(self) -> str:
         return _("Sheet %(sheet)s, row %(row)s: %(reason)s") % {
-            "sheet": self.sheet,
+            "sheet": sheet_title(self.sheet),
             "row": self.row,
             "reason": self.reason,
         }
@@ -208,8 +318,8 @@ def export_workbook(fh, *, published_only: bool = False, user=None, empty: bool 
     wb.remove(wb.active)
     sheets = {}
     for name, columns in SHEETS.items():
-        ws = wb.create_sheet(name)
-        ws.append(columns)
+        ws = wb.create_sheet(SHEET_TITLES[name])
+        ws.append([HEADERS[c] for c in columns])
         for cell in ws[1]:
             cell.font = Font(bold=True)
         ws.freeze_panes = "A2"
@@ -219,26 +329,27 @@ def export_workbook(fh, *, published_only: bool = False, user=None, empty: bool 
     for v in versions:
         count += 1
         code = v.item.implementation_code
-        halls = ",".join(sorted(h.code for h in v.halls.all()))
+        halls = HALL_SEPARATOR.join(sorted(h.name for h in v.halls.all()))
         sheets["items"].append(
             [
                 code,
                 v.item.catalogue_code,
-                v.item.department.code,
+                v.item.department.name,
                 v.name,
-                v.item_type,
-                v.handling,
+                ITEM_TYPE_NAMES.get(v.item_type, v.item_type),
+                HANDLING_NAMES.get(v.handling, v.handling),
                 v.legal_limit_days,
                 v.promised_limit_days,
-                v.is_joint,
+                _yes_no(v.is_joint),
                 halls,
                 v.legal_basis,
                 v.conditions,
                 v.result_name,
                 v.visits_needed,
-                v.online_available,
+                _yes_no(v.online_available),
                 v.consult_phone,
                 v.complaint_phone,
+                STATUS_NAMES.get(v.status, v.status),
             ]
         )
         for m in v.materials.all():
@@ -246,34 +357,48 @@ def export_workbook(fh, *, published_only: bool = False, user=None, empty: bool 
                 [
                     code,
                     m.name,
-                    m.required,
+                    _yes_no(m.required),
                     m.originals,
                     m.copies,
-                    m.form,
-                    m.may_follow_later,
+                    FORM_NAMES.get(m.form, m.form),
+                    _yes_no(m.may_follow_later),
                     m.note,
                 ]
             )
-        for s in v.steps.all():
-            sheets["steps"].append([code, s.name, s.role, s.limit_days])
+        for st in v.steps.all():
+            sheets["steps"].append([code, st.name, ROLE_NAMES.get(st.role, st.role), st.limit_days])
         for f in v.fees.all():
-            sheets["fees"].append([code, f.name, f.amount, f.standard, f.basis, f.waivable])
-    readme = wb.create_sheet("readme")
+            sheets["fees"].append(
+                [
+                    code,
+                    f.name,
+                    f.amount,
+                    f.standard,
+                    f.basis,
+                    _yes_no(f.waivable),
+                    f.waiver_condition,
+                    f.reduced_amount,
+                    f.reduced_condition,
+                    f.per_copy_amount,
+                ]
+            )
+    readme = wb.create_sheet(README_TITLE)
     readme.append([_("Sheet"), _("Column"), _("Meaning")])
     for sheet, columns in SHEETS.items():
         for column in columns:
-            readme.append([sheet, column, str(COLUMN_HELP.get(column, ""))])
+            readme.append([SHEET_TITLES[sheet], HEADERS[column], str(COLUMN_HELP.get(column, ""))])
     readme.append([])
     readme.append(
         [
             _(
-                "Rows of the materials, steps and fees sheets belong to the item with the same "
-                "implementation code, in the order given. See docs/CATALOGUE_XLSX.md."
+                "Rows of the sheets of materials, steps and fees belong to the item with the "
+                "same implementation code, in the order given. Yes/no columns take 是 or 否. "
+                "See docs/CATALOGUE_XLSX.md."
             )
         ]
     )
     for ws in sheets.values():
-        for letter, width in zip("ABCDEFGHIJKLMNOPQ", [22, 14, 10, 30], strict=False):
+        for letter, width in zip("ABCDEFGHIJKLMNOPQR", [22, 14, 16, 30], strict=False):
             ws.column_dimensions[letter].width = width
     wb.save(fh)
     return count
@@ -307,7 +432,7 @@ class _RowReader:
         value = self.values.get(column)
         if value is None or value == "":
             if default is None:
-                self.bad(_("%(column)s is empty.") % {"column": column})
+                self.bad(_("%(column)s is empty.") % {"column": header_of(column)})
             return default
         try:
             number = Decimal(str(value).strip())
@@ -317,7 +442,7 @@ class _RowReader:
         except (InvalidOperation, ValueError):
             self.bad(
                 _("%(column)s must be a whole number of zero or more, not “%(value)s”.")
-                % {"column": column, "value": value}
+                % {"column": header_of(column), "value": value}
             )
             return default
 
@@ -333,21 +458,27 @@ class _RowReader:
         if text in FALSE_WORDS:
             return False
         self.bad(
-            _("%(column)s must be TRUE or FALSE, not “%(value)s”.")
-            % {"column": column, "value": value}
+            _("%(column)s must be 是 or 否, not “%(value)s”.")
+            % {"column": header_of(column), "value": value}
         )
         return default
 
-    def choice(self, column: str, words: dict[str, str], default: str | None = None) -> str | None:
+    def choice(
+        self, column: str, words: dict[str, str], names: dict[str, str], default: str | None = None
+    ) -> str | None:
+        """A value given by its name as people read it (``names``: value -> name) or by one
+        of the other ``words`` for it."""
         text = self.text(column)
         if not text and default is not None:
             return default
         key = text.lower()
         if key in words:
             return words[key]
+        if text in words:
+            return words[text]
         self.bad(
             _("Unknown %(column)s “%(value)s”: use one of %(allowed)s.")
-            % {"column": column, "value": text, "allowed": ", ".join(sorted({*words.values()}))}
+            % {"column": header_of(column), "value": text, "allowed": "、".join(names.values())}
         )
         return default
 
@@ -363,7 +494,7 @@ class _RowReader:
         except (InvalidOperation, ValueError):
             self.bad(
                 _("%(column)s must be an amount in yuan, not “%(value)s”.")
-                % {"column": column, "value": value}
+                % {"column": header_of(column), "value": value}
             )
             return None
 
@@ -385,18 +516,25 @@ def _read_sheets(fh) -> dict[str, list[tuple[int, dict[str, Any]]]]:
     try:
         result = {}
         for sheet, columns in SHEETS.items():
-            if sheet not in wb.sheetnames:
+            title = next((t for t in (SHEET_TITLES[sheet], sheet) if t in wb.sheetnames), None)
+            if title is None:
                 raise ImportFileError(
                     _("The workbook has no sheet “%(sheet)s”. Use the template: sheets %(sheets)s.")
-                    % {"sheet": sheet, "sheets": ", ".join(SHEETS)}
+                    % {
+                        "sheet": SHEET_TITLES[sheet],
+                        "sheets": "、".join(SHEET_TITLES.values()),
+                    }
                 )
-            rows = wb[sheet].iter_rows(values_only=True)
+            rows = wb[title].iter_rows(values_only=True)
             header = next(rows, None) or ()
-            found = [_text(h) for h in header]
-            while found and not found[-1]:
-                found.pop()
-            missing = [c for c in columns if c not in found]
-            unknown = [c for c in found if c not in columns]
+            written = [_text(h) for h in header]
+            while written and not written[-1]:
+                written.pop()
+            # Each header as the column it names: its Chinese header, or its code name.
+            aliases = {HEADERS[c]: c for c in columns} | {c: c for c in columns}
+            found = [aliases.get(h, h) for h in written]
+            missing = [c for c in columns if c not in found and c not in INFORMATIONAL]
+            unknown = [h for h, c in zip(written, found, strict=True) if c not in columns]
             if missing or unknown or len(found) != len(set(found)):
                 raise ImportFileError(
                     _(
@@ -404,10 +542,10 @@ def _read_sheets(fh) -> dict[str, list[tuple[int, dict[str, Any]]]]:
                         "Missing: %(missing)s. Unknown: %(unknown)s."
                     )
                     % {
-                        "sheet": sheet,
-                        "expected": ", ".join(columns),
-                        "missing": ", ".join(missing) or "—",
-                        "unknown": ", ".join(unknown) or "—",
+                        "sheet": SHEET_TITLES[sheet],
+                        "expected": "、".join(HEADERS[c] for c in columns),
+                        "missing": "、".join(HEADERS[c] for c in missing) or "—",
+                        "unknown": "、".join(unknown) or "—",
                     }
                 )
             parsed = []
@@ -434,11 +572,34 @@ class _ItemRow:
     base: services.Content | None = None  # its newest version's content
 
 
+def _hall_words(text: str, halls: dict) -> list[str]:
+    """The halls of a cell: names (or codes) separated by 、 or commas; a part that is not a
+    hall but splits at blanks into halls is read so (codes separated by spaces)."""
+    words = []
+    for part in (p.strip() for p in _SPLIT_HALLS.split(text)):
+        if not part:
+            continue
+        pieces = [p for p in _SPLIT.split(part) if p]
+        if (
+            part not in halls
+            and len(pieces) > 1
+            and all(p in halls or p.upper() in halls for p in pieces)
+        ):
+            words.extend(pieces)
+        else:
+            words.append(part)
+    return words
+
+
 def _parse(fh, actor) -> tuple[list[_ItemRow], list[Problem]]:
     sheets = _read_sheets(fh)
     problems: list[Problem] = []
-    departments = {d.code: d for d in Department.objects.all()}
-    halls = {h.code: h for h in Hall.objects.all()}
+    # A department or hall by its name (as exported) or its code (upper or lower case).
+    departments, halls = {}, {}
+    for d in Department.objects.all():
+        departments[d.code.upper()] = departments[d.name] = d
+    for h in Hall.objects.all():
+        halls[h.code.upper()] = halls[h.name] = h
     allowed_hall_ids = visible_hall_ids(actor) if actor is not None else None
 
     items: dict[str, _ItemRow] = {}
@@ -446,7 +607,7 @@ def _parse(fh, actor) -> tuple[list[_ItemRow], list[Problem]]:
         r = _RowReader("items", row, values)
         code = r.text("implementation_code")
         if not code:
-            r.bad(_("implementation_code is empty."))
+            r.bad(_("%(column)s is empty.") % {"column": header_of("implementation_code")})
         elif not IMPLEMENTATION_CODE_RE.fullmatch(code):
             r.bad(
                 _(
@@ -465,29 +626,31 @@ def _parse(fh, actor) -> tuple[list[_ItemRow], list[Problem]]:
                 _("The national catalogue code “%(code)s” must have exactly 12 letters or digits.")
                 % {"code": cat_code}
             )
-        dept_code = r.text("department").upper()
-        department = departments.get(dept_code)
+        dept_text = r.text("department")
+        department = departments.get(dept_text) or departments.get(dept_text.upper())
         if department is None:
-            r.bad(_("Unknown department “%(code)s”.") % {"code": dept_code})
+            r.bad(_("Unknown department “%(code)s”.") % {"code": dept_text})
         item_type = r.text("item_type")
         if item_type.isdigit() and len(item_type) == 1:
             item_type = "0" + item_type
+        item_type = ITEM_TYPE_WORDS.get(item_type, item_type)
         if item_type not in ItemType.values:
             r.bad(
-                _("Unknown item type “%(value)s”: use a code from %(codes)s.")
-                % {"value": item_type, "codes": ", ".join(ItemType.values)}
+                _("Unknown item type “%(value)s”: use one of %(codes)s.")
+                % {"value": item_type, "codes": "、".join(ITEM_TYPE_NAMES.values())}
             )
-        hall_codes = [c.upper() for c in _SPLIT.split(r.text("halls")) if c]
-        item_halls = []
-        for hc in hall_codes:
-            if hc not in halls:
-                r.bad(_("Unknown hall “%(code)s”.") % {"code": hc})
+        item_halls, hall_codes = [], []
+        for part in _hall_words(r.text("halls"), halls):
+            hall = halls.get(part) or halls.get(part.upper())
+            if hall is None:
+                r.bad(_("Unknown hall “%(code)s”.") % {"code": part})
             else:
-                item_halls.append(halls[hc])
+                item_halls.append(hall)
+                hall_codes.append(hall.code)
         fields = {
             "name": r.text("name"),
             "item_type": item_type,
-            "handling": r.choice("handling", HANDLING_WORDS),
+            "handling": r.choice("handling", HANDLING_WORDS, HANDLING_NAMES),
             "legal_limit_days": r.integer("legal_limit_days"),
             "promised_limit_days": r.integer("promised_limit_days"),
             "is_joint": r.flag("is_joint", False),
@@ -520,8 +683,8 @@ def _parse(fh, actor) -> tuple[list[_ItemRow], list[Problem]]:
             owner = items.get(code)
             if owner is None:
                 r.bad(
-                    _("No item with implementation code “%(code)s” in sheet items.")
-                    % {"code": code}
+                    _("No item with implementation code “%(code)s” in sheet %(items)s.")
+                    % {"code": code, "items": SHEET_TITLES["items"]}
                 )
             elif not r.reasons:
                 obj = model(**data)
@@ -530,7 +693,7 @@ def _parse(fh, actor) -> tuple[list[_ItemRow], list[Problem]]:
                 except ValidationError as exc:
                     for name, msgs in exc.message_dict.items():
                         for msg in msgs:
-                            r.bad(f"{name}: {msg}")
+                            r.bad(f"{header_of(name)}: {msg}")
             if r.reasons:
                 problems.extend(Problem(sheet, row, reason) for reason in r.reasons)
                 if owner is not None:
@@ -546,7 +709,7 @@ def _parse(fh, actor) -> tuple[list[_ItemRow], list[Problem]]:
             "required": r.flag("required", True),
             "originals": r.integer("originals", 0),
             "copies": r.integer("copies", 0),
-            "form": r.choice("form", FORM_WORDS, Material.Form.PAPER),
+            "form": r.choice("form", FORM_WORDS, FORM_NAMES, Material.Form.PAPER),
             "may_follow_later": r.flag("may_follow_later", False),
             "note": r.text("note"),
         },
@@ -556,7 +719,7 @@ def _parse(fh, actor) -> tuple[list[_ItemRow], list[Problem]]:
         Step,
         lambda r: {
             "name": r.text("name"),
-            "role": r.choice("role", ROLE_WORDS),
+            "role": r.choice("role", ROLE_WORDS, ROLE_NAMES),
             "limit_days": r.integer("limit_days", 0),
         },
     )
@@ -569,6 +732,10 @@ def _parse(fh, actor) -> tuple[list[_ItemRow], list[Problem]]:
             "standard": r.text("standard"),
             "basis": r.text("basis"),
             "waivable": r.flag("waivable", False),
+            "waiver_condition": r.text("waiver_condition"),
+            "reduced_amount": r.amount("reduced_amount"),
+            "reduced_condition": r.text("reduced_condition"),
+            "per_copy_amount": r.amount("per_copy_amount"),
         },
     )
 

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.scoping import HallScopedQuerySet
@@ -408,19 +411,60 @@ class Step(models.Model):
 
 
 class Fee(models.Model):
-    """A fee (收费项目) with its standard and legal basis, verified by the fee reviewers."""
+    """A fee line (收费项目) with its standard, legal basis and published conditions.
+
+    The conditions are what the fee reviewers verify and what the window may apply: a
+    waiver (减免: the line is not charged, e.g. for small businesses), a reduced amount
+    under a stated condition (减收, e.g. 减半), and a unit amount for every extra copy
+    beyond the first (e.g. 10 yuan for each additional certificate). `due()` is the one
+    place that prices a line under the conditions a case records.
+    """
 
     version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="fees")
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     name = models.CharField(_("name"), max_length=200)
     amount = models.DecimalField(
-        _("amount (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
+        _("amount (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     standard = models.CharField(
         _("standard"), max_length=200, help_text=_("e.g. 10 yuan per certificate")
     )
     basis = models.TextField(_("basis"))
     waivable = models.BooleanField(_("can be waived"), default=False)
+    waiver_condition = models.CharField(
+        _("waiver condition"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who is exempt, e.g. small and micro businesses"),
+    )
+    per_copy_amount = models.DecimalField(
+        _("per extra copy (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Charged for every copy beyond the first, e.g. 10 per extra certificate"),
+    )
+    reduced_amount = models.DecimalField(
+        _("reduced amount (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    reduced_condition = models.CharField(
+        _("reduction condition"),
+        max_length=200,
+        blank=True,
+        help_text=_("When the reduced amount applies, e.g. 减半 for affordable housing"),
+    )
 
     class Meta:
         ordering = ["version_id", "position", "id"]
@@ -431,8 +475,62 @@ class Fee(models.Model):
         return self.name
 
     def clean(self):
+        errors = {}
         if not (self.basis or "").strip():
-            raise ValidationError({"basis": _("Every fee needs its basis (收费依据).")})
+            errors["basis"] = _("Every fee needs its basis (收费依据).")
+        if (self.waiver_condition or "").strip() and not self.waivable:
+            errors["waiver_condition"] = _(
+                "A waiver condition is published only for a fee that can be waived."
+            )
+        has_reduced = self.reduced_amount is not None
+        if has_reduced != bool((self.reduced_condition or "").strip()):
+            errors["reduced_condition"] = _(
+                "A reduced amount and its condition are published together."
+            )
+        elif has_reduced and (self.amount is None or self.reduced_amount >= self.amount):
+            errors["reduced_amount"] = _(
+                "The reduced amount must be less than the fee's fixed amount."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def has_conditions(self) -> bool:
+        return self.waivable or self.per_copy_amount is not None or self.reduced_amount is not None
+
+    @property
+    def condition_phrases(self) -> list[str]:
+        """The published conditions as people read them (guide, fee list, review pages)."""
+        phrases = []
+        if self.waivable:
+            who = (self.waiver_condition or "").strip()
+            phrases.append(
+                gettext("Waived for: %(who)s") % {"who": who} if who else gettext("Can be waived")
+            )
+        if self.reduced_amount is not None:
+            phrases.append(
+                gettext("Reduced to %(amount)s yuan for: %(condition)s")
+                % {"amount": self.reduced_amount, "condition": self.reduced_condition}
+            )
+        if self.per_copy_amount is not None:
+            phrases.append(
+                gettext("%(amount)s yuan for each extra copy") % {"amount": self.per_copy_amount}
+            )
+        return phrases
+
+    def due(
+        self, *, waived: bool = False, reduced: bool = False, extra_copies: int = 0
+    ) -> Decimal | None:
+        """What this line costs under the given conditions; None when the standard is not one
+        amount (a per-unit standard) and the line is not waived. A waived line costs nothing,
+        its extra copies included. The caller has checked that the line publishes the
+        conditions it applies (`cases.fees.price_lines`)."""
+        if waived:
+            return Decimal("0.00")
+        base = self.reduced_amount if reduced else self.amount
+        if base is None:
+            return None
+        return base + (self.per_copy_amount or Decimal("0")) * extra_copies
 
 
 class ReviewRecord(models.Model):

@@ -60,7 +60,17 @@ MATERIAL_FIELDS = [
     "note",
 ]
 STEP_FIELDS = ["name", "role", "limit_days"]
-FEE_FIELDS = ["name", "amount", "standard", "basis", "waivable"]
+FEE_FIELDS = [
+    "name",
+    "amount",
+    "standard",
+    "basis",
+    "waivable",
+    "waiver_condition",
+    "reduced_amount",
+    "reduced_condition",
+    "per_copy_amount",
+]
 
 # Allowed transitions: action -> (statuses it starts from, status it leads to).
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {

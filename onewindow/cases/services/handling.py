@@ -9,8 +9,16 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from .. import clock
-from ..models import Case, CaseEvent, CaseStep, Extension, Suspension, needs_certificate
+from .. import clock, fees
+from ..models import (
+    Case,
+    CaseEvent,
+    CaseFeeLine,
+    CaseStep,
+    Extension,
+    Suspension,
+    needs_certificate,
+)
 from .common import (
     RESULT_FROM,
     RESULT_STATUS,
@@ -558,9 +566,12 @@ def conclude_into(
     certificate_number: str = "",
     certificate_valid_until: dt.date | None = None,
     fee_charged=None,
+    fee_conditions=None,
 ) -> None:
     """Conclude the locked case of ``change`` (shared by conclude_case and
-    handle_immediately). Raises InvalidInput; changes nothing then."""
+    handle_immediately). With a fee charged, every fee line of the case's item version is
+    recorded with the conditions that apply (``fee_conditions``, see `cases.fees`).
+    Raises InvalidInput; changes nothing then."""
     case = change.case
     errors: dict = {}
     reason = (reason or "").strip()
@@ -610,6 +621,13 @@ def conclude_into(
     fee = _parse_fee(fee_charged, errors)
     if errors:
         raise InvalidInput(errors)
+    fee_lines = None
+    if fee is not None:
+        fee_lines = fees.price_lines(case.item_version.fees.all(), fee_conditions)
+    elif fee_conditions:
+        raise fees.FeeConditionRefused(
+            {"fee_charged": _("Enter the fee charged with the conditions that apply to it.")}
+        )
 
     from_status = case.status
     if from_status == S.SUSPENDED:
@@ -646,11 +664,19 @@ def conclude_into(
     change.event(
         K.CONCLUDED, from_status=from_status, to_status=case.status, reason=reason, data=data
     )
-    if fee is not None:
-        standard = sum(
-            (f.amount for f in case.item_version.fees.all() if f.amount is not None), Decimal("0")
+    if fee_lines is not None:
+        case.fee_lines.all().delete()
+        for line in fee_lines:
+            line.case = case
+        CaseFeeLine.objects.bulk_create(fee_lines)
+        change.event(
+            K.FEE_CHARGED,
+            data={
+                "charged": fee,
+                "standard": fees.expected_total(fee_lines),
+                "lines": [fees.line_data(line) for line in fee_lines],
+            },
         )
-        change.event(K.FEE_CHARGED, data={"charged": fee, "standard": standard})
 
 
 @transaction.atomic
@@ -663,6 +689,7 @@ def conclude_case(
     certificate_number: str = "",
     certificate_valid_until: dt.date | None = None,
     fee_charged: Decimal | None = None,
+    fee_conditions: list[dict] | None = None,
     remedies: str = "",
     expected_version: int | None = None,
     at: dt.datetime | None = None,
@@ -684,6 +711,7 @@ def conclude_case(
         certificate_number=certificate_number,
         certificate_valid_until=certificate_valid_until,
         fee_charged=fee_charged,
+        fee_conditions=fee_conditions,
     )
     return finish(change, request=request)
 

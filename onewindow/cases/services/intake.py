@@ -646,6 +646,7 @@ def handle_immediately(
     case: Case,
     certificate_number: str = "",
     fee_charged: Decimal | None = None,
+    fee_conditions: list[dict] | None = None,
     expected_version: int | None = None,
     window=None,
     request=None,
@@ -668,6 +669,7 @@ def handle_immediately(
         result=Case.Result.GRANTED,
         certificate_number=certificate_number,
         fee_charged=fee_charged,
+        fee_conditions=fee_conditions,
     )
     return finish(change, request=request)
 

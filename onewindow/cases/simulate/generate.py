@@ -784,6 +784,7 @@ class Generator:
         fee = offer.fee if result == "granted" else None
         if fee:
             self._ev(c, hall, "fee_charged", t, clerk, "", "", "", offer.fee_json)
+            self.rows["fee_line"].extend((c.id, *line) for line in offer.fee_lines)
         if bump:
             c.version += 1
         c.status, c.result, c.concluded_t, c.fee = status, result, t, fee

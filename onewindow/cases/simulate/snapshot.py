@@ -107,13 +107,12 @@ class Offer:
     received: str = ""  # the data of its `received` event when everything is handed in
     material_rows: tuple = ()  # (material id, name, required, provided, to_follow) when complete
     fee_json: str = ""  # the data of the fee_charged event
+    fee_lines: tuple = ()  # (fee id, name, waived, reduced, extra copies, due) as charged
 
     def __post_init__(self):
         self.material_rows = tuple(
             (mid, name, req, req, False) for mid, name, req in self.materials
         )
-        if self.fee:
-            self.fee_json = _json({"charged": self.fee, "standard": self.fee})
 
     def received_json(self, missing=()) -> str:
         provided = sorted(mid for mid, _n, req in self.materials if req and mid not in missing)
@@ -157,6 +156,8 @@ def load_snapshot(hall_codes=None, calendar=None) -> Snapshot:
     from onewindow.halls.models import Hall, OpeningHours, Window
     from onewindow.workdays.models import CalendarDay
     from onewindow.workdays.services import get_calendar
+
+    from .. import fees
 
     halls_qs = Hall.objects.filter(is_active=True).order_by("sort_order", "code")
     if hall_codes:
@@ -214,8 +215,25 @@ def load_snapshot(hall_codes=None, calendar=None) -> Snapshot:
             continue
         steps = sorted(version.steps.all(), key=lambda s: (s.position, s.pk))
         materials = sorted(version.materials.all(), key=lambda m: (m.position, m.pk))
-        amounts = [f.amount for f in version.fees.all() if f.amount is not None]
-        fee = f"{sum(amounts):.2f}" if amounts and sum(amounts) > 0 else None
+        # The simulated windows charge every fee as published, no condition applied
+        # (priced by cases.fees, as the services do); a per-unit standard is not charged.
+        lines = [line for line in fees.price_lines(version.fees.all(), []) if line.due is not None]
+        total = fees.expected_total(lines)
+        fee = f"{total:.2f}" if lines and total > 0 else None
+        fee_json = (
+            _json(
+                {
+                    "charged": fee,
+                    "standard": fee,
+                    "lines": [{**fees.line_data(x), "due": f"{x.due:.2f}"} for x in lines],
+                }
+            )
+            if fee
+            else ""
+        )
+        fee_lines = tuple(
+            (x.fee_id, x.name, x.waived, x.reduced, x.extra_copies, x.due) for x in lines
+        )
         for hall_obj in sorted(version.halls.all(), key=lambda h: h.pk):
             hall = by_id.get(hall_obj.pk)
             if hall is None:
@@ -272,6 +290,8 @@ def load_snapshot(hall_codes=None, calendar=None) -> Snapshot:
                     or (None,),
                     windows=hall.windows_by_dept.get(dept) or hall.windows or (None,),
                     fee=fee,
+                    fee_json=fee_json,
+                    fee_lines=fee_lines if fee else (),
                     has_certificate=version.item_type == LICENSING
                     or bool((version.result_name or "").strip()),
                     materials=tuple((m.pk, m.name, m.required) for m in materials),

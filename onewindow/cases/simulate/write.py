@@ -47,6 +47,7 @@ EXTENSION_COLUMNS = (
     "case_id", "days", "reason", "requested_by_id", "approver_id", "at", "status", "decided_at",
     "decision_note",
 )  # fmt: skip
+FEE_LINE_COLUMNS = ("case_id", "fee_id", "name", "waived", "reduced", "extra_copies", "due")
 
 # (key, model name in the cases app, columns), in insertion order.
 TABLES = (
@@ -57,6 +58,7 @@ TABLES = (
     ("correction", "CorrectionNotice", CORRECTION_COLUMNS),
     ("suspension", "Suspension", SUSPENSION_COLUMNS),
     ("extension", "Extension", EXTENSION_COLUMNS),
+    ("fee_line", "CaseFeeLine", FEE_LINE_COLUMNS),
 )
 
 

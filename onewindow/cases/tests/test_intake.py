@@ -452,7 +452,22 @@ def test_it_handles_an_immediate_item_in_one_visit(personas, immediate_item, mon
         "concluded",
         "fee_charged",
     ]
-    assert case.events.last().data == {"charged": "10.00", "standard": "10.00"}
+    fee = immediate_item.published_version.fees.get()
+    assert case.events.last().data == {
+        "charged": "10.00",
+        "standard": "10.00",
+        "lines": [
+            {
+                "fee": fee.pk,
+                "name": fee.name,
+                "waived": False,
+                "reduced": False,
+                "extra_copies": 0,
+                "due": "10.00",
+            }
+        ],
+    }
+    assert [(line.fee, line.due) for line in case.fee_lines.all()] == [(fee, fee.amount)]
     assert AuditEntry.objects.filter(action="case.handled_immediately").count() == 1
 
 

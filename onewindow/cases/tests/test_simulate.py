@@ -418,3 +418,22 @@ def test_a_run_that_died_half_way_can_be_run_again(personas, catalogue, monkeypa
     assert Case.objects.count() == first + stats.cases
     numbers = list(Case.objects.values_list("number", flat=True))
     assert len(numbers) == len(set(numbers))
+
+
+def test_it_records_the_fee_lines_it_charged(personas, catalogue):
+    from django.db.models import Sum
+
+    from onewindow.cases.models import CaseFeeLine
+
+    simulate_year(cases=400)
+    charged = Case.objects.filter(fee_charged__isnull=False)
+    assert charged.exists()
+    sums = dict(
+        CaseFeeLine.objects.values("case_id").annotate(s=Sum("due")).values_list("case_id", "s")
+    )
+    # Every charge has its lines (no condition applied), adding up to what was charged,
+    # and the fee_charged event carries them.
+    assert {c.pk: c.fee_charged for c in charged} == sums
+    event = CaseEvent.objects.filter(kind=CaseEvent.Kind.FEE_CHARGED).first()
+    assert event.data["standard"] == event.data["charged"]
+    assert [line["extra_copies"] for line in event.data["lines"]] == [0]

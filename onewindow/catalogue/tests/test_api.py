@@ -107,11 +107,16 @@ def test_it_returns_one_item_with_everything(client, catalogue):
     assert data["steps"][0]["role"] == "handler"
     assert data["fees"] == [
         {
+            "id": version.fees.get().pk,
             "name": "工本费1",
             "amount": "10.00",
             "standard": "10元/证",
             "basis": "《行政事业性收费标准管理办法》",
             "waivable": False,
+            "waiver_condition": "",
+            "reduced_amount": None,
+            "reduced_condition": "",
+            "per_copy_amount": None,
         }
     ]
     assert data["published_at"]

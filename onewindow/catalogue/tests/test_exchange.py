@@ -11,13 +11,15 @@ from openpyxl import Workbook, load_workbook
 from onewindow.audit.models import AuditEntry
 from onewindow.catalogue import services
 from onewindow.catalogue.exchange import (
+    HEADERS,
+    SHEET_TITLES,
     SHEETS,
     ImportFileError,
     ImportRowsError,
     export_workbook,
     import_workbook,
 )
-from onewindow.catalogue.models import ItemType, ItemVersion, ServiceItem
+from onewindow.catalogue.models import Fee, ItemType, ItemVersion, ServiceItem
 
 from .factories import make_content, make_item, make_published
 
@@ -33,7 +35,18 @@ def export_bytes(**kwargs) -> bytes:
 
 def cells(data: bytes) -> dict:
     wb = load_workbook(io.BytesIO(data))
-    return {name: [list(row) for row in wb[name].iter_rows(values_only=True)] for name in SHEETS}
+    return {
+        name: [list(row) for row in wb[SHEET_TITLES[name]].iter_rows(values_only=True)]
+        for name in SHEETS
+    }
+
+
+def content(data: bytes) -> dict:
+    """The cells import reads: all but the status of the items (workflow state, not carried)."""
+    sheets = cells(data)
+    status = SHEETS["items"].index("status")
+    sheets["items"] = [row[:status] + row[status + 1 :] for row in sheets["items"]]
+    return sheets
 
 
 def make_catalogue(personas):
@@ -75,9 +88,80 @@ def test_it_exports_and_imports_without_losing_anything(personas):
     assert sorted(result.created) == ["GA-1", "GA-2", "MZ-1"]
     assert ItemVersion.objects.filter(status=Status.LEGAL_REVIEW).count() == 3
     second = export_bytes()
-    assert cells(first) == cells(second)
+    assert content(first) == content(second)
     assert len(cells(first)["items"]) == 4
     assert len(cells(first)["fees"]) == 4  # header and three fees
+
+
+def test_it_writes_values_as_people_read_them_and_reads_them_back(personas):
+    make_catalogue(personas)
+    fee = Fee.objects.filter(version__item__implementation_code="GA-1").first()
+    Fee.objects.filter(pk=fee.pk).update(
+        waivable=True,
+        waiver_condition="小微企业（含个体工商户）",
+        reduced_amount=fee.amount / 2,
+        reduced_condition="经济适用住房减半",
+        per_copy_amount="10.00",
+    )
+    first = export_bytes()
+    sheets = cells(first)
+    header, *rows = sheets["items"]
+    items = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    marriage = items["MZ-1"]
+    assert marriage["实施部门"] == personas.other_department.name
+    assert marriage["事项类型"] == "行政确认" and marriage["办件类型"] == "即办件"
+    assert (marriage["联办"], marriage["网上办理"]) == ("是", "是")
+    assert marriage["办理大厅"] == "、".join(
+        sorted([personas.other_hall.name, personas.centre.name])
+    )
+    assert marriage["版本状态（仅供查看）"] == "已发布"
+    assert items["GA-2"]["版本状态（仅供查看）"] == "草稿"
+    fee_header, *fee_rows = sheets["fees"]
+    conditioned = dict(zip(fee_header, fee_rows[0], strict=True))
+    assert conditioned["可减免"] == "是" and conditioned["减免条件"] == "小微企业（含个体工商户）"
+    assert conditioned["减收条件"] == "经济适用住房减半"
+    assert conditioned["每增加一份加收（元）"] == 10
+    material_header, *materials = sheets["materials"]
+    assert {dict(zip(material_header, m, strict=True))["必须提交"] for m in materials} <= {
+        "是",
+        "否",
+    }
+    # Back into an empty catalogue and out again: the same cells, conditions included.
+    wipe_catalogue()
+    import_workbook(io.BytesIO(first))
+    again = Fee.objects.get(version__item__implementation_code="GA-1", name=fee.name)
+    assert (again.waivable, again.reduced_condition, again.per_copy_amount) == (
+        True,
+        "经济适用住房减半",
+        10,
+    )
+    assert content(first) == content(export_bytes())
+
+
+def test_it_refuses_a_fee_condition_the_fee_does_not_publish(personas):
+    data = write(
+        {
+            "items": [item_row()],
+            "fees": [
+                {
+                    "implementation_code": "GA-9",
+                    "name": "工本费",
+                    "amount": "10",
+                    "standard": "10元/本",
+                    "basis": "依据",
+                    "waivable": "否",
+                    "waiver_condition": "小微企业",
+                    "reduced_amount": "20",
+                    "reduced_condition": "减半",
+                },
+            ],
+        }
+    )
+    with pytest.raises(ImportRowsError) as exc:
+        import_workbook(data)
+    reasons = " ".join(p.reason for p in exc.value.problems)
+    assert "减免条件" in reasons and "减收金额（元）" in reasons
+    assert not ServiceItem.objects.exists()
 
 
 def test_it_exports_only_the_versions_in_force_on_request(personas):
@@ -99,10 +183,17 @@ def test_it_exports_only_the_versions_in_force_on_request(personas):
 
 def test_it_writes_an_empty_template_with_a_readme():
     wb = load_workbook(io.BytesIO(export_bytes(empty=True)))
-    assert wb.sheetnames == [*SHEETS, "readme"]
-    assert [c.value for c in wb["items"][1]] == SHEETS["items"]
-    assert wb["items"].max_row == 1
-    assert wb["readme"].max_row > 20
+    assert wb.sheetnames == ["事项", "申请材料", "办理环节", "收费项目", "说明"]
+    assert [c.value for c in wb["事项"][1]] == [HEADERS[c] for c in SHEETS["items"]]
+    assert [c.value for c in wb["收费项目"][1]][5:] == [
+        "可减免",
+        "减免条件",
+        "减收金额（元）",
+        "减收条件",
+        "每增加一份加收（元）",
+    ]
+    assert wb["事项"].max_row == 1
+    assert wb["说明"].max_row > 20
 
 
 def test_it_imports_the_same_file_twice_without_new_versions(personas):
@@ -116,7 +207,7 @@ def test_it_imports_the_same_file_twice_without_new_versions(personas):
 def test_it_imports_a_change_as_a_new_version_in_legal_review(personas):
     v1 = make_published(personas.department, [personas.hall], code="GA-1", name="机动车注册登记")
     wb = load_workbook(io.BytesIO(export_bytes()))
-    wb["items"]["D2"] = "机动车注册登记（改）"
+    wb["事项"]["D2"] = "机动车注册登记（改）"
     buffer = io.BytesIO()
     wb.save(buffer)
     buffer.seek(0)
@@ -282,28 +373,28 @@ def test_it_refuses_a_workbook_with_wrong_columns():
     buffer.seek(0)
     with pytest.raises(ImportFileError) as exc:
         import_workbook(buffer)
-    assert "items" in exc.value.message
+    assert "事项" in exc.value.message and "实施编码" in exc.value.message
     with pytest.raises(ImportFileError) as exc:
         import_workbook(write({}, headers={"steps": [*SHEETS["steps"], "extra"]}))
-    assert "steps" in exc.value.message and "extra" in exc.value.message
+    assert "办理环节" in exc.value.message and "extra" in exc.value.message
 
 
 def test_it_refuses_a_workbook_without_a_sheet():
     wb = load_workbook(io.BytesIO(export_bytes(empty=True)))
-    del wb["fees"]
+    del wb["收费项目"]
     buffer = io.BytesIO()
     wb.save(buffer)
     buffer.seek(0)
     with pytest.raises(ImportFileError) as exc:
         import_workbook(buffer)
-    assert "fees" in exc.value.message
+    assert "收费项目" in exc.value.message
 
 
 def test_it_refuses_an_item_in_review_with_other_content(personas):
     version = make_item(personas.department, [personas.hall], code="GA-1")
     services.submit_for_review(actor=None, version=version)
     wb = load_workbook(io.BytesIO(export_bytes()))
-    wb["items"]["D2"] = "新名称"
+    wb["事项"]["D2"] = "新名称"
     buffer = io.BytesIO()
     wb.save(buffer)
     buffer.seek(0)
@@ -327,7 +418,7 @@ def test_it_keeps_the_files_of_materials_across_an_import(personas):
     material = v1.materials.first()
     material.blank_form.save("form.pdf", ContentFile(b"%PDF-1.4"), save=True)
     wb = load_workbook(io.BytesIO(export_bytes()))
-    wb["items"]["D2"] = "新名称"
+    wb["事项"]["D2"] = "新名称"
     buffer = io.BytesIO()
     wb.save(buffer)
     buffer.seek(0)
@@ -353,7 +444,7 @@ def test_the_command_exports_and_imports(personas, tmp_path):
     assert ServiceItem.objects.count() == 3
     again = tmp_path / "again.xlsx"
     call_command("catalogue", "export", str(again), stdout=io.StringIO())
-    assert cells(path.read_bytes()) == cells(again.read_bytes())
+    assert content(path.read_bytes()) == content(again.read_bytes())
 
 
 def test_the_command_lists_bad_rows_and_fails(personas, tmp_path):

@@ -44,6 +44,7 @@ from onewindow.cases import clock
 from onewindow.cases.models import (
     Case,
     CaseEvent,
+    CaseFeeLine,
     CaseStep,
     CorrectionNotice,
     Extension,
@@ -537,12 +538,15 @@ class LateCorrectionNotice(Check):
 
 
 class FeeMismatch(Check):
-    """A fee charged that differs from the published standard of the case's item version.
+    """A fee charged that differs from the published standard under the conditions the
+    window recorded for the case.
 
-    The standard is the sum of the version's fee amounts; with `params["allow_waiver"]`
-    (default on) charging the standard minus the waivable fees is fine too. A version with
-    a fee that has no fixed amount (a per-unit standard) cannot be checked and is skipped.
-    The threshold is a tolerance in yuan.
+    The window records every fee line of the case's item version with the conditions that
+    apply (waived, reduced, extra copies; `cases.CaseFeeLine`, priced by `cases.fees`):
+    the standard is the sum of those lines. A charge written without lines (by a bulk path)
+    is compared with the standard as published, no condition applied. A line without a
+    fixed amount (a per-unit standard) cannot be checked and the case is skipped. The
+    threshold is a tolerance in yuan.
     """
 
     code = "fee_mismatch"
@@ -551,40 +555,36 @@ class FeeMismatch(Check):
 
     def breaches(self, rule, ctx):
         tolerance = Decimal(rule.threshold or 0) + Decimal("0.005")
-        allow_waiver = (rule.params or {}).get("allow_waiver", True)
         money = DecimalField(max_digits=14, decimal_places=2)
+        lines = CaseFeeLine.objects.filter(case_id=OuterRef("pk")).order_by().values("case_id")
         fees = (
             Fee.objects.filter(version_id=OuterRef("item_version_id"))
             .order_by()
             .values("version_id")
         )
         standard = Coalesce(
+            Subquery(lines.annotate(s=Sum("due")).values("s")[:1]),
             Subquery(fees.annotate(s=Sum("amount")).values("s")[:1]),
             Value(Decimal("0")),
             output_field=money,
         )
-        waivable = Coalesce(
-            Subquery(fees.filter(waivable=True).annotate(s=Sum("amount")).values("s")[:1]),
-            Value(Decimal("0")),
-            output_field=money,
-        )
-        unpriced = Exists(
+        recorded = Exists(CaseFeeLine.objects.filter(case_id=OuterRef("pk")))
+        unpriced_line = Exists(CaseFeeLine.objects.filter(case_id=OuterRef("pk"), due__isnull=True))
+        unpriced_fee = Exists(
             Fee.objects.filter(version_id=OuterRef("item_version_id"), amount__isnull=True)
         )
-        qs = Case.objects.order_by().filter(fee_charged__isnull=False).exclude(unpriced)
+        qs = (
+            Case.objects.order_by()
+            .filter(fee_charged__isnull=False)
+            .exclude(unpriced_line)
+            .exclude(~recorded & unpriced_fee)
+        )
         if not ctx.full:
             qs = qs.filter(pk__in=ctx.changed_case_ids)
         qs = qs.annotate(
             _standard=standard,
             _diff=ExpressionWrapper(Abs(F("fee_charged") - F("_standard")), output_field=money),
         ).filter(_diff__gt=tolerance)
-        if allow_waiver:
-            qs = qs.annotate(
-                _waivable=waivable,
-                _diff_waived=ExpressionWrapper(
-                    Abs(F("fee_charged") - (F("_standard") - F("_waivable"))), output_field=money
-                ),
-            ).filter(_diff_waived__gt=tolerance)
         qs = qs.exclude(_already_raised(rule)).annotate(
             _resp=_person(_last_actor(CaseEvent.Kind.FEE_CHARGED), "received_by_id")
         )
@@ -600,7 +600,10 @@ class FeeMismatch(Check):
             )
 
     def describe(self, detail):
-        return _("Charged %(charged)s yuan; the published standard is %(standard)s yuan.") % {
+        return _(
+            "Charged %(charged)s yuan; under the recorded conditions the published standard "
+            "is %(standard)s yuan."
+        ) % {
             "charged": detail.get("charged", "?"),
             "standard": detail.get("standard", "?"),
         }

@@ -6,7 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from onewindow.cases.models import Case, CaseEvent
+from onewindow.cases.fees import price_lines
+from onewindow.cases.models import Case, CaseEvent, CaseFeeLine
+from onewindow.catalogue.models import Fee
 from onewindow.supervision.models import Alert, AlertEvent, Level, Rule
 from onewindow.supervision.services.scan import scan
 
@@ -248,27 +250,85 @@ def test_it_can_count_the_correction_days_as_calendar_days(clock, personas, vers
 # --------------------------------------------------------------------- fee_mismatch
 
 
-def test_it_raises_when_the_fee_charged_differs_from_the_published_standard(clock, personas):
+def property_transfer(personas):
+    """A residential transfer (转移登记): 80 yuan a case, the first certificate included, 10
+    for each extra one; waived for small businesses."""
+    version = make_item(personas.department, halls=[personas.hall], name="房屋所有权转移登记")
+    fee = Fee.objects.create(
+        version=version,
+        name="不动产登记费（住宅）",
+        amount=Decimal("80.00"),
+        standard="80元/件（每增加一本证书加收10元）",
+        basis="发改价格规〔2016〕2559号",
+        waivable=True,
+        waiver_condition="小微企业",
+        per_copy_amount=Decimal("10.00"),
+    )
+    return version, fee
+
+
+def charge(personas, version, amount, *conditions, status=Case.Status.CONCLUDED):
+    """A case charged ``amount`` with its fee lines recorded under ``conditions`` (priced
+    by cases.fees, as the services do)."""
+    case = make_case(personas, version, status=status, fee_charged=Decimal(amount))
+    lines = price_lines(version.fees.all(), list(conditions))
+    for line in lines:
+        line.case = case
+    CaseFeeLine.objects.bulk_create(lines)
+    return case
+
+
+def test_it_compares_the_charge_with_the_standard_under_the_recorded_conditions(clock, personas):
+    only_rules("fee_mismatch")
+    version, fee = property_transfer(personas)
+    normal = charge(personas, version, "80.00")
+    one_copy = charge(personas, version, "90.00", {"fee": fee.pk, "extra_copies": 1})
+    no_copy = charge(personas, version, "90.00")
+    waived = charge(personas, version, "0.00", {"fee": fee.pk, "waived": True})
+    waived_but_paid = charge(personas, version, "80.00", {"fee": fee.pk, "waived": True})
+    make_event(no_copy, CaseEvent.Kind.FEE_CHARGED, actor=personas.clerk)
+    scan()
+    raised = {a.case_id: a for a in alerts("fee_mismatch")}
+    assert set(raised) == {no_copy.pk, waived_but_paid.pk}
+    assert raised[no_copy.pk].detail == {"charged": "90.00", "standard": "80.00"}
+    assert raised[no_copy.pk].responsible == personas.clerk
+    assert raised[waived_but_paid.pk].detail == {"charged": "80.00", "standard": "0.00"}
+    assert "80.00" in raised[no_copy.pk].summary
+    assert {normal.pk, one_copy.pk, waived.pk}.isdisjoint(raised)
+
+
+def test_it_takes_a_reduced_amount_and_waives_only_the_lines_recorded(clock, personas):
+    only_rules("fee_mismatch")
+    version = make_item(personas.department, halls=[personas.hall], fees=[("10.00", True)])
+    garage = Fee.objects.create(
+        version=version,
+        position=9,
+        name="不动产登记费（非住宅）",
+        amount=Decimal("550.00"),
+        standard="550元/件",
+        basis="发改价格规〔2016〕2559号",
+        reduced_amount=Decimal("80.00"),
+        reduced_condition="车库、车位单独登记",
+    )
+    first = version.fees.get(amount=Decimal("10.00"))
+    reduced = charge(personas, version, "90.00", {"fee": garage.pk, "reduced": True})
+    partly_waived = charge(personas, version, "550.00", {"fee": first.pk, "waived": True})
+    reduced_not_recorded = charge(personas, version, "90.00")
+    scan()
+    assert [a.case_id for a in alerts("fee_mismatch")] == [reduced_not_recorded.pk]
+    assert {reduced.pk, partly_waived.pk}.isdisjoint(a.case_id for a in alerts("fee_mismatch"))
+
+
+def test_a_charge_without_recorded_lines_is_held_to_the_standard_as_published(clock, personas):
     only_rules("fee_mismatch")
     version = make_item(
         personas.department, halls=[personas.hall], fees=[("10.00", False), ("5.00", True)]
     )
-    standard = make_case(
-        personas, version, status=Case.Status.CONCLUDED, fee_charged=Decimal("15.00")
-    )
-    waived = make_case(
-        personas, version, status=Case.Status.CONCLUDED, fee_charged=Decimal("10.00")
-    )
-    over = make_case(personas, version, status=Case.Status.CONCLUDED, fee_charged=Decimal("20.00"))
-    make_event(over, CaseEvent.Kind.FEE_CHARGED, actor=personas.clerk)
-    odd = make_case(personas, version, fee_charged=Decimal("12.50"))
-    not_charged = make_case(personas, version)
+    standard = make_case(personas, version, fee_charged=Decimal("15.00"))
+    less_the_waivable = make_case(personas, version, fee_charged=Decimal("10.00"))
     scan()
-    raised = {a.case_id: a for a in alerts("fee_mismatch")}
-    assert set(raised) == {over.pk, odd.pk}
-    assert raised[over.pk].detail == {"charged": "20.00", "standard": "15.00"}
-    assert raised[over.pk].responsible == personas.clerk
-    assert {standard.pk, waived.pk, not_charged.pk}.isdisjoint(raised)
+    assert [a.case_id for a in alerts("fee_mismatch")] == [less_the_waivable.pk]
+    assert standard.pk != less_the_waivable.pk
 
 
 def test_it_raises_for_a_fee_charged_on_an_item_without_fees(clock, personas, version):
@@ -282,16 +342,20 @@ def test_it_raises_for_a_fee_charged_on_an_item_without_fees(clock, personas, ve
 
 def test_it_skips_items_whose_fee_has_no_fixed_amount_and_honours_the_tolerance(clock, personas):
     only_rules("fee_mismatch")
-    per_unit = make_item(personas.department, fees=[("10.00", False), (None, False)])
+    per_unit = make_item(personas.department, fees=[("10.00", False), (None, True)])
     make_case(personas, per_unit, fee_charged=Decimal("99.00"))
+    charge(personas, per_unit, "99.00")
+    waived_unit = per_unit.fees.get(amount__isnull=True)
+    priced = charge(personas, per_unit, "11.00", {"fee": waived_unit.pk, "waived": True})
     fixed = make_item(personas.department, fees=[("10.00", False)])
-    near = make_case(personas, fixed, fee_charged=Decimal("11.00"))
-    Rule.objects.filter(code="fee_mismatch").update(threshold=1, params={"allow_waiver": False})
+    near = charge(personas, fixed, "11.00")
+    Rule.objects.filter(code="fee_mismatch").update(threshold=1)
     scan()
     assert alerts("fee_mismatch") == []
     Rule.objects.filter(code="fee_mismatch").update(threshold=0)
     scan()
-    assert [a.case_id for a in alerts("fee_mismatch")] == [near.pk]
+    # With the per-unit line waived, the case has a standard (10) and is checked.
+    assert sorted(a.case_id for a in alerts("fee_mismatch")) == sorted([near.pk, priced.pk])
 
 
 # -------------------------------------------------------------- suspension_too_long
