@@ -58,7 +58,9 @@ def databases(tmp_path):
             conn.execute(f'CREATE DATABASE "{name}"')
     parts = urlsplit(server)
     try:
-        yield tuple(urlunsplit(parts._replace(path="/" + name)) for name in names)
+        yield tuple(
+            urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, "")) for name in names
+        )
     finally:
         with psycopg.connect(server, autocommit=True) as conn:
             for name in names:
