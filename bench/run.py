@@ -150,6 +150,7 @@ class Context:
         self.work = work
         self.var = work / "var"
         self.secret = secrets.token_urlsafe(50)
+        self.audit_key = secrets.token_hex(32)
         self.failures: list[str] = []
 
     def env(self, url: str) -> dict:
@@ -160,6 +161,7 @@ class Context:
             ONEWINDOW_ENV="production",
             DEBUG="0",
             SECRET_KEY=self.secret,
+            ONEWINDOW_AUDIT_KEY=self.audit_key,
             ALLOWED_HOSTS="127.0.0.1,localhost",
             ONEWINDOW_VAR_DIR=str(self.var),
             LOG_LEVEL="WARNING",

@@ -7,12 +7,17 @@ Environment variables:
   ALLOWED_HOSTS    comma-separated host names
   ONEWINDOW_ENV    "production" switches on the hardened settings checked by `check --deploy`
   ONEWINDOW_CITY_NAME / ONEWINDOW_CITY_NAME_EN / ONEWINDOW_EMBLEM   the city's name and emblem
+  ONEWINDOW_AUDIT_KEY or ONEWINDOW_AUDIT_KEY_FILE   the key of the audit chain (required in
+                   production; kept outside the database)
+  ONEWINDOW_AUDIT_CHECKPOINT   the file the worker writes the signed audit checkpoint to
 """
 
+import hashlib
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -38,6 +43,38 @@ else:
     SECRET_KEY = os.environ.get(
         "SECRET_KEY", "dev-only-insecure-key-0123456789-abcdefghijklmnopqrstuvwxyz-ONEWINDOW"
     )
+
+
+def read_audit_key() -> tuple[str, str]:
+    """The audit chain's HMAC key and where it came from ("environment", "file", "").
+
+    The key lives outside the database (the environment or a file only the service account
+    can read), so that someone who can write the database cannot recompute the chain."""
+    path = os.environ.get("ONEWINDOW_AUDIT_KEY_FILE", "").strip()
+    if path:
+        # A missing or unreadable file stops the start, as it should.
+        return Path(path).read_text(encoding="utf-8").strip(), "file"
+    key = os.environ.get("ONEWINDOW_AUDIT_KEY", "").strip()
+    return key, "environment" if key else ""
+
+
+ONEWINDOW_AUDIT_KEY, ONEWINDOW_AUDIT_KEY_SOURCE = read_audit_key()
+if not ONEWINDOW_AUDIT_KEY:
+    if PRODUCTION:
+        # No default, as for SECRET_KEY: refuse to start without one.
+        raise ImproperlyConfigured(
+            "ONEWINDOW_AUDIT_KEY or ONEWINDOW_AUDIT_KEY_FILE must be set in production"
+        )
+    # Development and tests: a key derived from SECRET_KEY (`check --deploy` refuses it).
+    ONEWINDOW_AUDIT_KEY = (
+        "derived:" + hashlib.sha256(b"onewindow-audit-key:" + SECRET_KEY.encode()).hexdigest()
+    )
+    ONEWINDOW_AUDIT_KEY_SOURCE = "derived"
+# The signed checkpoint of the audit chain's head (seq, hash, time, HMAC) that the worker
+# writes and `audit verify` checks; keep a copy where the database's users cannot write.
+ONEWINDOW_AUDIT_CHECKPOINT = Path(
+    os.environ.get("ONEWINDOW_AUDIT_CHECKPOINT", VAR_DIR / "audit-checkpoint.json")
+)
 
 ALLOWED_HOSTS = [
     h.strip()
@@ -223,4 +260,5 @@ ONEWINDOW_WORKER_JOBS = [
     ("onewindow.workdays.jobs.check_calendar_coverage", 3600),
     ("onewindow.cases.jobs.refresh_provisional_deadlines", 3600),
     ("onewindow.supervision.jobs.scan_alerts", 15),
+    ("onewindow.audit.jobs.write_checkpoint", 300),
 ]

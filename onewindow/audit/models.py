@@ -1,14 +1,20 @@
 """The audit log: who did what to which object, when and from where.
 
-Rows are only ever appended. Each row stores the SHA-256 of its own content together with
-the previous row's hash, so that altering or deleting any row breaks the chain from that
-row on; `AuditHead` remembers the last sequence number and hash so that deleting the
-newest rows is caught too.
+Rows are only ever appended. Each row stores the HMAC-SHA256 of its own content together
+with the previous row's hash, under a key kept outside the database
+(settings.ONEWINDOW_AUDIT_KEY), so that altering or deleting any row breaks the chain from
+that row on, and someone who can write the database but does not hold the key cannot
+recompute it. `AuditHead` remembers the last sequence number and hash; the signed
+checkpoint file (audit.checkpoint) catches the newest rows deleted together with the head.
+
+Rows written before the chain was keyed keep their plain SHA-256 (scheme 1); see
+docs/apps/audit.md for how they are verified.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 
 from django.conf import settings
@@ -19,6 +25,11 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.core.scoping import HallScopedQuerySet
 
 GENESIS_HASH = "0" * 64
+
+
+def chain_key() -> bytes:
+    """The audit chain's HMAC key, read from the settings (never from the database)."""
+    return settings.ONEWINDOW_AUDIT_KEY.encode()
 
 
 class AuditEntry(models.Model):
@@ -58,6 +69,14 @@ class AuditEntry(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
+    class Scheme(models.IntegerChoices):
+        UNKEYED = 1, _("SHA-256, written before the key")
+        KEYED = 2, _("HMAC-SHA256 with the audit key")
+
+    scheme = models.PositiveSmallIntegerField(
+        _("hash scheme"), choices=Scheme.choices, default=Scheme.KEYED
+    )
+
     # Entries without a hall (calendar, roles) are visible only to whole-city viewers.
     objects = HallScopedQuerySet.as_manager()
 
@@ -89,8 +108,12 @@ class AuditEntry(models.Model):
         }
         return json.dumps(payload, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder)
 
-    def compute_hash(self) -> str:
-        return hashlib.sha256(self.canonical().encode()).hexdigest()
+    def compute_hash(self, key: bytes | None = None) -> str:
+        """The row's hash under its scheme; ``key`` defaults to the configured one."""
+        text = self.canonical().encode()
+        if self.scheme == self.Scheme.UNKEYED:
+            return hashlib.sha256(text).hexdigest()
+        return hmac.new(key or chain_key(), text, hashlib.sha256).hexdigest()
 
 
 class AuditHead(models.Model):

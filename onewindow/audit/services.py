@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onewindow.core import plainjson
 from onewindow.lib.idnumbers import looks_like_personal_number, mask_resident_id
 
+from . import checkpoint as checkpoint_file
+from .checkpoint import Checkpoint
 from .models import GENESIS_HASH, AuditEntry, AuditHead
 
 # Keys whose values are personal numbers and are always stored masked.
@@ -64,7 +69,7 @@ def record(
     request=None,
     ip: str | None = None,
 ) -> AuditEntry:
-    """Append one audit row, chained to the previous one.
+    """Append one audit row, chained to the previous one under the audit key (HMAC).
 
     Runs inside the caller's transaction (no savepoint: the row goes or stays with the
     change it records) and locks the chain head, so that two writers never take the
@@ -100,6 +105,7 @@ def record(
             after=mask_personal(after),
             note=note,
             prev_hash=head.last_hash,
+            scheme=AuditEntry.Scheme.KEYED,
         )
         entry.hash = entry.compute_hash()
         entry.save(force_insert=True)
@@ -111,43 +117,188 @@ def record(
 @dataclass
 class VerifyProblem:
     seq: int
-    kind: str  # "altered" | "deleted" | "truncated"
+    kind: str  # "altered" | "deleted" | "truncated" | "unkeyed"
     detail: str
 
 
-def verify_chain(batch_size: int = 2000) -> tuple[int, VerifyProblem | None]:
-    """Walk the whole chain; return (rows checked, first problem or None)."""
-    expected_prev = GENESIS_HASH
-    expected_seq = 1
-    checked = 0
-    for entry in _iter_entries(batch_size):
-        if entry.seq != expected_seq:
-            return checked, VerifyProblem(
-                expected_seq,
+class ChainBroken(Exception):
+    """The chain does not verify; no checkpoint is signed over it."""
+
+    def __init__(self, problem: VerifyProblem):
+        super().__init__(problem.detail)
+        self.problem = problem
+
+
+@dataclass
+class Verification:
+    """What a walk of the chain found: rows checked, where it ends, the first problem."""
+
+    checked: int = 0
+    last_seq: int = 0
+    last_hash: str = GENESIS_HASH
+    last_unkeyed: int = 0  # the last row written before the key (0: none)
+    problem: VerifyProblem | None = None
+
+
+def _walk(
+    state: Verification,
+    *,
+    legacy_until: int | None,
+    pin: Checkpoint | None = None,
+    batch_size: int = 2000,
+) -> None:
+    """Check the rows after ``state.last_seq`` in order; stop at the first problem.
+
+    A row must follow the previous one (seq and prev_hash) and carry its own hash under
+    its scheme. Unkeyed rows (written before the chain was keyed) may only come before
+    every keyed row and, once a checkpoint said where they end (``legacy_until``), not
+    after it: so nobody can turn keyed rows into unkeyed ones and recompute them. The row
+    a checkpoint names (``pin``) must still have the hash the checkpoint signed.
+    """
+    seen_keyed = False
+    for entry in _iter_entries(batch_size, after=state.last_seq):
+        seq = entry.seq
+        if seq != state.last_seq + 1:
+            state.problem = VerifyProblem(
+                state.last_seq + 1,
                 "deleted",
-                f"row {expected_seq} is missing (next row present is {entry.seq})",
+                _("row %(seq)d is missing (the next row present is %(next)d)")
+                % {"seq": state.last_seq + 1, "next": seq},
             )
-        if entry.prev_hash != expected_prev:
-            return checked, VerifyProblem(
-                entry.seq, "altered", f"row {entry.seq} does not follow row {entry.seq - 1}"
+            return
+        if entry.prev_hash != state.last_hash:
+            state.problem = VerifyProblem(
+                seq,
+                "altered",
+                _("row %(seq)d does not follow row %(prev)d") % {"seq": seq, "prev": seq - 1},
             )
-        if entry.compute_hash() != entry.hash:
-            return checked, VerifyProblem(entry.seq, "altered", f"row {entry.seq} was altered")
-        expected_prev = entry.hash
-        expected_seq += 1
-        checked += 1
+            return
+        if entry.scheme == AuditEntry.Scheme.UNKEYED:
+            if seen_keyed or (legacy_until is not None and seq > legacy_until):
+                state.problem = VerifyProblem(
+                    seq,
+                    "unkeyed",
+                    _("row %(seq)d has no keyed hash although it comes after the key")
+                    % {"seq": seq},
+                )
+                return
+        elif entry.scheme == AuditEntry.Scheme.KEYED:
+            seen_keyed = True
+        if entry.scheme not in AuditEntry.Scheme.values or entry.compute_hash() != entry.hash:
+            state.problem = VerifyProblem(
+                seq, "altered", _("row %(seq)d was altered") % {"seq": seq}
+            )
+            return
+        if pin is not None and seq == pin.seq and entry.hash != pin.hash:
+            state.problem = VerifyProblem(
+                seq,
+                "altered",
+                _("rows up to %(seq)d differ from the checkpoint of %(at)s")
+                % {"seq": seq, "at": _local(pin.at)},
+            )
+            return
+        if entry.scheme == AuditEntry.Scheme.UNKEYED:
+            state.last_unkeyed = seq
+        state.last_seq, state.last_hash = seq, entry.hash
+        state.checked += 1
+
+
+def check_chain(checkpoint: Checkpoint | None = None, batch_size: int = 2000) -> Verification:
+    """Walk the whole chain, against the signed checkpoint when one is given."""
+    state = Verification()
+    legacy_until = checkpoint.legacy_until if checkpoint is not None else None
+    _walk(state, legacy_until=legacy_until, pin=checkpoint, batch_size=batch_size)
+    if state.problem is not None:
+        return state
+    after = state.last_seq + 1
     head = AuditHead.objects.filter(pk=1).first()
-    if head is not None and (head.last_seq != expected_seq - 1 or head.last_hash != expected_prev):
-        return checked, VerifyProblem(
-            expected_seq,
+    if head is not None and head.last_seq > state.last_seq:
+        state.problem = VerifyProblem(
+            after,
             "deleted",
-            f"rows {expected_seq}..{head.last_seq} are missing at the end of the log",
+            _("rows %(first)d..%(last)d are missing at the end of the log")
+            % {"first": after, "last": head.last_seq},
         )
-    return checked, None
+    elif head is not None and (
+        head.last_seq != state.last_seq or head.last_hash != state.last_hash
+    ):
+        state.problem = VerifyProblem(
+            state.last_seq,
+            "altered",
+            _("the chain head does not match row %(seq)d, the last row of the log")
+            % {"seq": state.last_seq},
+        )
+    elif checkpoint is not None and checkpoint.seq > state.last_seq:
+        state.problem = VerifyProblem(
+            after,
+            "truncated",
+            _(
+                "rows %(first)d..%(last)d are missing at the end of the log: the checkpoint "
+                "of %(at)s covers it up to row %(last)d"
+            )
+            % {"first": after, "last": checkpoint.seq, "at": _local(checkpoint.at)},
+        )
+    return state
 
 
-def _iter_entries(batch_size: int) -> Iterator[AuditEntry]:
-    last = 0
+def verify_chain(
+    checkpoint: Checkpoint | None = None, batch_size: int = 2000
+) -> tuple[int, VerifyProblem | None]:
+    """Walk the whole chain; return (rows checked, first problem or None)."""
+    state = check_chain(checkpoint, batch_size)
+    return state.checked, state.problem
+
+
+def write_checkpoint(path: Path | None = None) -> Checkpoint:
+    """Sign the chain's head and write it to the checkpoint file; return the checkpoint.
+
+    Only a chain that verifies is signed: from the previous checkpoint on (its row must
+    still carry the signed hash; the rows after it are walked), or whole when there is
+    none yet. A broken chain raises ChainBroken and the old file stays, so that the next
+    `audit verify` still fails. An invalid file raises CheckpointError and is not replaced:
+    an administrator looks at it first.
+    """
+    path = Path(path or settings.ONEWINDOW_AUDIT_CHECKPOINT)
+    try:
+        previous = checkpoint_file.load(path)
+    except FileNotFoundError:
+        previous = None
+    if previous is None:
+        state = check_chain()
+    else:
+        state = Verification(
+            last_seq=previous.seq, last_hash=previous.hash, last_unkeyed=previous.legacy_until
+        )
+        if previous.seq:
+            row = AuditEntry.objects.filter(seq=previous.seq).only("hash").first()
+            if row is None or row.hash != previous.hash:
+                raise ChainBroken(
+                    VerifyProblem(
+                        previous.seq,
+                        "truncated" if row is None else "altered",
+                        _("row %(seq)d is not the row the checkpoint of %(at)s signed")
+                        % {"seq": previous.seq, "at": _local(previous.at)},
+                    )
+                )
+        _walk(state, legacy_until=previous.legacy_until)
+    if state.problem is not None:
+        raise ChainBroken(state.problem)
+    signed = Checkpoint(
+        seq=state.last_seq,
+        hash=state.last_hash,
+        legacy_until=state.last_unkeyed,
+        at=timezone.now(),
+    )
+    checkpoint_file.save(path, signed)
+    return signed
+
+
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _iter_entries(batch_size: int, after: int = 0) -> Iterator[AuditEntry]:
+    last = after
     while True:
         batch = list(AuditEntry.objects.filter(seq__gt=last).order_by("seq")[:batch_size])
         if not batch:

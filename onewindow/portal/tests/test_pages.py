@@ -62,6 +62,7 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "ONEWINDOW_ENV": "production",
         "SECRET_KEY": "x" * 20 + "-production-secret-key-with-enough-entropy-0123456789",
+        "ONEWINDOW_AUDIT_KEY": "audit-key-of-its-own-" + "0123456789abcdef" * 2,
         "DEBUG": "0",
         "ALLOWED_HOSTS": "onewindow.example.gov.cn",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}",
