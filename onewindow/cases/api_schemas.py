@@ -14,6 +14,7 @@ from ninja import Field, Schema
 from onewindow.core.api_errors import DB_INT_MAX, ErrorOut, Id
 
 from . import services
+from .models import Case
 
 ERRORS = {
     400: ErrorOut,
@@ -298,9 +299,13 @@ class ImmediateIn(ChargeIn):
     certificate_number: str = ""
 
 
+# The status codes a list may be filtered by (an unknown one is a 422, not an empty list).
+StatusCode = Literal[tuple(Case.Status.values)]
+
+
 class CaseFilters(Schema):
     hall: str | None = None
-    status: list[str] | None = None
+    status: list[StatusCode] | None = None
     item: str | None = None
     received_since: dt.date | None = None
     received_until: dt.date | None = None
