@@ -10,6 +10,12 @@ Environment variables:
   ONEWINDOW_AUDIT_KEY or ONEWINDOW_AUDIT_KEY_FILE   the key of the audit chain (required in
                    production; kept outside the database)
   ONEWINDOW_AUDIT_CHECKPOINT   the file the worker writes the signed audit checkpoint to
+  ONEWINDOW_TRUSTED_PROXIES    how many proxies in front of the service append to X-Forwarded-For
+                   (default 0: the client address is REMOTE_ADDR and the header is ignored)
+  ONEWINDOW_API_TOKEN_DAYS     how many days a new API token lasts (default 90)
+  LOGIN_ADDRESS_MAX_FAILURES / LOGIN_ADDRESS_WINDOW_MINUTES / LOGIN_ADDRESS_LOCKOUT_MINUTES
+                   failed sign-ins from one client address within the window that pause
+                   sign-in from that address, and for how long (default 20 in 15 min, 15 min)
 """
 
 import hashlib
@@ -29,6 +35,20 @@ def env_bool(name: str, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int, minimum: int = 0) -> int:
+    """A whole number from the environment; a wrong one stops the start, naming it."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}")
+    return number
 
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -188,6 +208,23 @@ AUTH_PASSWORD_VALIDATORS = [
 # LOGIN_LOCKOUT_MINUTES; a session ends after SESSION_IDLE_MINUTES without a request.
 LOGIN_MAX_FAILURES = 5
 LOGIN_LOCKOUT_MINUTES = 15
+# Whatever the account, LOGIN_ADDRESS_MAX_FAILURES failed attempts from one client address
+# within LOGIN_ADDRESS_WINDOW_MINUTES pause sign-in from it for LOGIN_ADDRESS_LOCKOUT_MINUTES
+# (counted in the cache LOGIN_LIMIT_CACHE; with the default per-process cache each web
+# process counts on its own, so configure a shared cache there to hold the limit exactly).
+# Several windows of a hall often share one address: the limit is well above one clerk's
+# typing mistakes.
+LOGIN_ADDRESS_MAX_FAILURES = env_int("LOGIN_ADDRESS_MAX_FAILURES", 20, minimum=1)
+LOGIN_ADDRESS_WINDOW_MINUTES = env_int("LOGIN_ADDRESS_WINDOW_MINUTES", 15, minimum=1)
+LOGIN_ADDRESS_LOCKOUT_MINUTES = env_int("LOGIN_ADDRESS_LOCKOUT_MINUTES", 15, minimum=1)
+LOGIN_LIMIT_CACHE = "default"
+# API tokens last this many days from their creation; then they are refused (401) and a
+# new one must be created.
+ONEWINDOW_API_TOKEN_DAYS = env_int("ONEWINDOW_API_TOKEN_DAYS", 90, minimum=1)
+# The proxies in front of the service that append the client's address to X-Forwarded-For
+# (the TLS proxy: 1). The client address (rate limits, audit log) is taken from that header
+# only through them (core.http.client_address); 0 ignores the header.
+ONEWINDOW_TRUSTED_PROXIES = env_int("ONEWINDOW_TRUSTED_PROXIES", 0)
 SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
 SESSION_COOKIE_AGE = 12 * 3600
 SESSION_COOKIE_HTTPONLY = True

@@ -15,5 +15,13 @@ class StaffAdmin(UserAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("user", "label", "prefix", "created_at", "last_used_at", "revoked_at")
+    list_display = (
+        "user",
+        "label",
+        "prefix",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    )
     readonly_fields = ("prefix", "key_hash", "created_at", "last_used_at")

@@ -1,5 +1,6 @@
-"""Sign-in with lockout: 5 failed attempts lock an account for 15 minutes; permissions
-from the per-process cache of `accounts.access`."""
+"""Sign-in with lockout: 5 failed attempts lock an account for 15 minutes, and too many from
+one client address pause sign-in from it; permissions from the per-process cache of
+`accounts.access`."""
 
 from __future__ import annotations
 
@@ -11,14 +12,21 @@ from django.contrib.auth.backends import ModelBackend
 from django.db.models import F
 from django.utils import timezone
 
+from onewindow.core.http import client_address
+
+from . import limits
 from .access import prime, primed_permissions
 
 
 class LockoutModelBackend(ModelBackend):
-    """ModelBackend that refuses a locked account and counts failures.
+    """ModelBackend that refuses a locked account or client address and counts failures.
 
-    The counter is updated with a single guarded UPDATE so that parallel guesses
-    cannot race past the limit.
+    An account's counter is updated with a single guarded UPDATE so that parallel guesses
+    cannot race past the limit. Every failure also counts for the client address
+    (`limits.address_limit`), and a name that is no account is locked as an account
+    would be (`limits.unknown_name_limit`): "locked" is no answer to "does it exist?".
+    Why a sign-in was refused is left on the request (``login_refusal``: "address" or
+    "account") for the form's message.
     """
 
     def authenticate(self, request, username=None, password=None, **kwargs):
@@ -27,15 +35,25 @@ class LockoutModelBackend(ModelBackend):
             username = kwargs.get(User.USERNAME_FIELD)
         if username is None or password is None:
             return None
+        address = client_address(request) if request is not None else None
+        if limits.is_locked(limits.address_limit(), address):
+            _refuse(request, "address")
+            return None
         try:
             user = User.objects.get_by_natural_key(username)
         except User.DoesNotExist:
-            User().set_password(password)  # same work as a real check: no timing oracle
+            if limits.is_locked(limits.unknown_name_limit(), username):
+                _refuse(request, "account")
+            else:
+                User().set_password(password)  # same work as a real check: no timing oracle
+                if limits.note_failure(limits.unknown_name_limit(), username):
+                    _refuse(request, "account")
+            _note_address_failure(request, address)
             return None
         now = timezone.now()
         if user.is_locked(now):
-            if request is not None:
-                request.login_locked_until = user.locked_until
+            _refuse(request, "account")
+            _note_address_failure(request, address)
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
             if user.failed_logins or user.locked_until:
@@ -44,8 +62,9 @@ class LockoutModelBackend(ModelBackend):
             return user
         register_failure(user, now)
         user.refresh_from_db(fields=["failed_logins", "locked_until"])
-        if request is not None and user.is_locked(now):
-            request.login_locked_until = user.locked_until
+        if user.is_locked(now):
+            _refuse(request, "account")
+        _note_address_failure(request, address)
         return None
 
     # A user object primed by accounts.access (every request's user) carries its
@@ -86,3 +105,15 @@ def register_failure(user, now) -> None:
         failed_logins=0,
         locked_until=now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES),
     )
+
+
+def _refuse(request, why: str) -> None:
+    if request is not None:
+        request.login_refusal = why
+
+
+def _note_address_failure(request, address: str | None) -> None:
+    """One failure more from ``address``; the attempt that reaches the limit is already
+    answered as refused for the address."""
+    if limits.note_failure(limits.address_limit(), address):
+        _refuse(request, "address")

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
@@ -11,13 +12,19 @@ from .services import grantable_roles
 
 
 class SignInForm(AuthenticationForm):
-    """Sign-in that says plainly when an account is locked."""
+    """Sign-in that says plainly when sign-in is locked, for a name or for the client's
+    address. The words are the same whether the name is an account or not, and carry no
+    time of its own (a name nobody has is locked as long as an account would be)."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
         "locked": _(
-            "Too many failed sign-in attempts. This account is locked until %(until)s; "
-            "try again later or ask your hall manager."
+            "Too many failed sign-in attempts with this username: it is locked for up to "
+            "%(minutes)s minutes. Try again later or ask your hall manager."
+        ),
+        "address_locked": _(
+            "Too many failed sign-in attempts from this computer: sign-in from it is paused "
+            "for up to %(minutes)s minutes."
         ),
     }
 
@@ -25,14 +32,18 @@ class SignInForm(AuthenticationForm):
         try:
             return super().clean()
         except forms.ValidationError:
-            until = getattr(self.request, "login_locked_until", None)
-            if until is not None:
-                from django.utils import formats, timezone
-
+            refusal = getattr(self.request, "login_refusal", None)
+            if refusal == "address":
+                raise forms.ValidationError(
+                    self.error_messages["address_locked"],
+                    code="address_locked",
+                    params={"minutes": settings.LOGIN_ADDRESS_LOCKOUT_MINUTES},
+                ) from None
+            if refusal == "account":
                 raise forms.ValidationError(
                     self.error_messages["locked"],
                     code="locked",
-                    params={"until": formats.time_format(timezone.localtime(until), "H:i")},
+                    params={"minutes": settings.LOGIN_LOCKOUT_MINUTES},
                 ) from None
             raise
 

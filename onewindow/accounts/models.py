@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
@@ -128,20 +130,67 @@ class User(AbstractUser):
         return self.locked_until is not None and self.locked_until > now
 
 
+def default_token_expiry():
+    return timezone.now() + timedelta(days=settings.ONEWINDOW_API_TOKEN_DAYS)
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def live(self, now=None):
+        """Tokens that still open the API: neither revoked nor expired."""
+        return self.filter(revoked_at=None, expires_at__gt=now or timezone.now())
+
+    def manageable_by(self, actor):
+        """The tokens ``actor`` may see and revoke: their own, and those of the accounts
+        they may change (`User.objects.editable_by`), since whoever holds a token acts
+        with its owner's rights."""
+        if actor is None or not actor.is_authenticated or not actor.is_active:
+            return self.none()
+        others = User.objects.editable_by(actor).values("pk")
+        return self.filter(models.Q(user=actor) | models.Q(user__in=others))
+
+
 class ApiToken(models.Model):
-    """A bearer token for the REST API. Only a hash is stored; the key is shown once."""
+    """A bearer token for the REST API. Only a hash is stored; the key is shown once.
+
+    A token works until it expires (`expires_at`, ONEWINDOW_API_TOKEN_DAYS after it was
+    made) or is revoked, and only while its owner is active and not locked out. The
+    `prefix` (the key's first characters after ``ow_``) names it on pages, in commands
+    and in the audit log.
+    """
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("active")
+        EXPIRED = "expired", _("expired")
+        REVOKED = "revoked", _("revoked")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     label = models.CharField(_("label"), max_length=80, blank=True)
-    prefix = models.CharField(max_length=8, db_index=True)
+    prefix = models.CharField(_("prefix"), max_length=8, unique=True)
     key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"), default=default_token_expiry)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.user.username} ow_{self.prefix}…"
+
+    def state(self, now=None) -> str:
+        if self.revoked_at is not None:
+            return self.State.REVOKED
+        if self.expires_at <= (now or timezone.now()):
+            return self.State.EXPIRED
+        return self.State.ACTIVE
+
+    @property
+    def state_label(self) -> str:
+        return self.State(self.state()).label
 
     @staticmethod
     def hash_key(key: str) -> str:

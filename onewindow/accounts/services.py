@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onewindow.audit.services import record
@@ -145,6 +146,16 @@ def save_staff(
     return user
 
 
+def _token_snapshot(token: ApiToken) -> dict:
+    return {
+        "username": token.user.username,
+        "prefix": token.prefix,
+        "label": token.label,
+        "expires_at": token.expires_at,
+        "revoked_at": token.revoked_at,
+    }
+
+
 @transaction.atomic
 def create_api_token(*, actor, user: User, label: str = "") -> str:
     """Issue an API token; returns the key, which is shown once and never stored."""
@@ -154,5 +165,51 @@ def create_api_token(*, actor, user: User, label: str = "") -> str:
         action="token.created",
         obj=token,
         object_repr=f"{user.username} {token.prefix}",
+        hall=user.halls.order_by("pk").first(),
+        after=_token_snapshot(token),
     )
     return key
+
+
+class TokenRefused(PermissionDenied):
+    """A token ``actor`` may not revoke (403)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class TokenAlreadyRevoked(ValueError):
+    """The token was revoked before: nothing to do, nothing changed."""
+
+
+@transaction.atomic
+def revoke_api_token(*, actor, token: ApiToken, request=None) -> ApiToken:
+    """Revoke a token at once: its next request is a 401.
+
+    Its owner may revoke it, and whoever may change the owner's account
+    (`ApiToken.objects.manageable_by`); ``None`` is the system (the `token` command run
+    on the server). A token already revoked stays as it was (its time is kept).
+    """
+    locked = ApiToken.objects.select_for_update().select_related("user").get(pk=token.pk)
+    if (
+        actor is not None
+        and not ApiToken.objects.manageable_by(actor).filter(pk=locked.pk).exists()
+    ):
+        raise TokenRefused(_("Your account may not revoke this token."))
+    if locked.revoked_at is not None:
+        raise TokenAlreadyRevoked(locked.prefix)
+    before = _token_snapshot(locked)
+    locked.revoked_at = timezone.now()
+    locked.save(update_fields=["revoked_at"])
+    record(
+        actor=actor,
+        action="token.revoked",
+        obj=locked,
+        object_repr=f"{locked.user.username} {locked.prefix}",
+        hall=locked.user.halls.order_by("pk").first(),
+        before=before,
+        after=_token_snapshot(locked),
+        request=request,
+    )
+    return locked

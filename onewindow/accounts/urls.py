@@ -11,4 +11,6 @@ urlpatterns = [
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/new/", views.staff_edit, name="staff_create"),
     path("staff/<str:username>/", views.staff_edit, name="staff_edit"),
+    path("tokens/", views.token_list, name="token_list"),
+    path("tokens/<str:prefix>/revoke/", views.token_revoke, name="token_revoke"),
 ]

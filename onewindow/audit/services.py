@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onewindow.core import plainjson
+from onewindow.core.http import client_address
 from onewindow.lib.idnumbers import looks_like_personal_number, mask_resident_id
 
 from . import checkpoint as checkpoint_file
@@ -49,9 +50,10 @@ def mask_personal(values: dict | None) -> dict | None:
 
 
 def client_ip(request) -> str | None:
+    """The client's address behind the trusted proxies (`core.http.client_address`)."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    return client_address(request)
 
 
 def record(

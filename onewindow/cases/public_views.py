@@ -34,6 +34,8 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from onewindow.core.http import client_address
+
 from . import clock
 from .models import Case, CaseEvent, StatusLookupFailure, Suspension
 
@@ -63,7 +65,9 @@ PUBLIC_KINDS = (*PLAIN_WORDS, K.STEP_DECIDED, K.EXTENDED, K.SUSPENDED, K.CONCLUD
 
 
 def client_key(request) -> str:
-    return (request.META.get("REMOTE_ADDR") or "unknown")[:64]
+    """The rate limit's bucket: the client's address behind the trusted proxies, so that
+    visitors behind the TLS proxy do not share one and a client cannot pick its own."""
+    return (client_address(request) or "unknown")[:64]
 
 
 def _recent_failures(client: str, now: dt.datetime):
