@@ -101,6 +101,12 @@ def _require_handler(user) -> None:
         raise services.NotPermitted()
 
 
+def _require_reader(user) -> None:
+    """The pages' rule for reading cases (actions.may_read_cases): 403 for the others."""
+    if not actions.may_read_cases(user):
+        raise services.NotPermitted()
+
+
 def numbers_visible(user, case: Case) -> bool:
     """Personal numbers in full only for staff of the case's hall who handle cases."""
     return user.has_perm(HANDLE) and case.hall_id in user.hall_id_set
@@ -258,6 +264,7 @@ def state_answer(status: int, case: Case, user) -> HttpResponse:
 )
 @answers_errors
 def list_cases(request, filters: Query[CaseFilters]):
+    _require_reader(request.user)
     qs = Case.objects.visible_to(request.user)
     if filters.hall:
         qs = qs.filter(hall__code=filters.hall.upper())
@@ -303,6 +310,7 @@ def list_cases(request, filters: Query[CaseFilters]):
 )
 @answers_errors
 def get_case(request, number: PathKey):
+    _require_reader(request.user)
     return 200, detail(services.get_case_for(request.user, number), request.user)
 
 

@@ -38,7 +38,7 @@ QUEUE_LIMIT = 300
 
 
 def _can_view(user) -> bool:
-    return user.has_perm("cases.handle_cases") or user.sees_all_halls
+    return actions.may_read_cases(user)
 
 
 def _can_act(user, case: Case) -> bool:
