@@ -145,6 +145,10 @@ PAGES: dict[str, Open | Staff] = {
     "staff/cases/<str:number>/do/<str:action>/": Staff(
         None, "supervisor", other_hall=True, method="POST", args=CASE
     ),
+    # the applicant's full numbers: the case's handlers only (the reviewer has no step yet)
+    "staff/cases/<str:number>/numbers/": Staff(
+        None, "reviewer", other_hall=True, method="POST", args=CASE
+    ),
     "staff/cases/<str:number>/documents/<str:kind>/": Staff(
         "clerk", "observer", other_hall=True, args=CASE
     ),
@@ -210,6 +214,8 @@ API: dict[tuple[str, str], Open | Staff] = {
     ("GET", "/api/v1/cases"): Staff("clerk", "observer", other_hall="hidden"),
     ("POST", "/api/v1/cases"): Staff(None, "observer", other_hall=True, method="POST"),
     ("GET", "/api/v1/cases/{number}"): Staff("clerk", "observer", other_hall=True),
+    # the full numbers: the case's handlers only (the reviewer has no step of it yet)
+    ("GET", "/api/v1/cases/{number}?reveal=true"): Staff("clerk", "reviewer", other_hall=True),
     **{
         ("POST", f"/api/v1/cases/{{number}}/{action}"): Staff(
             None, "supervisor", other_hall=True, method="POST"
