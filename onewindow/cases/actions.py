@@ -41,6 +41,13 @@ from .models import Case
 HANDLE = "cases.handle_cases"
 
 
+def may_read_cases(user) -> bool:
+    """Who reads cases at all, on the pages and through the API: those who handle them,
+    and the centre and supervision (every hall). Others of a hall (a conduct observer, a
+    reviewer of the catalogue) get 403; which cases is then `visible_to`'s answer."""
+    return user.has_perm(HANDLE) or user.sees_all_halls
+
+
 class Situation:
     """What the case page reads once to choose the actions it offers (`offered`)."""
 

@@ -6,8 +6,8 @@ Every endpoint is thin: look the case up through `visible_to` (another hall's ca
 404, exactly like an unknown number), check the role (403), call one service, answer.
 Writes carry the case ``version`` they were made from: a stale one gets 409 and changes
 nothing. Errors come as ``{code, message, errors}`` with the message in the language of
-``Accept-Language``. Personal numbers are masked except for staff of the case's hall who
-handle cases.
+``Accept-Language``. Personal numbers are always masked, except in the answer to
+``GET /cases/{number}?reveal=true`` asked by one of the case's handlers, which is audited.
 """
 
 import datetime as dt
@@ -24,7 +24,6 @@ from ninja.responses import NinjaJSONEncoder
 from onewindow.catalogue.models import ServiceItem
 from onewindow.core.api_errors import PathKey
 from onewindow.halls.models import Hall, Window
-from onewindow.lib import idnumbers
 
 from . import actions, clock, exchange, services
 from .api_schemas import (
@@ -101,15 +100,17 @@ def _require_handler(user) -> None:
         raise services.NotPermitted()
 
 
-def numbers_visible(user, case: Case) -> bool:
-    """Personal numbers in full only for staff of the case's hall who handle cases."""
+def _require_reader(user) -> None:
+    """The pages' rule for reading cases (actions.may_read_cases): 403 for the others."""
+    if not actions.may_read_cases(user):
+        raise services.NotPermitted()
+
+
+def works_in_hall(user, case: Case) -> bool:
+    """Staff of the case's hall who handle cases: they see the query code (printed on
+    every notice they hand out). Personal numbers are another matter: masked for all,
+    shown in full only on an audited request of one of the case's handlers (`revealed`)."""
     return user.has_perm(HANDLE) and case.hall_id in user.hall_id_set
-
-
-def _mask_number(case: Case) -> str:
-    if case.applicant_kind == Case.ApplicantKind.PERSON:
-        return idnumbers.mask_resident_id(case.applicant_id_number)
-    return idnumbers.mask_credit_code(case.applicant_id_number)
 
 
 def _local(moment):
@@ -122,8 +123,8 @@ STATUS_LABELS = dict(Case.Status.choices)
 KIND_LABELS = dict(CaseEvent.Kind.choices)
 
 
-def summary(case: Case, user, today: dt.date) -> dict:
-    visible = numbers_visible(user, case)
+def summary(case: Case, user, today: dt.date, revealed: dict | None = None) -> dict:
+    """`revealed`: the full numbers `services.reveal_numbers` gave (and audited), or None."""
     left = clock.case_days_left(case, today=today)
     version = case.item_version
     return {
@@ -137,11 +138,11 @@ def summary(case: Case, user, today: dt.date) -> dict:
         "is_immediate": case.is_immediate,
         "applicant_kind": case.applicant_kind,
         "applicant_name": case.applicant_name,
-        "applicant_id_number": case.applicant_id_number if visible else _mask_number(case),
-        "contact_phone": case.contact_phone
-        if visible
-        else idnumbers.mask_phone(case.contact_phone),
-        "numbers_masked": not visible,
+        "applicant_id_number": revealed["applicant_id_number"]
+        if revealed
+        else case.masked_id_number,
+        "contact_phone": revealed["contact_phone"] if revealed else case.masked_phone,
+        "numbers_masked": not revealed,
         "received_at": _local(case.received_at),
         "accepted_on": case.accepted_on,
         "promised_due_date": case.promised_due_date,
@@ -156,13 +157,12 @@ def summary(case: Case, user, today: dt.date) -> dict:
     }
 
 
-def state(case: Case, user) -> dict:
+def state(case: Case, user, revealed: dict | None = None) -> dict:
     """The summary and every field of the case row (no further queries: the relations it
     reads are those the services and the lookups load)."""
-    out = summary(case, user, clock.local_date())
-    visible = not out["numbers_masked"]
+    out = summary(case, user, clock.local_date(), revealed)
     out.update(
-        query_code=case.query_code if visible else None,
+        query_code=case.query_code if works_in_hall(user, case) else None,
         window=case.window.number if case.window_id else None,
         contact_name=case.contact_name,
         accepted_at=_local(case.accepted_at),
@@ -189,8 +189,8 @@ def state(case: Case, user) -> dict:
     return out
 
 
-def detail(case: Case, user) -> dict:
-    out = state(case, user)
+def detail(case: Case, user, revealed: dict | None = None) -> dict:
+    out = state(case, user, revealed)
     events = case.events.select_related("actor").order_by("seq")
     out.update(
         department=case.department.name,
@@ -258,6 +258,7 @@ def state_answer(status: int, case: Case, user) -> HttpResponse:
 )
 @answers_errors
 def list_cases(request, filters: Query[CaseFilters]):
+    _require_reader(request.user)
     qs = Case.objects.visible_to(request.user)
     if filters.hall:
         qs = qs.filter(hall__code=filters.hall.upper())
@@ -302,8 +303,17 @@ def list_cases(request, filters: Query[CaseFilters]):
     summary="A case with its steps and events",
 )
 @answers_errors
-def get_case(request, number: PathKey):
-    return 200, detail(services.get_case_for(request.user, number), request.user)
+def get_case(request, number: PathKey, reveal: bool = False):
+    """`reveal=true`: the applicant's full ID number and phone, for the case's handlers
+    only (403 for the others), each such answer an audit row `case.numbers_viewed`."""
+    _require_reader(request.user)
+    case = services.get_case_for(request.user, number)
+    revealed = None
+    if reveal:
+        revealed = services.reveal_numbers(
+            actor=request.user, case=case, channel="api", request=request
+        )
+    return 200, detail(case, request.user, revealed)
 
 
 @router.post(

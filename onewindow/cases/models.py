@@ -328,6 +328,23 @@ class Case(models.Model):
         return idnumbers.mask_credit_code(self.applicant_id_number or "")
 
     @property
+    def masked_phone(self) -> str:
+        return idnumbers.mask_phone(self.contact_phone or "")
+
+    def is_handled_by(self, user) -> bool:
+        """Whether the user handles this case, and so may see the applicant's full ID
+        number and phone (each view audited: services.reveal_numbers): someone of the
+        case's hall who handles cases and received it, holds or held one of its steps,
+        or acted on it. Everybody else sees them masked."""
+        if not user.is_authenticated or not user.has_perm("cases.handle_cases"):
+            return False
+        if self.hall_id not in user.hall_id_set:
+            return False
+        if user.pk in (self.received_by_id, self.current_assignee_id):
+            return True
+        return self.steps.filter(assignee=user).exists() or self.events.filter(actor=user).exists()
+
+    @property
     def shown_applicant_name(self) -> str:
         """A person's name masked (张**); an organisation's name is public and shown whole."""
         if self.applicant_is_person:

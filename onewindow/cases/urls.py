@@ -11,6 +11,7 @@ urlpatterns = [
     path("queue/", views.queue, name="queue"),
     path("<str:number>/", views.case_detail, name="detail"),
     path("<str:number>/do/<str:action>/", views.case_action, name="act"),
+    path("<str:number>/numbers/", views.reveal_numbers, name="reveal_numbers"),
     path("<str:number>/documents/<str:kind>/", views.document, name="document"),
     path("<str:number>/attachments/", views.case_action, {"action": "attach"}, name="attach"),
     path("<str:number>/attachments/<int:pk>/", views.attachment, name="attachment"),

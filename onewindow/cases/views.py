@@ -38,7 +38,7 @@ QUEUE_LIMIT = 300
 
 
 def _can_view(user) -> bool:
-    return user.has_perm("cases.handle_cases") or user.sees_all_halls
+    return actions.may_read_cases(user)
 
 
 def _can_act(user, case: Case) -> bool:
@@ -323,8 +323,9 @@ def supervision_cards(case: Case, request) -> str:
     return template.render({"case": case, "request": request}, request)
 
 
-def _detail_context(request, case: Case, bound: dict | None = None) -> dict:
-    """The case page; ``bound`` holds the form of an action that was sent and refused."""
+def _detail_context(request, case: Case, bound: dict | None = None, revealed: bool = False) -> dict:
+    """The case page; ``bound`` holds the form of an action that was sent and refused;
+    ``revealed``: show the applicant's full numbers (asked for and audited just before)."""
     bound = bound or {}
     cal = clock.calendar()
     offered = {a.name: a for a in actions.offered(request.user, case)}
@@ -360,12 +361,19 @@ def _detail_context(request, case: Case, bound: dict | None = None) -> dict:
         "attach_form": (bound.get("attach") or attach.make_form(case)) if attach else None,
         "supervision_cards": supervision_cards(case, request),
         "Kind": CaseDocument.Kind,
+        "numbers_shown": revealed,
+        "may_reveal": not revealed and case.is_handled_by(request.user),
     }
 
 
-def _case_page(request, case: Case, *, status: int = 200, bound: dict | None = None):
+def _case_page(
+    request, case: Case, *, status: int = 200, bound: dict | None = None, revealed=False
+):
     return render(
-        request, "cases/detail.html", _detail_context(request, case, bound), status=status
+        request,
+        "cases/detail.html",
+        _detail_context(request, case, bound, revealed),
+        status=status,
     )
 
 
@@ -413,7 +421,29 @@ def case_detail(request, number):
     if not _can_view(request.user):
         raise PermissionDenied
     case = services.get_case_for(request.user, number)
-    return _case_page(request, case, bound=_refused_form(request, case))
+    revealed = request.session.pop(_revealed_key(case.number), False)
+    return _case_page(request, case, bound=_refused_form(request, case), revealed=revealed)
+
+
+def _revealed_key(number: str) -> str:
+    return f"cases:numbers-revealed:{number}"
+
+
+@require_POST
+@login_required
+def reveal_numbers(request, number):
+    """ "Show the full numbers" on the case page: for the case's handlers only, one audit
+    row per view. The page the browser is sent to shows them once (a flag in the
+    session, not the numbers); a reload shows them masked again."""
+    if not _can_view(request.user):
+        raise PermissionDenied
+    case = services.get_case_for(request.user, number)
+    try:
+        services.reveal_numbers(actor=request.user, case=case, channel="page", request=request)
+    except services.NotPermitted as exc:
+        raise PermissionDenied(exc.message) from None
+    request.session[_revealed_key(case.number)] = True
+    return _see_other(reverse("cases:detail", args=[case.number]) + "#applicant")
 
 
 @require_POST

@@ -19,6 +19,7 @@ from .common import (
     eligible_for_step,
     get_case_for,
     pick_assignee,
+    reveal_numbers,
     visible_cases,
 )
 from .errors import CaseError, InvalidInput, NotPermitted, StaleCase, TransitionNotAllowed
@@ -91,5 +92,6 @@ __all__ = [
     "supply_correction",
     "suspend_case",
     "validate_applicant",
+    "reveal_numbers",
     "visible_cases",
 ]

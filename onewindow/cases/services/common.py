@@ -118,6 +118,25 @@ def visible_cases(user):
     return Case.objects.visible_to(user)
 
 
+def reveal_numbers(*, actor, case: Case, channel: str, request=None) -> dict[str, str]:
+    """The applicant's full ID number and phone, for one of the case's handlers
+    (`Case.is_handled_by`); everybody else gets `NotPermitted`. Each view is an audit row
+    `case.numbers_viewed` (the channel, ``page`` or ``api``, as its note), so the log says
+    who saw whose number when. The numbers themselves are not written to the log."""
+    if not case.is_handled_by(actor):
+        raise NotPermitted(_("Only the case's handlers may see the applicant's full numbers."))
+    with transaction.atomic():
+        record(
+            actor=actor,
+            action="case.numbers_viewed",
+            obj=case,
+            hall=case.hall,
+            note=channel,
+            request=request,
+        )
+    return {"applicant_id_number": case.applicant_id_number, "contact_phone": case.contact_phone}
+
+
 def get_case_for(user, number: str) -> Case:
     """The case with this number if the user may see it; 404 otherwise (another hall's
     case looks exactly like a case that does not exist)."""

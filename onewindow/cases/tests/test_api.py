@@ -80,7 +80,7 @@ def test_it_receives_a_case(api, personas, item, monday):
     assert body["number"].startswith("CG20260302")
     assert (body["status"], body["version"], body["source"]) == ("received", 1, "window")
     assert body["window"] == personas.window.number
-    assert body["numbers_masked"] is False and body["query_code"]
+    assert body["numbers_masked"] is True and body["query_code"]  # numbers: see reveal
     assert [
         e["kind"] for e in api.get(personas.clerk, f"/cases/{body['number']}")[1]["events"]
     ] == ["received"]
@@ -160,7 +160,8 @@ def test_it_receives_an_organisation(api, personas, item, monday):
         intake(personas, item, applicant_kind="organisation", applicant_id_number=code),
     )
     assert status == 201
-    assert body["applicant_id_number"] == code
+    assert body["applicant_id_number"] == code[:4] + "*" * 10 + code[-4:]
+    assert body["numbers_masked"] is True
 
 
 def test_it_answers_404_for_a_hall_that_is_not_yours(api, personas, item, monday):
@@ -467,21 +468,23 @@ def test_it_answers_403_when_the_step_waits_for_someone_else(api, personas, item
     assert (status, body["code"]) == (403, "not_permitted")
 
 
-def test_it_masks_personal_numbers_outside_the_hall(api, personas, item, monday):
+def test_it_masks_personal_numbers_unless_a_handler_reveals_them(api, personas, item, monday):
     number = resident_id()
     case = make_case(personas, item, id_number=number, contact_phone="13912345678")
+    masked = (number[:6] + "********" + number[-4:], "139****5678", True)
     _status, own = api.get(personas.clerk, f"/cases/{case.number}")
-    assert (own["applicant_id_number"], own["contact_phone"], own["numbers_masked"]) == (
+    assert (own["applicant_id_number"], own["contact_phone"], own["numbers_masked"]) == masked
+    assert own["query_code"] == case.query_code
+    _status, shown = api.get(personas.clerk, f"/cases/{case.number}?reveal=true")
+    assert (shown["applicant_id_number"], shown["contact_phone"], shown["numbers_masked"]) == (
         number,
         "13912345678",
         False,
     )
-    assert own["query_code"] == case.query_code
     for user in (personas.supervisor, personas.admin):
         status, other = api.get(user, f"/cases/{case.number}")
         assert status == 200
-        assert other["applicant_id_number"] == number[:6] + "********" + number[-4:]
-        assert other["contact_phone"] == "139****5678"
+        assert (other["applicant_id_number"], other["contact_phone"]) == masked[:2]
         assert other["numbers_masked"] is True and other["query_code"] is None
         status, page = api.get(user, "/cases")
         assert page["results"][0]["applicant_id_number"] != number
