@@ -35,6 +35,7 @@ def _staff_links():
         ("halls:list", _("Halls"), lambda u: u.has_perm("halls.manage_halls")),
         ("accounts:staff_list", _("Staff"), lambda u: u.has_perm("accounts.manage_staff")),
         ("workdays:years", _("Calendar"), lambda u: True),
+        ("accounts:token_list", _("API tokens"), lambda u: True),
         ("audit:search", _("Audit log"), lambda u: u.has_perm("audit.view_auditentry")),
     ]
     return [(*link, "main") for link in links] + [(*link, "admin") for link in admin]

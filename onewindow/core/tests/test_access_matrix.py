@@ -24,6 +24,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 
+from onewindow.accounts.models import ApiToken
 from onewindow.accounts.roles import Role
 from onewindow.api import api
 from onewindow.audit.models import AuditEntry
@@ -93,6 +94,11 @@ PAGES: dict[str, Open | Staff] = {
     "accounts/staff/": Staff("manager", "clerk"),
     "accounts/staff/new/": Staff("manager", "clerk"),
     "accounts/staff/<str:username>/": Staff("manager", "clerk", other_hall=True),
+    # everyone lists their own tokens; a token one may not revoke is answered as unknown
+    "accounts/tokens/": Staff("clerk", "clerk", 200),
+    "accounts/tokens/<str:prefix>/revoke/": Staff(
+        None, "clerk", 404, other_hall=True, method="POST", args=(("prefix", "token_prefix"),)
+    ),
     # halls
     "staff/halls/": Staff("manager", "clerk"),
     "staff/halls/new/": Staff("admin", "clerk"),
@@ -342,6 +348,7 @@ def world(personas):
         "window_number": personas.window.number,
         "version_number": item.published_version.number,
         "implementation_code": item.implementation_code,
+        "token_prefix": ApiToken.issue(personas.handler, "matrix")[0].prefix,
     }
     return {"personas": personas, "item": item, "case": case, "alert": alert,
             "observer": observer, "values": values}  # fmt: skip
