@@ -1,6 +1,7 @@
 """The one REST API, assembled from each app's `api.py` router (OpenAPI at /api/v1/openapi.json)."""
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.utils import translation
 from ninja import NinjaAPI
@@ -21,6 +22,7 @@ from onewindow.core.api_errors import (
     not_found,
     unauthorized,
 )
+from onewindow.core.faults import unavailable_answer
 from onewindow.supervision.api import router as supervision_router
 from onewindow.workdays.api import router as workdays_router
 
@@ -86,3 +88,17 @@ def answer_http_error(request, exc: HttpError):
         if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
             return api.create_response(request, body_not_json(), status=422)
     return api.create_response(request, error(exc.status_code, str(exc)), status=exc.status_code)
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+@api.exception_handler(OSError)
+def answer_unavailable(request, exc: Exception):
+    """A lost database connection or a full disk: 503 in the one error format
+    (core/faults.py), also when DEBUG is on, where ninja would send a traceback. Any other
+    exception goes on to Django's handler, as without this handler."""
+    with translation.override(api_language(request)):
+        answer = unavailable_answer(request, exc)
+    if answer is None:
+        raise exc
+    return answer

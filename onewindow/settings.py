@@ -3,7 +3,7 @@
 Environment variables:
   DATABASE_URL     database (default: SQLite file var/onewindow.sqlite3)
   SECRET_KEY       required in production
-  DEBUG            "1"/"true" to enable debug pages (never in production)
+  DEBUG            "1"/"true" to enable Django's debug pages (default off; never in production)
   ALLOWED_HOSTS    comma-separated host names
   ONEWINDOW_ENV    "production" switches on the hardened settings checked by `check --deploy`
   ONEWINDOW_CITY_NAME / ONEWINDOW_CITY_NAME_EN / ONEWINDOW_EMBLEM   the city's name and emblem
@@ -55,7 +55,10 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 (VAR_DIR / "static").mkdir(exist_ok=True)
 
 PRODUCTION = os.environ.get("ONEWINDOW_ENV", "development") == "production"
-DEBUG = env_bool("DEBUG", default=not PRODUCTION)
+# Off unless asked for, also in development: `make demo` and `onewindow serve` show the
+# platform's own translated error pages, as production does. DEBUG=1 gives Django's debug
+# pages (tracebacks, the technical 404) while developing; never in production.
+DEBUG = env_bool("DEBUG", default=False)
 
 if PRODUCTION:
     SECRET_KEY = os.environ["SECRET_KEY"]  # no default: refuse to start without one
@@ -133,6 +136,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "onewindow.accounts.middleware.InactivityTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it sees a view's exception first: a lost database or a full disk is a
+    # translated 503 page (core/faults.py), not a traceback.
+    "onewindow.core.faults.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "onewindow.urls"

@@ -24,3 +24,4 @@ urlpatterns = [
 ]
 
 handler404 = "onewindow.core.http.page_not_found"
+handler500 = "onewindow.core.faults.server_error"

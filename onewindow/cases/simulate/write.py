@@ -105,7 +105,10 @@ def table_sql(conn) -> list[tuple[str, str, tuple]]:
 def write_batch(conn, statements, rows: dict) -> None:
     """One transaction per batch: executemany per table (COPY on PostgreSQL, its bulk
     path), and the case number counters of the batch's days raised in the same
-    transaction, so that whatever was written is consistent when the run is killed."""
+    transaction, so that whatever was written is consistent when the run is killed.
+    PostgreSQL's id sequences of the cases and steps (whose ids the generator chooses)
+    are moved past them with each batch too: after a killed run the services must not
+    draw an id that the simulation already used."""
     with transaction.atomic(using=conn.alias):
         with conn.cursor() as cur:
             for key, sql, tail in statements:
@@ -120,6 +123,8 @@ def write_batch(conn, statements, rows: dict) -> None:
                     cur.executemany(sql, batch)
         if rows.get("counters"):
             raise_counters(rows["counters"], conn)
+        if rows["case"] or rows["step"]:
+            reset_sequences(conn, ("Case", "CaseStep"))
 
 
 def analyze(conn, tables) -> None:
@@ -175,12 +180,18 @@ def reserve_counters(counters: dict, conn) -> None:
     Also resets the id sequences (PostgreSQL) past the ids the generator chose."""
     with transaction.atomic(using=conn.alias):
         raise_counters(counters, conn)
-        models = [apps.get_model("cases", name) for _key, name, _cols in TABLES]
-        statements = conn.ops.sequence_reset_sql(no_style(), models)
-        if statements:
-            with conn.cursor() as cur:
-                for sql in statements:
-                    cur.execute(sql)
+        reset_sequences(conn, [name for _key, name, _cols in TABLES])
+
+
+def reset_sequences(conn, model_names) -> None:
+    """Move the id sequences of these models of the cases app past their largest id
+    (PostgreSQL; SQLite keeps its own)."""
+    models = [apps.get_model("cases", name) for name in model_names]
+    statements = conn.ops.sequence_reset_sql(no_style(), models)
+    if statements:
+        with conn.cursor() as cur:
+            for sql in statements:
+                cur.execute(sql)
 
 
 def raise_counters(counters: dict, conn) -> None:

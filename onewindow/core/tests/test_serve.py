@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -50,6 +51,7 @@ def test_serve_answers_and_its_supervisor_holds_no_django(tmp_path):
     port = free_port()
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
     env.pop("ONEWINDOW_ENV", None)
+    env.pop("DEBUG", None)  # as `make demo` runs it
     onewindow = Path(sys.executable).with_name("onewindow")
     proc = subprocess.Popen(
         [str(onewindow), "serve", "--bind", f"127.0.0.1:{port}", "--no-worker", "--workers", "1"],
@@ -59,6 +61,12 @@ def test_serve_answers_and_its_supervisor_holds_no_django(tmp_path):
     )
     try:
         assert wait_for(f"http://127.0.0.1:{port}/healthz") == b"ok\n"
+        # DEBUG is off unless asked for: an unknown page is the platform's own, in Chinese.
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/no/such/page/", timeout=10)
+        assert missing.value.code == 404
+        page = missing.value.read().decode()
+        assert 'id="error-page"' in page and "没有这个页面" in page, page[:300]
         cmdline = Path(f"/proc/{proc.pid}/cmdline").read_bytes().split(b"\0")
         assert b"onewindow.core.supervisor" in cmdline
         assert "django" not in Path(f"/proc/{proc.pid}/maps").read_text()
