@@ -130,6 +130,13 @@ def test_a_simulated_year_looks_like_a_real_hall(demo):
         raised_on = timezone.localdate(alert.raised_at)
         assert raised_on > alert.case.promised_due_date
         assert raised_on <= timezone.localdate(alert.case.concluded_at)
+    # A step still open past its own date got its yellow card the night after that date.
+    late_steps = Alert.objects.filter(rule__code="step_overdue").select_related("step")
+    assert late_steps.exists() and raised["step_overdue"] == late_steps.count()
+    for alert in late_steps:
+        assert alert.level == "yellow" and alert.step.finished_at is None
+        assert timezone.localdate(alert.raised_at) > alert.due_date
+        assert alert.raised_at > alert.step.started_at
     # Most were raised the night after the date, while the case was open.
     nightly = [a for a in closed_late if timezone.localtime(a.raised_at).hour == 0]
     assert len(nightly) > 0.8 * len(closed_late)
