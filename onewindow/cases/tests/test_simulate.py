@@ -11,14 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 
 from onewindow.cases import clock, services, simulate
-from onewindow.cases.models import (
-    Case,
-    CaseEvent,
-    CaseNumberCounter,
-    CaseStep,
-    CorrectionNotice,
-    Extension,
-)
+from onewindow.cases.models import Case, CaseEvent, CaseNumberCounter, CaseStep, CorrectionNotice
 from onewindow.cases.simulate.generate import Generator
 from onewindow.cases.simulate.write import TABLES, table_sql
 from onewindow.halls.models import OpeningHours
@@ -127,6 +120,8 @@ def test_it_asks_for_and_approves_every_extension_before_the_legal_due_date(pers
     legal due date after them; the date before is the `days`-th working day before that
     one, so the approval day A was in time when more than `days` working days lie in
     [A, new legal due date]."""
+    from onewindow.cases.models import Extension
+
     stats = simulate_year(4000, seed=11)
     cal = get_calendar()
     events = list(CaseEvent.objects.filter(kind="extended").values_list("case_id", "at", "data"))
