@@ -33,7 +33,7 @@ from datetime import time as dtime
 from django.db import connection
 from django.utils import timezone
 
-from onewindow.cases.models import Case, CaseStep, CorrectionNotice, Extension
+from onewindow.cases.models import Case, CaseEvent, CaseStep, CorrectionNotice, Extension
 from onewindow.cases.simulate import analyze
 from onewindow.supervision.models import Alert, AlertEvent, ScanState
 from onewindow.supervision.services import scan
@@ -205,6 +205,7 @@ def _moments(pending, ctx: ScanContext) -> list[datetime]:
     extensions = _times(
         Extension, [b.subject_id for b in by_code["extension_without_approver"]], "at"
     )
+    extended = _times(CaseEvent, [b.subject_id for b in by_code["extension_after_legal_due"]], "at")
     steps = _times(
         CaseStep,
         [b.subject_id for code in ("step_due_soon", "step_overdue") for b in by_code[code]],
@@ -233,6 +234,8 @@ def _moments(pending, ctx: ScanContext) -> list[datetime]:
             return notices[b.subject_id][0] + SCAN_DELAY
         if code == "extension_without_approver":
             return extensions[b.subject_id][0] + SCAN_DELAY
+        if code == "extension_after_legal_due":
+            return extended[b.subject_id][0] + SCAN_DELAY
         if code == "suspension_too_long":
             started = datetime.fromisoformat(b.detail["started_on"]).date()
             over = cal.add_working_days(started, b.detail["max_days"] + n + 1).value

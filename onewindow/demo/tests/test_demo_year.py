@@ -181,3 +181,32 @@ def test_a_rerun_with_the_seed_gives_the_same_year_and_alerts(demo):
     simulate_year(3000, seed=9)
     raise_history_alerts(now=NOW)
     assert signature() == first
+
+
+def test_a_late_extension_in_the_history_is_carded_when_it_took_effect(demo):
+    """An extension that took effect after the legal due date (written behind the
+    services' back) gets its red card dated 15 s after the `extended` event."""
+    from onewindow.cases.models import CaseEvent
+
+    simulate_year(300)
+    case = Case.objects.filter(
+        status="delivered", legal_due_date__lt=NOW.date() - dt.timedelta(days=60)
+    ).first()
+    last = case.events.order_by("-seq").first()
+    on = case.legal_due_date + dt.timedelta(days=7)  # a week after the legal due date
+    at = timezone.make_aware(dt.datetime.combine(on, dt.time(10)))
+    event = CaseEvent.objects.create(
+        case=case,
+        seq=last.seq + 1,
+        kind=CaseEvent.Kind.EXTENDED,
+        hall=case.hall,
+        at=at,
+        data={
+            "days": 2,
+            "legal_due_date": (case.legal_due_date + dt.timedelta(days=3)).isoformat(),
+        },
+    )
+    raise_history_alerts(now=NOW)
+    card = Alert.objects.get(rule__code="extension_after_legal_due")
+    assert (card.case, card.subject_id, card.level) == (case, event.pk, "red")
+    assert card.raised_at == at + dt.timedelta(seconds=15)
