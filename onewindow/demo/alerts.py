@@ -7,6 +7,8 @@ supervision rules run over the history through supervision's own services, in on
 
 * `scan.plan` and `scan.evaluate` give every breach the rules find in the cases as they
   stand now (the irregular acts of the whole year, the clock of the cases still open);
+* the steps still open past their own date get their yellow card the night the date
+  passed (steps decided late since are not replayed);
 * the cases decided late were open and past their date once: each gets the yellow (and,
   past the legal date, red) card the clock rules raised the night after its date, with
   the figures the rule computes (`Check.detail`) as of that night;
@@ -31,7 +33,7 @@ from datetime import time as dtime
 from django.db import connection
 from django.utils import timezone
 
-from onewindow.cases.models import Case, CaseStep, CorrectionNotice, Extension
+from onewindow.cases.models import Case, CaseEvent, CaseStep, CorrectionNotice, Extension
 from onewindow.cases.simulate import analyze
 from onewindow.supervision.models import Alert, AlertEvent, ScanState
 from onewindow.supervision.services import scan
@@ -203,7 +205,12 @@ def _moments(pending, ctx: ScanContext) -> list[datetime]:
     extensions = _times(
         Extension, [b.subject_id for b in by_code["extension_without_approver"]], "at"
     )
-    steps = _times(CaseStep, [b.subject_id for b in by_code["step_due_soon"]], "started_at")
+    extended = _times(CaseEvent, [b.subject_id for b in by_code["extension_after_legal_due"]], "at")
+    steps = _times(
+        CaseStep,
+        [b.subject_id for code in ("step_due_soon", "step_overdue") for b in by_code[code]],
+        "started_at",
+    )
 
     def moment(p) -> datetime:
         code, b = p.rule.code, p.breach
@@ -211,6 +218,9 @@ def _moments(pending, ctx: ScanContext) -> list[datetime]:
         n = p.rule.threshold or 0
         if code in ("case_overdue", "legal_overdue"):
             return max(_midnight(_overdue_day(cal, b.due_date, n)), accepted + SCAN_DELAY)
+        if code == "step_overdue":
+            began = steps[b.subject_id][0]
+            return max(_midnight(_overdue_day(cal, b.due_date, n)), began + SCAN_DELAY)
         if code in ("case_due_soon", "step_due_soon"):
             # The first day with at most n working days left, or when the work began.
             day = b.due_date
@@ -224,6 +234,8 @@ def _moments(pending, ctx: ScanContext) -> list[datetime]:
             return notices[b.subject_id][0] + SCAN_DELAY
         if code == "extension_without_approver":
             return extensions[b.subject_id][0] + SCAN_DELAY
+        if code == "extension_after_legal_due":
+            return extended[b.subject_id][0] + SCAN_DELAY
         if code == "suspension_too_long":
             started = datetime.fromisoformat(b.detail["started_on"]).date()
             over = cal.add_working_days(started, b.detail["max_days"] + n + 1).value

@@ -11,6 +11,7 @@ DEFAULT_RULES = [
     ("step_due_soon", "环节临近办理时限", "Step due soon", "warning", 0, {}),
     ("case_due_soon", "办件临近承诺时限", "Case due soon", "warning", 1, {}),
     ("case_overdue", "办件超过承诺时限", "Case past its promised limit", "yellow", 0, {}),
+    ("step_overdue", "环节超过办理时限", "Step past its due date", "yellow", 0, {}),
     ("legal_overdue", "办件超过法定时限", "Case past its legal limit", "red", 0, {}),
     (
         "refusal_without_reason",
@@ -52,6 +53,14 @@ DEFAULT_RULES = [
         "red",
         None,
         {"self_approval_counts": True},
+    ),
+    (
+        "extension_after_legal_due",
+        "超过法定时限后延长",
+        "Extension approved after the legal due date",
+        "red",
+        None,
+        {},
     ),
     ("late_delivery", "超期送达", "Result delivered late", "red", 10, {}),
     ("not_delivered", "办结后逾期未送达", "Result not delivered in time", "red", 10, {}),

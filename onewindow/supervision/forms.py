@@ -59,6 +59,7 @@ class AlertFilterForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["hall"].queryset = Hall.objects.visible_to(user)
+        self.fields["hall"].label_from_instance = lambda hall: hall.local_name
 
     def filter(self, qs):
         """Apply the filters that are valid (an invalid one is reported and left out)."""

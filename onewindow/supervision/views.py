@@ -103,7 +103,7 @@ def weekly_chart(user, today=None) -> dict:
     for hall in halls:
         data = [counts.get((w, hall.pk), 0) for w in weeks]
         if any(data):
-            series.append({"name": hall.name, "data": data})
+            series.append({"name": hall.local_name, "data": data})
     return {"weeks": [w.isoformat() for w in weeks], "series": series}
 
 

@@ -1,13 +1,16 @@
-"""Journeys in a real browser: a clerk with an immediate and with a promised item, and an
-applicant looking up a case."""
+"""Journeys in a real browser: a clerk with an immediate and with a promised item, an
+approver approving an extension, and an applicant looking up a case (in local time)."""
+
+import datetime as dt
 
 import pytest
+from django.utils import formats, timezone, translation
 
 from conftest import login
-from onewindow.cases import services
-from onewindow.cases.models import Case
+from onewindow.cases import clock, services
+from onewindow.cases.models import Case, Extension
 
-from .factories import make_accepted_case, resident_id, with_wrong_check_char
+from .factories import make_accepted_case, make_case, resident_id, with_wrong_check_char
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -153,3 +156,83 @@ def test_a_clerk_ticks_every_material_at_once(browser, live_server, personas, it
     case = Case.objects.get()
     assert case.status == Case.Status.ACCEPTED
     assert all(m.provided for m in case.materials.all())
+
+
+def test_an_approver_approves_an_extension_from_the_queue_and_the_dates_move(
+    browser, live_server, personas, item
+):
+    case = make_accepted_case(personas, item)
+    before = (case.promised_due_date, case.legal_due_date)
+    # The handler asks for 3 working days on the case page.
+    page = as_user(browser, live_server, "handler")
+    page.goto(live_server.url + f"/staff/cases/{case.number}/")
+    page.fill("#action-extend input[name=days]", "3")
+    page.fill("#action-extend textarea[name=reason]", "需现场核查")
+    page.click("#do-extend")
+    page.wait_for_selector("#pending-extension")
+    assert page.locator("#promised-due").inner_text() == shown(before[0])  # nothing moved yet
+    page.context.close()
+
+    # The approver finds it in the queue and approves it on the case page.
+    page = as_user(browser, live_server, "approver")
+    page.goto(live_server.url + "/staff/cases/queue/")
+    page.locator("#queue a", has_text=case.number).click()
+    page.wait_for_selector("#action-extension_decision")
+    page.check("#action-extension_decision input[name=approve][value=yes]")
+    page.click("#do-extension_decision")
+    page.wait_for_selector(".alert-success")
+    case.refresh_from_db()
+    cal = clock.calendar()
+    assert case.promised_due_date == cal.add_working_days(before[0], 3).value
+    assert case.legal_due_date == cal.add_working_days(before[1], 3).value
+    assert page.locator("#promised-due").inner_text() == shown(case.promised_due_date)
+    assert page.locator("#legal-due").inner_text() == shown(case.legal_due_date)
+    assert page.locator("#pending-extension").count() == 0
+    [extension] = case.extensions.all()
+    assert (extension.status, extension.requested_by, extension.approver) == (
+        Extension.Status.APPROVED,
+        personas.handler,
+        personas.approver,
+    )
+    page.context.close()
+
+
+def shown(day) -> str:
+    """A date as the Chinese pages print it."""
+    with translation.override("zh-hans"):
+        return formats.date_format(day, "DATE_FORMAT")
+
+
+def test_an_applicant_sees_the_times_of_the_status_page_in_local_time(
+    browser, live_server, personas, item
+):
+    # 07:30 in Shanghai is 23:30 of the day before in UTC.
+    day = timezone.localdate() - dt.timedelta(days=2)
+    received = timezone.make_aware(dt.datetime.combine(day, dt.time(7, 30)))
+    case = make_case(personas, item, received_at=received)
+    case = services.accept_case(
+        actor=personas.clerk, case=case, at=received + dt.timedelta(minutes=20)
+    )
+    utc = received.astimezone(dt.UTC)
+    assert (utc.date(), utc.hour) == (day - dt.timedelta(days=1), 23)
+
+    # A browser in another time zone still sees the hall's local time.
+    context = browser.new_context(locale="zh-CN", timezone_id="America/New_York")
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    page.click("#home-status-link")
+    page.fill("#id_number", case.number)
+    page.fill("#id_code", case.query_code)
+    page.click("#status-form button")
+    page.wait_for_selector("#public-status")
+    steps = page.locator("#status-steps").inner_text()
+    with translation.override("zh-hans"):
+        local = formats.date_format(timezone.localtime(received), "SHORT_DATETIME_FORMAT")
+        accepted = formats.date_format(
+            timezone.localtime(received + dt.timedelta(minutes=20)), "SHORT_DATETIME_FORMAT"
+        )
+        in_utc = formats.date_format(utc.replace(tzinfo=None), "SHORT_DATETIME_FORMAT")
+    assert "7:30" in local or "07:30" in local
+    assert local in steps and accepted in steps
+    assert in_utc not in steps and "23:30" not in steps
+    context.close()

@@ -115,6 +115,30 @@ def test_it_writes_the_cases_asked_for_with_realistic_shares(personas, catalogue
     assert 0.2 * n < immediate < 0.8 * n
 
 
+def test_it_asks_for_and_approves_every_extension_before_the_legal_due_date(personas, catalogue):
+    """An extension after the legal due date is refused by the services (the case stays
+    overdue): the simulated year has none. Each `extended` event records the days and the
+    legal due date after them; the date before is the `days`-th working day before that
+    one, so the approval day A was in time when more than `days` working days lie in
+    [A, new legal due date]."""
+    from onewindow.cases.models import Extension
+
+    stats = simulate_year(4000, seed=11)
+    cal = get_calendar()
+    events = list(CaseEvent.objects.filter(kind="extended").values_list("case_id", "at", "data"))
+    assert stats.extensions == len(events) > 0
+    for case_id, when, data in events:
+        approved = clock.timezone.localdate(when)
+        after = dt.date.fromisoformat(data["legal_due_date"])
+        within = cal.working_days_between(approved - dt.timedelta(days=1), after).value
+        assert within > data["days"], (case_id, approved, data)
+    extensions = Extension.objects.values_list("status", "at", "decided_at", "approver_id")
+    assert len(extensions) == len(events)
+    for status, requested, decided, approver in extensions:
+        assert status == "approved" and approver is not None
+        assert requested <= decided  # asked for no later than approved, so in time too
+
+
 def test_it_follows_the_weekly_and_seasonal_rhythm(personas, catalogue):
     simulate_year(cases=4000)
     by_day = defaultdict(Counter)

@@ -130,6 +130,13 @@ def test_a_simulated_year_looks_like_a_real_hall(demo):
         raised_on = timezone.localdate(alert.raised_at)
         assert raised_on > alert.case.promised_due_date
         assert raised_on <= timezone.localdate(alert.case.concluded_at)
+    # A step still open past its own date got its yellow card the night after that date.
+    late_steps = Alert.objects.filter(rule__code="step_overdue").select_related("step")
+    assert late_steps.exists() and raised["step_overdue"] == late_steps.count()
+    for alert in late_steps:
+        assert alert.level == "yellow" and alert.step.finished_at is None
+        assert timezone.localdate(alert.raised_at) > alert.due_date
+        assert alert.raised_at > alert.step.started_at
     # Most were raised the night after the date, while the case was open.
     nightly = [a for a in closed_late if timezone.localtime(a.raised_at).hour == 0]
     assert len(nightly) > 0.8 * len(closed_late)
@@ -174,3 +181,32 @@ def test_a_rerun_with_the_seed_gives_the_same_year_and_alerts(demo):
     simulate_year(3000, seed=9)
     raise_history_alerts(now=NOW)
     assert signature() == first
+
+
+def test_a_late_extension_in_the_history_is_carded_when_it_took_effect(demo):
+    """An extension that took effect after the legal due date (written behind the
+    services' back) gets its red card dated 15 s after the `extended` event."""
+    from onewindow.cases.models import CaseEvent
+
+    simulate_year(300)
+    case = Case.objects.filter(
+        status="delivered", legal_due_date__lt=NOW.date() - dt.timedelta(days=60)
+    ).first()
+    last = case.events.order_by("-seq").first()
+    on = case.legal_due_date + dt.timedelta(days=7)  # a week after the legal due date
+    at = timezone.make_aware(dt.datetime.combine(on, dt.time(10)))
+    event = CaseEvent.objects.create(
+        case=case,
+        seq=last.seq + 1,
+        kind=CaseEvent.Kind.EXTENDED,
+        hall=case.hall,
+        at=at,
+        data={
+            "days": 2,
+            "legal_due_date": (case.legal_due_date + dt.timedelta(days=3)).isoformat(),
+        },
+    )
+    raise_history_alerts(now=NOW)
+    card = Alert.objects.get(rule__code="extension_after_legal_due")
+    assert (card.case, card.subject_id, card.level) == (case, event.pk, "red")
+    assert card.raised_at == at + dt.timedelta(seconds=15)

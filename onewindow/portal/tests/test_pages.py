@@ -170,3 +170,50 @@ def test_it_shows_the_english_names_of_halls_in_english(client, personas):
     client.cookies["django_language"] = "en"
     body = client.get(reverse("portal:staff_home")).content.decode()
     assert "Vehicle Registration Sub-centre" in body and "车辆管理分中心" not in body
+
+
+def test_the_guide_and_fee_pages_show_english_names_of_halls_and_departments(client, personas):
+    from onewindow.catalogue.tests.factories import make_published
+
+    personas.hall.name_en = "Vehicle Registration Sub-centre"
+    personas.hall.save()
+    personas.department.name_en = "Public Security Bureau"
+    personas.department.save()
+    version = make_published(personas.department, [personas.hall], fees=1)
+    guide = reverse("guide:detail", args=[version.item.implementation_code])
+    # url: whether the page names halls (the fee list names departments only)
+    urls = {guide: True, reverse("guide:index"): True, reverse("guide:fees"): False}
+    for url, hall in urls.items():
+        body = client.get(url).content.decode()
+        assert personas.department.name in body, url
+        client.cookies["django_language"] = "en"
+        body = client.get(url).content.decode()
+        del client.cookies["django_language"]
+        assert personas.department.name not in body, url
+        assert "Public Security Bureau" in body, url
+        if hall:
+            assert "Vehicle Registration Sub-centre" in body, url
+            assert personas.hall.name not in body, url
+
+
+def test_the_public_home_links_to_the_status_lookup_and_the_status_to_guide_and_fees(
+    client, personas
+):
+    from onewindow.cases.tests.factories import make_accepted_case, make_item
+
+    home = client.get(reverse("portal:home")).content.decode()
+    link = re.search(r'<a href="([^"]+)" id="home-status-link">', home)
+    assert link and link.group(1) == reverse("status:lookup")
+    assert client.get(link.group(1)).status_code == 200
+
+    item = make_item(personas.department, [personas.hall])
+    case = make_accepted_case(personas, item)
+    answer = client.get(link.group(1), {"number": case.number, "code": case.query_code})
+    body = answer.content.decode()
+    assert answer.status_code == 200 and case.number in body
+    guide = re.search(r'<a href="([^"]+)" id="status-guide">', body)
+    fees = re.search(r'<a href="([^"]+)" id="status-fees">', body)
+    assert guide and guide.group(1) == reverse("guide:detail", args=[item.implementation_code])
+    assert fees and fees.group(1) == reverse("guide:fees")
+    assert client.get(guide.group(1)).status_code == 200
+    assert client.get(fees.group(1)).status_code == 200

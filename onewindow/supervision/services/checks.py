@@ -110,6 +110,15 @@ class ScanContext:
             day = self._after[key] = clock.add_working_days(start, n, self.calendar).value
         return day
 
+    def subtract_working_days(self, end: date, n: int) -> date:
+        """The working day d with `add_working_days(d, n) == end` (end a working day)."""
+        day = end
+        while n:
+            day -= ONE_DAY
+            if self.calendar.is_working_day(day):
+                n -= 1
+        return day
+
     def local_day(self, value: datetime) -> date:
         """The local date of an aware datetime."""
         return timezone.localdate(value, self._tz)
@@ -315,33 +324,31 @@ class LegalOverdue(_Overdue):
     default_level = "red"
 
 
-class StepDueSoon(Check):
-    """A warning (预警): an unfinished step close to its own due date."""
+class _StepClock(Check):
+    """An unfinished step's own due date inside a window that depends on today."""
 
-    code = "step_due_soon"
-    threshold_label = gettext_lazy("Working days left, at most")
-    default_level = "warning"
+    def window(self, cal: WorkCalendar, today: date, n: int) -> tuple[date | None, date]:
+        raise NotImplementedError
 
-    def breaches(self, rule, ctx):
+    def steps(self, rule: Rule, ctx: ScanContext):
+        """The unfinished steps due inside the window, not raised before for that date."""
         n = rule.threshold or 0
-        cal = ctx.calendar
-        # The case's status is checked in Python, not in SQL: with it in the WHERE clause
-        # SQLite (without statistics) drives the query from the open cases instead of from
-        # the few steps due in the window.
-        qs = CaseStep.objects.order_by().filter(
-            finished_at__isnull=True,
-            due_date__gte=ctx.today,
-            due_date__lt=due_soon_end(cal, ctx.today, n),
-        )
+        lo, hi = self.window(ctx.calendar, ctx.today, n)
+        qs = CaseStep.objects.order_by().filter(finished_at__isnull=True, due_date__lt=hi)
+        if lo is not None:
+            qs = qs.filter(due_date__gte=lo)
         if not ctx.full:
             scope = Q(case_id__in=ctx.changed_case_ids)
             if ctx.day_moved:
-                scope |= Q(due_date__gte=due_soon_end(cal, ctx.prev_today, n))
+                _plo, prev_hi = self.window(ctx.calendar, ctx.prev_today, n)
+                scope |= Q(due_date__gte=prev_hi)  # entered the window since the last scan
             qs = qs.filter(scope)
-        qs = qs.exclude(
+        return qs.exclude(
             _already_raised(rule, case="case_id", subject="pk", due="due_date")
         ).annotate(_resp=_person("assignee_id", "case__current_assignee_id"))
-        rows = qs.values_list(
+
+    def breaches(self, rule, ctx):
+        rows = self.steps(rule, ctx).values_list(
             "case_id",
             "case__hall_id",
             "case__department_id",
@@ -355,7 +362,6 @@ class StepDueSoon(Check):
         for case_id, hall_id, dept_id, resp, pk, position, name, due, status in rows:
             if status != Case.Status.ACCEPTED:
                 continue
-            days = ctx.working_days(ctx.today, due)
             yield Breach(
                 case_id,
                 hall_id,
@@ -365,14 +371,75 @@ class StepDueSoon(Check):
                 position,
                 pk,
                 due,
-                {"due_date": due.isoformat(), "days_left": days, "step": name},
+                {"step": name, **self.detail(ctx, due)},
             )
+
+    def detail(self, ctx: ScanContext, due: date) -> dict:
+        raise NotImplementedError
+
+
+class StepDueSoon(_StepClock):
+    """A warning (预警): an unfinished step close to its own due date.
+
+    The case's status is checked in Python, not in SQL: with it in the WHERE clause SQLite
+    (without statistics) drives the query from the open cases instead of from the few
+    steps due in the window.
+    """
+
+    code = "step_due_soon"
+    threshold_label = gettext_lazy("Working days left, at most")
+    default_level = "warning"
+
+    def window(self, cal, today, n):
+        return today, due_soon_end(cal, today, n)
+
+    def detail(self, ctx, due):
+        return {"due_date": due.isoformat(), "days_left": ctx.working_days(ctx.today, due)}
 
     def describe(self, detail):
         return _("Step “%(step)s” due on %(date)s; %(days)s working day(s) left when raised.") % {
             "step": detail.get("step", "?"),
             "date": detail.get("due_date", "?"),
             "days": detail.get("days_left", "?"),
+        }
+
+
+class StepOverdue(_StepClock):
+    """Yellow card: an unfinished step of a running case past its own due date.
+
+    A step without a limit of its own is due on the case's promised date (and moves with
+    it): the case's own card (`case_overdue`) says that already, so a step due on the
+    case's promised date is left to it. Past due has no lower bound, so the case's status
+    is filtered in SQL here (the step due-date index would not narrow the search).
+    """
+
+    code = "step_overdue"
+    threshold_label = gettext_lazy(
+        "Working days past the due date before the alert (0: the day after)"
+    )
+    default_level = "yellow"
+
+    def window(self, cal, today, n):
+        return None, overdue_end(cal, today, n)
+
+    def steps(self, rule, ctx):
+        return (
+            super()
+            .steps(rule, ctx)
+            .filter(case__status=Case.Status.ACCEPTED)
+            .exclude(case__promised_due_date=F("due_date"))
+        )
+
+    def detail(self, ctx, due):
+        return {"due_date": due.isoformat(), "days_overdue": ctx.working_days(due, ctx.today)}
+
+    def describe(self, detail):
+        return _(
+            "Step “%(step)s” was due on %(date)s; %(days)s working day(s) past due when raised."
+        ) % {
+            "step": detail.get("step", "?"),
+            "date": detail.get("due_date", "?"),
+            "days": detail.get("days_overdue", "?"),
         }
 
 
@@ -712,6 +779,63 @@ class ExtensionWithoutApprover(Check):
         return text % {"days": detail.get("days", "?"), "on": detail.get("on", "?")}
 
 
+class ExtensionAfterLegalDue(Check):
+    """An A-type extension that took effect after the legal due date had passed (行政许可法
+    art. 42: the extension is decided within the limit). The services refuse one; this
+    looks for rows written by another path.
+
+    Read from the `extended` events: each records the days and the legal due date after
+    the extension, so the date before it is the `days`-th working day before that one
+    (adding working days to a working day can be undone). It was late when the approval
+    day A lies after that date, i.e. when at most `days` working days lie in [A, new date].
+    """
+
+    code = "extension_after_legal_due"
+    default_level = "red"
+
+    def breaches(self, rule, ctx):
+        qs = CaseEvent.objects.order_by().filter(kind=CaseEvent.Kind.EXTENDED)
+        if not ctx.full:
+            qs = qs.filter(case_id__in=ctx.changed_case_ids)
+        qs = qs.exclude(_already_raised(rule, case="case_id", subject="pk")).annotate(
+            _resp=_person("actor_id", "case__current_assignee_id")
+        )
+        rows = qs.values_list(
+            "case_id", "case__hall_id", "case__department_id", "_resp", "pk", "at", "data"
+        )
+        for case_id, hall_id, dept_id, resp, pk, at, data in rows:
+            data = data or {}
+            try:
+                days = int(data["days"])
+                after = date.fromisoformat(data["legal_due_date"])
+            except (KeyError, TypeError, ValueError):
+                continue  # an event without the figures cannot be judged
+            approved = ctx.local_day(at)
+            if days < 1 or ctx.working_days(approved - ONE_DAY, after) > days:
+                continue
+            yield Breach(
+                case_id,
+                hall_id,
+                dept_id,
+                data.get("approver_id") or resp,
+                subject_id=pk,
+                detail={
+                    "days": days,
+                    "on": approved.isoformat(),
+                    "legal_due": ctx.subtract_working_days(after, days).isoformat(),
+                },
+            )
+
+    def describe(self, detail):
+        return _(
+            "Extension of %(days)s working day(s) approved on %(on)s, after the legal due date %(due)s."
+        ) % {
+            "days": detail.get("days", "?"),
+            "on": detail.get("on", "?"),
+            "due": detail.get("legal_due", "?"),
+        }
+
+
 class _Delivery(Check):
     """The result handed over within N working days of the decision (送达, 行政许可法
     art. 44)."""
@@ -825,6 +949,7 @@ CHECKS: dict[str, Check] = {
         StepDueSoon(),
         CaseDueSoon(),
         CaseOverdue(),
+        StepOverdue(),
         LegalOverdue(),
         RefusalWithoutReason(),
         IntakeOverdue(),
@@ -832,6 +957,7 @@ CHECKS: dict[str, Check] = {
         FeeMismatch(),
         SuspensionTooLong(),
         ExtensionWithoutApprover(),
+        ExtensionAfterLegalDue(),
         LateDelivery(),
         NotDelivered(),
         ConcludedWithoutAcceptance(),

@@ -37,7 +37,7 @@ from onewindow.cases.models import Case, CaseStep
 from onewindow.workdays.services import get_calendar
 
 from ..models import Alert, AlertEvent, Rule, ScanState
-from .checks import CHECKS, Breach, ScanContext, StepDueSoon, _CaseClock
+from .checks import CHECKS, Breach, ScanContext, _CaseClock, _StepClock
 
 log = logging.getLogger("onewindow.supervision")
 
@@ -340,7 +340,7 @@ def _finished_warnings() -> Q:
     the office set to "warning" is judged by its own date, and an act rule set to it is left
     for the office to close).
 
-    * the step rule: the step is decided, its due date moved (an extension moves the
+    * the step rules: the step is decided, its due date moved (an extension moves the
       current step's), or the step is gone;
     * the case rules: the case's own date (promised or legal) moved;
     * both: the case's clock no longer runs (concluded, suspended, withdrawn …).
@@ -351,7 +351,8 @@ def _finished_warnings() -> Q:
             Q(finished_at__isnull=False) | ~Q(due_date=OuterRef("due_date"))
         )
     )
-    finished = Q(rule__code=StepDueSoon.code) & (not_running | Q(step__isnull=True) | step_changed)
+    step_rules = [c.code for c in CHECKS.values() if isinstance(c, _StepClock)]
+    finished = Q(rule__code__in=step_rules) & (not_running | Q(step__isnull=True) | step_changed)
     for check in CHECKS.values():
         if isinstance(check, _CaseClock):
             moved = ~Q(**{f"case__{check.date_field}": F("due_date")})

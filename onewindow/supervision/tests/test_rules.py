@@ -5,6 +5,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+import time_machine
+from django.utils import translation
 
 from onewindow.cases.fees import price_lines
 from onewindow.cases.models import Case, CaseEvent, CaseFeeLine
@@ -42,6 +44,7 @@ def test_it_seeds_every_rule_of_the_issue():
         "step_due_soon",
         "case_due_soon",
         "case_overdue",
+        "step_overdue",
         "legal_overdue",
         "refusal_without_reason",
         "intake_overdue",
@@ -49,6 +52,7 @@ def test_it_seeds_every_rule_of_the_issue():
         "fee_mismatch",
         "suspension_too_long",
         "extension_without_approver",
+        "extension_after_legal_due",
         "late_delivery",
         "not_delivered",
         "concluded_without_acceptance",
@@ -59,8 +63,15 @@ def test_it_seeds_every_rule_of_the_issue():
     assert levels["step_due_soon"] == (Level.WARNING, 0)
     assert levels["case_due_soon"] == (Level.WARNING, 1)
     assert levels["case_overdue"] == (Level.YELLOW, 0)
+    assert levels["step_overdue"] == (Level.YELLOW, 0)
     assert levels["legal_overdue"] == (Level.RED, 0)
-    clock_rules = {"step_due_soon", "case_due_soon", "case_overdue", "legal_overdue"}
+    clock_rules = {
+        "step_due_soon",
+        "case_due_soon",
+        "case_overdue",
+        "step_overdue",
+        "legal_overdue",
+    }
     assert {level for code, (level, _n) in levels.items() if code not in clock_rules} == {Level.RED}
     assert all(r.spec is not None for r in Rule.objects.all())
 
@@ -139,6 +150,91 @@ def test_it_does_not_raise_for_a_finished_step(clock, personas, version):
     step.save()
     scan()
     assert alerts("step_due_soon") == []
+
+
+# -------------------------------------------------------------------- step_overdue
+
+
+def test_it_raises_a_yellow_card_for_a_step_past_its_own_due_date(clock, personas, version):
+    only_rules("step_overdue")
+    case = make_case(personas, version, promised_due=D(2026, 10, 20), assignee=personas.handler)
+    step = make_step(case, position=2, assignee=personas.approver, due_date=D(2026, 9, 29))
+    due_today = make_case(personas, version, promised_due=D(2026, 10, 20))
+    make_step(due_today, assignee=personas.handler, due_date=D(2026, 9, 30))
+    scan()
+    [card] = alerts("step_overdue")
+    assert card.case == case and card.level == Level.YELLOW
+    assert card.step == step and card.step_position == 2 and card.subject_id == step.pk
+    assert card.responsible == personas.approver
+    assert card.due_date == D(2026, 9, 29)
+    assert card.detail == {"due_date": "2026-09-29", "days_overdue": 1, "step": "审批"}
+    with translation.override("en"):
+        assert card.summary == (
+            "Step “审批” was due on 2026-09-29; 1 working day(s) past due when raised."
+        )
+    with translation.override("zh-hans"):
+        assert card.summary == "环节“审批”到期日 2026-09-29；发出时已超期 1 个工作日。"
+    # A card waits for an answer, as the case's yellow card does.
+    assert list(Alert.objects.awaiting_answer()) == [card]
+
+
+def test_it_counts_a_steps_lateness_in_working_days_across_the_holiday(clock, personas, version):
+    only_rules("step_overdue")
+    clock.move_to(local(2026, 10, 8, 10))  # the first working day after the holiday
+    case = make_case(personas, version, promised_due=D(2026, 10, 20))
+    make_step(case, assignee=personas.handler, due_date=D(2026, 9, 30))
+    scan()
+    [card] = alerts("step_overdue")
+    assert card.detail["days_overdue"] == 1  # 10-01..10-07 are not working days
+
+
+def test_it_waits_for_the_grace_of_the_step_overdue_rule(clock, personas, version):
+    only_rules("step_overdue")
+    Rule.objects.filter(code="step_overdue").update(threshold=2)
+    one_day = make_case(personas, version, promised_due=D(2026, 10, 20))
+    make_step(one_day, assignee=personas.handler, due_date=D(2026, 9, 29))
+    two_days = make_case(personas, version, promised_due=D(2026, 10, 20))
+    make_step(two_days, assignee=personas.handler, due_date=D(2026, 9, 28))
+    scan()
+    assert [a.case_id for a in alerts("step_overdue")] == [two_days.pk]
+
+
+def test_it_leaves_finished_steps_stopped_clocks_and_the_cases_own_date_alone(
+    clock, personas, version
+):
+    only_rules("step_overdue", "case_overdue")
+    finished = make_case(personas, version, promised_due=D(2026, 10, 20))
+    step = make_step(finished, assignee=personas.handler, due_date=D(2026, 9, 28))
+    step.finished_at = local(2026, 9, 29)
+    step.save()
+    for status in (Case.Status.SUSPENDED, Case.Status.CONCLUDED, Case.Status.WITHDRAWN):
+        stopped = make_case(personas, version, status=status, promised_due=D(2026, 10, 20))
+        make_step(stopped, assignee=personas.handler, due_date=D(2026, 9, 28))
+    # A step without a limit of its own is due on the case's promised date: the case's
+    # yellow card says it, not a second one for the step.
+    late_case = make_case(personas, version, promised_due=D(2026, 9, 28))
+    make_step(late_case, assignee=personas.handler, due_date=D(2026, 9, 28))
+    scan()
+    assert alerts("step_overdue") == []
+    assert [a.case_id for a in alerts("case_overdue")] == [late_case.pk]
+
+
+def test_it_raises_a_new_step_card_when_an_extension_moves_a_missed_date(clock, personas, version):
+    only_rules("step_overdue")
+    case = make_case(personas, version, promised_due=D(2026, 10, 20))
+    step = make_step(case, assignee=personas.handler, due_date=D(2026, 9, 25))
+    scan()
+    scan()
+    [first] = alerts("step_overdue")
+    step.due_date = D(2026, 9, 29)  # an extension moved it, and it is missed again
+    step.save()
+    case.save()  # the case services save the case with every change
+    clock.move_to(local(2026, 9, 30, 10, 0, 15))
+    scan()
+    cards = alerts("step_overdue")
+    assert sorted(a.due_date for a in cards) == [D(2026, 9, 25), D(2026, 9, 29)]
+    first.refresh_from_db()
+    assert first.status == Alert.Status.RAISED  # a card never closes itself
 
 
 # -------------------------------------------------------------- case_overdue / legal
@@ -415,6 +511,74 @@ def test_it_raises_for_an_extension_without_an_approver_or_approved_by_its_reque
     make_extension(exchanged)
     scan()
     assert exchanged.pk not in {a.case_id for a in alerts("extension_without_approver")}
+
+
+# ------------------------------------------------------- extension_after_legal_due
+
+
+def extended(case, *, on, days, legal_due_after, approver):
+    """The `extended` event as the services write it: the days and the dates after."""
+    return make_event(
+        case,
+        CaseEvent.Kind.EXTENDED,
+        actor=approver,
+        at_=local(on.year, on.month, on.day, 15),
+        data={
+            "days": days,
+            "approver_id": approver.pk,
+            "legal_due_date": legal_due_after.isoformat(),
+        },
+    )
+
+
+def test_it_raises_a_red_card_for_an_extension_approved_after_the_legal_due_date(
+    clock, personas, version
+):
+    only_rules("extension_after_legal_due")
+    # Legal due 09-29 before the extension; 5 working days later (09-30, 10-08, 10-09,
+    # the swapped Saturday 10-10, 10-12 after the holiday) it is 10-12.
+    late = make_case(personas, version, legal_due=D(2026, 10, 12))
+    event = extended(
+        late, on=D(2026, 9, 30), days=5, legal_due_after=D(2026, 10, 12), approver=personas.approver
+    )
+    # The same extension approved on the legal due date itself: in time.
+    on_the_day = make_case(personas, version, legal_due=D(2026, 10, 12))
+    extended(
+        on_the_day,
+        on=D(2026, 9, 29),
+        days=5,
+        legal_due_after=D(2026, 10, 12),
+        approver=personas.approver,
+    )
+    scan()
+    [card] = alerts("extension_after_legal_due")
+    assert card.case == late and card.level == Level.RED
+    assert card.subject_id == event.pk and card.responsible == personas.approver
+    assert card.detail == {"days": 5, "on": "2026-09-30", "legal_due": "2026-09-29"}
+    with translation.override("en"):
+        assert card.summary == (
+            "Extension of 5 working day(s) approved on 2026-09-30, after the legal due "
+            "date 2026-09-29."
+        )
+    scan(full=True)
+    assert len(alerts("extension_after_legal_due")) == 1
+
+
+def test_an_extension_approved_in_time_through_the_services_raises_nothing(personas):
+    from onewindow.cases import services as case_services
+    from onewindow.cases.tests import factories as case_factories
+
+    only_rules("extension_after_legal_due", "extension_without_approver")
+    item = case_factories.make_item(personas.department, [personas.hall])
+    with time_machine.travel(local(2026, 11, 2, 10), tick=False) as traveller:
+        case = case_factories.make_accepted_case(personas, item)
+        traveller.move_to(local(2026, 11, 30, 10))  # the legal due date itself
+        assert case.legal_due_date == D(2026, 11, 30)
+        case = case_services.request_extension(
+            actor=case.current_assignee, case=case, days=3, reason="需现场核查"
+        )
+        case = case_services.decide_extension(actor=personas.approver, case=case, approve=True)
+        assert scan().raised == 0
 
 
 # ---------------------------------------------------- concluded_without_acceptance

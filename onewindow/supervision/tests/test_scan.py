@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from onewindow.audit.models import AuditEntry
-from onewindow.cases.models import Case
+from onewindow.cases.models import Case, CaseEvent
 from onewindow.core import worker
 from onewindow.core.models import JobRun
 from onewindow.supervision.models import Alert, AlertEvent, Rule, ScanState
@@ -26,6 +26,7 @@ from .conftest import local
 from .factories import (
     make_case,
     make_correction,
+    make_event,
     make_extension,
     make_item,
     make_step,
@@ -55,7 +56,14 @@ def make_breaches_of_every_rule(personas, version) -> None:
     late = make_case(personas, version, promised_due=D(2026, 9, 28), legal_due=D(2026, 9, 29))
     make_step(late, assignee=personas.handler, due_date=D(2026, 9, 30))  # step due today
     make_extension(late, requested_by=personas.handler)  # without an approver
-    make_case(personas, version, promised_due=D(2026, 9, 30), legal_due=D(2026, 10, 20))
+    make_event(  # an extension approved today, after the legal due date (09-29)
+        late,
+        CaseEvent.Kind.EXTENDED,
+        actor=personas.approver,
+        data={"days": 2, "legal_due_date": "2026-10-08"},
+    )
+    due_soon = make_case(personas, version, promised_due=D(2026, 9, 30), legal_due=D(2026, 10, 20))
+    make_step(due_soon, assignee=personas.handler, due_date=D(2026, 9, 29))  # a step late
     make_case(personas, version, status=Case.Status.REFUSED, refusal_reason="")
     make_case(personas, version, status=Case.Status.RECEIVED, received_on=D(2026, 9, 1))
     noticed = make_case(personas, version, status=Case.Status.CORRECTION, received_on=D(2026, 9, 1))
@@ -185,6 +193,20 @@ def test_it_catches_cases_that_became_due_overnight_without_any_change(clock, pe
         "step_due_soon": "warning",
         "case_overdue": "yellow",
     }
+
+
+@pytest.mark.django_db
+@override_settings(SUPERVISION_FULL_SCAN_HOURS=72)
+def test_it_catches_a_step_that_became_late_overnight_without_any_change(clock, personas, version):
+    only_rules("step_overdue")
+    clock.move_to(local(2026, 10, 8, 23, 59, 50))
+    case = make_case(personas, version, promised_due=D(2026, 10, 20))
+    make_step(case, assignee=personas.handler, due_date=D(2026, 10, 8))
+    assert scan().raised == 0
+    clock.move_to(local(2026, 10, 9, 0, 0, 10))
+    result = scan()
+    assert result.mode == "incremental" and result.by_rule == {"step_overdue": 1}
+    assert Alert.objects.get().detail["days_overdue"] == 1
 
 
 @pytest.mark.django_db

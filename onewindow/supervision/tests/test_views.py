@@ -482,3 +482,38 @@ def test_it_keeps_the_raised_events_in_the_history_page(client, personas, clock)
     history = client.get(reverse("supervision:alert", args=[alert.pk])).context["history"]
     assert [e.kind for e in history] == [AlertEvent.Kind.RAISED]
     assert alert.raised_at == local(2026, 9, 30, 10)
+
+
+# ------------------------------------------------------------- names in the reader's language
+
+
+def test_the_desk_the_alert_and_the_inbox_show_english_names_in_english(
+    client, personas, alert, other_alert
+):
+    personas.hall.name_en = "Vehicle Registration Sub-centre"
+    personas.hall.save()
+    personas.department.name_en = "Public Security Bureau"
+    personas.department.save()
+    chinese = (personas.hall.name, personas.department.name)
+    english = (personas.hall.name_en, personas.department.name_en)
+    pages = [
+        (personas.supervisor, DESK),
+        (personas.supervisor, reverse("supervision:desk_counts")),
+        (personas.supervisor, reverse("supervision:alert", args=[alert.pk])),
+        (personas.handler, INBOX),
+    ]
+    for user, url in pages:
+        client.force_login(user)
+        client.cookies.pop("django_language", None)
+        body = client.get(url).content.decode()
+        assert personas.hall.name in body, url
+        client.cookies["django_language"] = "en"
+        body = client.get(url).content.decode()
+        assert english[0] in body and chinese[0] not in body, url
+        if url != reverse("supervision:desk_counts"):
+            assert english[1] in body or url == INBOX, url
+            assert chinese[1] not in body, url
+    # The weekly chart names the halls alike.
+    client.force_login(personas.supervisor)
+    chart = client.get(DESK).context["chart"]
+    assert personas.hall.name_en in [s["name"] for s in chart["series"]]

@@ -94,6 +94,45 @@ def test_a_step_warning_closes_itself_once_the_step_is_decided(clock, personas, 
     assert alert_of("step_due_soon", case=other).status == Alert.Status.RAISED
 
 
+def test_a_late_steps_yellow_card_stays_once_the_step_is_decided_and_a_warning_would_close(
+    clock, personas, version
+):
+    """The step's yellow card is a finding like the case's; set to "warning" by the
+    office it tells only, and closes with the step."""
+    only_rules("step_overdue")
+    case = make_case(personas, version, promised_due=D(2026, 10, 20))
+    step = make_step(case, assignee=personas.handler, due_date=D(2026, 9, 29))
+    scan()
+    card = alert_of("step_overdue", case=case)
+    assert card.level == Level.YELLOW
+    step.finished_at = local(2026, 9, 30, 11)
+    step.save()
+    clock.move_to(local(2026, 9, 30, 11, 0, 15))
+    scan()
+    card.refresh_from_db()
+    assert card.status == Alert.Status.RAISED
+    assert list(Alert.objects.awaiting_answer()) == [card]
+
+    Rule.objects.filter(code="step_overdue").update(level=Level.WARNING)
+    other = make_case(personas, version, promised_due=D(2026, 10, 20))
+    other_step = make_step(other, assignee=personas.handler, due_date=D(2026, 9, 29))
+    clock.move_to(local(2026, 9, 30, 12))
+    scan()
+    warning = alert_of("step_overdue", case=other)
+    assert warning.level == Level.WARNING
+    clock.move_to(local(2026, 9, 30, 12, 0, 15))
+    scan()
+    warning.refresh_from_db()
+    assert warning.status == Alert.Status.RAISED  # still late, still open
+    other_step.finished_at = local(2026, 9, 30, 13)
+    other_step.save()
+    clock.move_to(local(2026, 9, 30, 13, 0, 15))
+    scan()
+    assert_closed_by_the_scan(warning, local(2026, 9, 30, 13, 0, 15))
+    card.refresh_from_db()
+    assert card.status == Alert.Status.RAISED
+
+
 @pytest.mark.parametrize("status", [Case.Status.CONCLUDED, Case.Status.SUSPENDED])
 def test_a_case_warning_closes_itself_once_the_case_stops_while_a_yellow_card_stays(
     clock, personas, version, status
