@@ -32,6 +32,15 @@ def test_it_shows_the_form(client, personas):
     assert response.status_code == 200 and 'id="status-form"' in response.content.decode()
 
 
+def test_the_form_links_to_the_guides_and_the_fee_list(client, personas):
+    page = client.get(reverse("status:lookup")).content.decode()
+    for anchor, name in (("lookup-guide", "guide:index"), ("lookup-fees", "guide:fees")):
+        href = re.search(rf'href="([^"]+)" id="{anchor}"', page).group(1)
+        assert href == reverse(name)
+        assert client.get(href).status_code == 200
+    assert "办事指南" in page and "收费公示" in page
+
+
 def test_it_shows_the_item_steps_due_date_and_masked_name(client, personas, item, monday):
     case = make_accepted_case(
         personas, item, applicant_name="欧阳娜娜", contact_phone="13912345678"
