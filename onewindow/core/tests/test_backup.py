@@ -3,16 +3,11 @@ the throw-away PostgreSQL of onewindow.testing.pgrun): a database with cases, ev
 audit rows goes through a backup into an empty database and comes back the same."""
 
 import hashlib
-import os
 import sqlite3
-import subprocess
-import sys
 import uuid
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
@@ -20,10 +15,8 @@ from django.utils import translation
 from onewindow.audit.models import AuditEntry
 from onewindow.core import backup
 
-ENGINE = settings.DATABASES["default"]["ENGINE"]
-ON_POSTGRES = ENGINE == backup.POSTGRESQL
-ROOT = Path(__file__).resolve().parents[3]
-AUDIT_KEY = "backup-test-audit-key-" + "0123456789abcdef" * 2
+from . import subprocesses
+from .subprocesses import ON_POSTGRES, create_database, drop_databases
 
 # Cases received, accepted and one taken through every step: cases, steps, events,
 # materials and audit rows, written through the services.
@@ -49,45 +42,15 @@ def databases(tmp_path):
             f"sqlite:///{tmp_path / 'target.sqlite3'}",
         )
         return
-    import psycopg
-
-    server = os.environ["DATABASE_URL"]
     names = [f"bk_{kind}_{uuid.uuid4().hex[:10]}" for kind in ("source", "target")]
-    with psycopg.connect(server, autocommit=True) as conn:
-        for name in names:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    parts = urlsplit(server)
     try:
-        yield tuple(
-            urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, "")) for name in names
-        )
+        yield tuple(create_database(name) for name in names)
     finally:
-        with psycopg.connect(server, autocommit=True) as conn:
-            for name in names:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_databases(names)
 
 
 def onewindow(url, tmp_path, *args, check=True):
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update(
-        DATABASE_URL=url,
-        DJANGO_SETTINGS_MODULE="onewindow.settings",
-        ONEWINDOW_VAR_DIR=str(tmp_path / "var"),
-        ONEWINDOW_AUDIT_KEY=AUDIT_KEY,
-        ONEWINDOW_AUDIT_CHECKPOINT=str(tmp_path / "audit-checkpoint.json"),
-        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "onewindow.manage", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if check:
-        assert result.returncode == 0, result.stdout + result.stderr
-    return result
+    return subprocesses.onewindow(url, tmp_path / "var", *args, check=check)
 
 
 def table_digests(url):

@@ -17,44 +17,22 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
+
+from .subprocesses import (
+    ON_POSTGRES,
+    ROOT,
+    create_database,
+    drop_databases,
+    environment,
+    onewindow,
+)
 
 pytestmark = pytest.mark.slow
 
-ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3"
-ROOT = Path(__file__).resolve().parents[3]
-AUDIT_KEY = "kill-test-audit-key-" + "0123456789abcdef" * 2
 SCAN_JOB = "onewindow.supervision.jobs.scan_alerts"
-
-
-def environment(url: str, var: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "DEBUG")}
-    env.update(
-        DATABASE_URL=url,
-        DJANGO_SETTINGS_MODULE="onewindow.settings",
-        ONEWINDOW_VAR_DIR=str(var),
-        ONEWINDOW_AUDIT_KEY=AUDIT_KEY,
-        ONEWINDOW_AUDIT_CHECKPOINT=str(var / "audit-checkpoint.json"),
-        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-    )
-    return env
-
-
-def onewindow(url: str, var: Path, *args, check=True) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [sys.executable, "-m", "onewindow.manage", *args],
-        env=environment(url, var),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if check:
-        assert result.returncode == 0, result.stdout + result.stderr
-    return result
 
 
 def spawn(url: str, var: Path, *args) -> subprocess.Popen:
@@ -140,29 +118,19 @@ def seed(tmp_path_factory):
     var = base / "var"
     created = []
     if ON_POSTGRES:
-        import psycopg
-
-        server = os.environ["DATABASE_URL"]
-        parts = urlsplit(server)
-
-        def url_of(name):
-            return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, ""))
 
         def create(template=None):
             name = f"kill_{uuid.uuid4().hex[:10]}"
-            with psycopg.connect(server, autocommit=True) as conn:
-                conn.execute(
-                    f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")
-                )
             created.append(name)
-            return name
+            return create_database(name, template)
 
-        seed_name = create()
-        onewindow(url_of(seed_name), var, "migrate", "-v0")
-        onewindow(url_of(seed_name), var, "load_demo", "--simulate-cases", "0")
+        seed_url = create()
+        seed_name = created[0]
+        onewindow(seed_url, var, "migrate", "-v0")
+        onewindow(seed_url, var, "load_demo", "--simulate-cases", "0")
 
         def copy():
-            return url_of(create(seed_name))
+            return create(seed_name)
 
     else:
         seed_file = base / "seed.sqlite3"
@@ -180,9 +148,7 @@ def seed(tmp_path_factory):
 
     yield copy, var
     if ON_POSTGRES:
-        with psycopg.connect(server, autocommit=True) as conn:
-            for name in created:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_databases(created)
     shutil.rmtree(base, ignore_errors=True)
 
 
@@ -373,14 +339,9 @@ def copy_of(url: str, copy, var: Path) -> str:
     """A second database with what ``url`` holds now (the seed copy plus its changes)."""
     target = copy()
     if ON_POSTGRES:
-        import psycopg
-
         source_name, target_name = urlsplit(url).path.lstrip("/"), urlsplit(target).path.lstrip("/")
-        server = os.environ["DATABASE_URL"]
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE "{target_name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{target_name}" TEMPLATE "{source_name}"')
-        return target
+        drop_databases([target_name])
+        return create_database(target_name, template=source_name)
     source = sqlite3.connect(urlsplit(url).path)
     dest = sqlite3.connect(urlsplit(target).path)
     source.backup(dest)
