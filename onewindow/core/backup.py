@@ -13,7 +13,6 @@ restoring it into the other engine is refused before anything is touched.
 from __future__ import annotations
 
 import contextlib
-import glob
 import os
 import re
 import shutil
@@ -24,6 +23,8 @@ from pathlib import Path
 
 from django.db import connections
 from django.utils.translation import gettext as _
+
+from onewindow.lib import pgbin
 
 SQLITE = "django.db.backends.sqlite3"
 POSTGRESQL = "django.db.backends.postgresql"
@@ -210,19 +211,10 @@ def find_pg_tool(name: str) -> Path:
     if override:
         candidates.append(Path(override) / name)
     else:
-        versions = sorted(
-            glob.glob("/usr/lib/postgresql/*/bin"),
-            key=lambda d: tuple(int(n) for n in re.findall(r"\d+", Path(d).parent.name)) or (0,),
-        )
-        candidates += [Path(d) / name for d in reversed(versions)]
-        pg_config = shutil.which("pg_config")
-        if pg_config:
-            with contextlib.suppress(OSError, subprocess.SubprocessError):
-                out = subprocess.run(
-                    [pg_config, "--bindir"], capture_output=True, text=True, timeout=30
-                ).stdout.strip()
-                if out:
-                    candidates.append(Path(out) / name)
+        candidates += [d / name for d in pgbin.debian_bindirs()]
+        bindir = pgbin.pg_config_bindir()
+        if bindir:
+            candidates.append(bindir / name)
         on_path = shutil.which(name)
         if on_path:
             candidates.append(Path(on_path))

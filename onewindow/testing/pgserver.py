@@ -19,10 +19,8 @@ user "postgres" through runuser(1), and the directory is handed to that user.
 from __future__ import annotations
 
 import contextlib
-import glob
 import os
 import pwd
-import re
 import shutil
 import signal
 import socket
@@ -32,6 +30,8 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+
+from onewindow.lib import pgbin
 
 DB_USER = "onewindow"
 DB_NAME = "onewindow"
@@ -72,11 +72,6 @@ class _Terminated(SystemExit):
     """Raised in the main thread when SIGTERM arrives while the server is up."""
 
 
-def _version_key(path: str) -> tuple[int, ...]:
-    version = Path(path).parent.name  # /usr/lib/postgresql/<version>/bin
-    return tuple(int(part) for part in re.findall(r"\d+", version)) or (0,)
-
-
 def find_bindir() -> Path:
     """The directory holding initdb/pg_ctl: ``pg_config --bindir`` if it has initdb,
     else the newest ``/usr/lib/postgresql/*/bin``, else wherever ``initdb`` is on PATH.
@@ -86,19 +81,12 @@ def find_bindir() -> Path:
         if not (Path(override) / "initdb").is_file():
             raise PostgresError(f"ONEWINDOW_PG_BINDIR={override} has no initdb")
         return Path(override)
-    pg_config = shutil.which("pg_config")
-    if pg_config:
-        with contextlib.suppress(OSError, subprocess.SubprocessError):
-            out = subprocess.run(
-                [pg_config, "--bindir"], capture_output=True, text=True, timeout=30
-            ).stdout.strip()
-            if out and (Path(out) / "initdb").is_file():
-                return Path(out)
-    candidates = [
-        d for d in glob.glob("/usr/lib/postgresql/*/bin") if (Path(d) / "initdb").is_file()
-    ]
-    if candidates:
-        return Path(max(candidates, key=_version_key))
+    bindir = pgbin.pg_config_bindir()
+    if bindir and (bindir / "initdb").is_file():
+        return bindir
+    for candidate in pgbin.debian_bindirs():  # the newest first
+        if (candidate / "initdb").is_file():
+            return candidate
     initdb = shutil.which("initdb")
     if initdb:
         return Path(initdb).resolve().parent
