@@ -67,19 +67,8 @@ MATERIAL_COLUMNS = [
     "may_follow_later",
     "note",
 ]
-STEP_COLUMNS = ["implementation_code", "name", "role", "limit_days"]
-FEE_COLUMNS = [
-    "implementation_code",
-    "name",
-    "amount",
-    "standard",
-    "basis",
-    "waivable",
-    "waiver_condition",
-    "reduced_amount",
-    "reduced_condition",
-    "per_copy_amount",
-]
+STEP_COLUMNS = ["implementation_code", *services.STEP_FIELDS]
+FEE_COLUMNS = ["implementation_code", *services.FEE_FIELDS]
 
 SHEETS = {
     "items": ITEM_COLUMNS,

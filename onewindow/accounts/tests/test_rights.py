@@ -17,22 +17,15 @@ from onewindow.accounts.services import StaffRefused, grantable_roles, save_staf
 from onewindow.audit.models import AuditEntry
 from onewindow.factories import PASSWORD, make_user
 
+from .test_staff import _form as staff_form
+
 pytestmark = pytest.mark.django_db
 
 
 def _form(personas, **overrides):
-    data = {
-        "username": "newstaff",
-        "full_name": "新同事",
-        "phone": "",
-        "department": personas.department.pk,
-        "is_active": "on",
-        "halls": [personas.hall.pk],
-        "roles": [Role.WINDOW_CLERK],
-        "password": "Counter-window-77",
-    }
-    data.update(overrides)
-    return data
+    """The staff form of test_staff, for a new colleague without a phone number."""
+    defaults = {"username": "newstaff", "full_name": "新同事", "phone": ""}
+    return staff_form(personas, **{**defaults, **overrides})
 
 
 def _edit(client, username, data):
