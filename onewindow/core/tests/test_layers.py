@@ -13,7 +13,9 @@ unit and the units below it, never one above it nor another unit on its own leve
   (so it sits below the apps that write: halls, accounts and workdays call it);
 - ``halls``, then ``accounts`` (a user belongs to halls and a department: accounts
   imports halls);
-- ``workdays``; ``catalogue``; ``cases``; ``supervision``;
+- ``workdays``; ``catalogue``; ``cases``; ``floor`` (the hall's queue, linked to cases);
+  ``supervision``; ``ratings``; ``followups`` (of bad ratings); ``complaints``; then
+  ``open311`` and ``conduct`` (both over complaints); ``reports`` (reads all of them);
 - ``portal`` and ``demo``; then ``onewindow/api.py``; then ``onewindow/urls.py``; then
   the entry points ``onewindow/wsgi.py`` and ``onewindow/manage.py``.
 
@@ -40,7 +42,13 @@ LAYERS: list[tuple[str, ...]] = [
     ("workdays",),
     ("catalogue",),
     ("cases",),
+    ("floor",),
     ("supervision",),
+    ("ratings",),
+    ("followups",),
+    ("complaints",),
+    ("open311", "conduct"),
+    ("reports",),
     ("portal", "demo"),
     ("api",),
     ("urls",),
