@@ -9,7 +9,7 @@ from django.urls import reverse
 from onewindow.audit.models import AuditEntry
 from onewindow.complaints.models import Complaint, PublicAttempt
 
-from .factories import make_complaint, take_to
+from .factories import take_to
 
 pytestmark = pytest.mark.django_db
 
