@@ -30,6 +30,14 @@ def _staff_links():
             lambda u: u.sees_all_halls or u.has_perm("halls.manage_halls"),
         ),
         ("supervision:inbox", _("My alerts"), lambda u: True),
+        (
+            "complaints:desk",
+            _("Complaints"),
+            lambda u: (
+                u.has_perm("complaints.manage_complaints")
+                or u.has_perm("complaints.handle_complaints")
+            ),
+        ),
     ]
     admin = [
         ("halls:list", _("Halls"), lambda u: u.has_perm("halls.manage_halls")),
