@@ -195,6 +195,12 @@ PAGES: dict[str, Open | Staff] = {
     "staff/complaints/<str:number>/letters/<slug:kind>/": Staff(
         "manager", "clerk", other_hall=True, args=(*COMPLAINT, ("kind", "letter_kind"))
     ),
+    # Open311 GeoReport v2: GETs are public; a POST without a partner api_key is a 403
+    "open311/v2/services.<o311fmt:fmt>": Open(),
+    "open311/v2/services/<o311id:code>.<o311fmt:fmt>": Open(),
+    "open311/v2/requests.<o311fmt:fmt>": Open(403, "POST"),
+    "open311/v2/requests/<o311id:number>.<o311fmt:fmt>": Open(404, args=CASE),  # not a request
+    "open311/v2/tokens/<o311id:token>.<o311fmt:fmt>": Open(404),
 }
 
 # The models registered with the Django admin: its pages answer only staff accounts
@@ -373,6 +379,8 @@ def world(personas):
         "complaint_number": complaint.number,
         "step": "assign",
         "letter_kind": "acknowledgement",
+        "fmt": "json",
+        "token": "nosuch",
     }
     return {"personas": personas, "item": item, "case": case, "alert": alert,
             "observer": observer, "values": values}  # fmt: skip
@@ -385,6 +393,8 @@ def _code_for(route: str, world) -> str:
         return world["personas"].hall.code
     if route.startswith("staff/supervision/rules/"):
         return world["alert"].rule.code
+    if route.startswith("open311/"):
+        return "attitude"
     return world["item"].implementation_code
 
 
