@@ -102,3 +102,11 @@ def figures_for(month: dt.date, hall: Hall | None) -> tuple[dict, MonthlyReport 
     if report is not None:
         return report.figures, report
     return fig.monthly_figures(month, hall), None
+
+
+def scope_name(hall: Hall | None) -> str:
+    """The name a report goes under: the hall's, or the centre's for the whole centre."""
+    if hall is not None:
+        return hall.name
+    centre = Hall.objects.filter(kind=Hall.Kind.CENTRE).order_by("sort_order", "code").first()
+    return centre.name if centre else _("The centre")

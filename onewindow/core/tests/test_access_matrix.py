@@ -176,6 +176,10 @@ PAGES: dict[str, Open | Staff] = {
     ),
     "staff/supervision/rules/": Staff("supervisor", "clerk"),
     "staff/supervision/rules/<slug:code>/": Staff("supervisor", "clerk"),
+    # reports (a hall asked for by its code in the query: another hall's is refused there)
+    "staff/reports/": Staff("manager", "clerk"),
+    "staff/reports/monthly/export/": Staff("manager", "clerk"),
+    "staff/reports/monthly/generate/": Staff(None, "clerk", method="POST"),
 }
 
 # The models registered with the Django admin: its pages answer only staff accounts
