@@ -4,6 +4,7 @@ printable PDF bulletin in Chinese (WeasyPrint; bar charts drawn here as inline S
 from __future__ import annotations
 
 import io
+import logging
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -63,6 +64,8 @@ LABELS = {
     "followups": pgettext_lazy("monthly report", "Bad-rating follow-ups"),
     "complaints": pgettext_lazy("monthly report", "Complaints and their timeliness"),
 }
+
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 #: Rates shown as percentages (the averages are days and minutes).
 PERCENT = {r for r in RATES if not r.startswith("avg_")}

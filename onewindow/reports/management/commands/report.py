@@ -46,6 +46,8 @@ class Command(BaseCommand):
                     _("Counted again, %(n)s figures differ from the kept report:")
                     % {"n": len(diff)}
                 )
+                # The whole scope's figures first, then the levels and comparisons.
+                diff.sort(key=lambda d: (not d[0].startswith("levels.total"), d[0]))
                 for path, before, now in diff[:20]:
                     self.stderr.write(f"  {path}: {before} → {now}")
         name = scope
