@@ -30,6 +30,7 @@ def _staff_links():
             lambda u: u.sees_all_halls or u.has_perm("halls.manage_halls"),
         ),
         ("supervision:inbox", _("My alerts"), lambda u: True),
+        ("reports:monthly", _("Monthly report"), lambda u: u.has_perm("reports.view_reports")),
     ]
     admin = [
         ("halls:list", _("Halls"), lambda u: u.has_perm("halls.manage_halls")),

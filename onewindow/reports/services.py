@@ -75,7 +75,9 @@ def generate_report(*, actor, month: dt.date, hall: Hall | None, request=None):
     row); afterwards the stored report stays as it was and the month counted again is
     compared with it. Returns (report, created, differences)."""
     fresh = fig.monthly_figures(month, hall)
-    report = MonthlyReport.objects.select_for_update().filter(month=month, hall=hall).first()
+    report = (
+        MonthlyReport.objects.select_for_update(of=("self",)).filter(month=month, hall=hall).first()
+    )
     if report is not None:
         return report, False, fig.differences(report.figures, fresh)
     report = MonthlyReport.objects.create(month=month, hall=hall, figures=fresh, generated_by=actor)

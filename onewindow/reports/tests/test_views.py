@@ -67,3 +67,10 @@ def test_a_clerk_may_not_see_reports(personas, june):
     )
     assert r.status_code == 403
     assert MonthlyReport.objects.count() == 0
+
+
+def test_the_staff_menu_links_the_report_for_those_who_may_see_it(personas):
+    assert 'href="/staff/reports/"' in client_for(personas.manager).get("/staff/").content.decode()
+    assert (
+        'href="/staff/reports/"' not in client_for(personas.clerk).get("/staff/").content.decode()
+    )
