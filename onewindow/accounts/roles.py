@@ -48,6 +48,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "catalogue.edit_items",
         "cases.handle_cases",
         "cases.approve_extensions",
+        "reports.view_reports",
+        "reports.generate_reports",
     ],
     Role.CENTRE_ADMIN: [
         "accounts.manage_staff",
@@ -55,11 +57,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "workdays.manage_calendar",
         "audit.view_auditentry",
         "catalogue.edit_items",
+        "reports.view_reports",
+        "reports.generate_reports",
     ],
     Role.SUPERVISOR: [
         "audit.view_auditentry",
         "supervision.manage_rules",
         "supervision.decide_alerts",
+        "reports.view_reports",
     ],
     Role.LEGAL_REVIEWER: ["catalogue.review_legal"],
     Role.FEE_REVIEWER: ["catalogue.review_fees"],

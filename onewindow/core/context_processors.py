@@ -38,6 +38,7 @@ def _staff_links():
                 or u.has_perm("complaints.handle_complaints")
             ),
         ),
+        ("reports:monthly", _("Monthly report"), lambda u: u.has_perm("reports.view_reports")),
     ]
     admin = [
         ("halls:list", _("Halls"), lambda u: u.has_perm("halls.manage_halls")),

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.monthly, name="monthly"),
+    path("monthly/export/", views.export, name="export"),
+    path("monthly/generate/", views.generate, name="generate"),
+]

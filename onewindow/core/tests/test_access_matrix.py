@@ -201,6 +201,10 @@ PAGES: dict[str, Open | Staff] = {
     "open311/v2/requests.<o311fmt:fmt>": Open(403, "POST"),
     "open311/v2/requests/<o311id:number>.<o311fmt:fmt>": Open(404, args=CASE),  # not a request
     "open311/v2/tokens/<o311id:token>.<o311fmt:fmt>": Open(404),
+    # reports (a hall asked for by its code in the query: another hall's is refused there)
+    "staff/reports/": Staff("manager", "clerk"),
+    "staff/reports/monthly/export/": Staff("manager", "clerk"),
+    "staff/reports/monthly/generate/": Staff(None, "clerk", method="POST"),
 }
 
 # The models registered with the Django admin: its pages answer only staff accounts

@@ -1,0 +1,423 @@
+"""The figures of the monthly report (办件月报): docs/DOMAIN.md, "Monthly report".
+
+Every figure is counted from what was recorded when it happened, never from a case's
+present state, so that a past month counts the same when it is counted again:
+
+* the case events of the month (received, accepted, refused, concluded), with the outcome,
+  the working days and the minutes the conclusion event recorded;
+* for the cases open at the month's end, the due date the latest event up to that moment
+  recorded (acceptance, extension, resumption, a recount of the clock) and whether the
+  case stood suspended then;
+* the ratings and the supervision alerts dated in the month.
+
+Each source is read with one grouped query at the finest grain (hall, department, window,
+item); the levels of the report (the whole scope, halls, departments, windows, items) are
+sums of those rows, so a level never disagrees with another.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce
+
+from onewindow.cases.models import Case, CaseEvent
+from onewindow.halls.models import Department, Hall, Window
+from onewindow.ratings.models import BAD_LEVELS, Rating
+from onewindow.supervision.models import Alert, Level
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+K = CaseEvent.Kind
+FEE_RULE = "fee_mismatch"  # supervision's rule for a fee that differs from the standard
+DECISIONS = (Case.Result.GRANTED, Case.Result.REFUSED)
+LEVELS = ("total", "hall", "department", "window", "item")
+TOP_N = 5
+
+#: The counts of a row, in the order the exports show them.
+COUNTS = (
+    "received",
+    "accepted",
+    "refused",
+    "immediate",
+    "promised",
+    "concluded",
+    "decided",
+    "early_promised",
+    "on_time_promised",
+    "overdue_promised",
+    "early_legal",
+    "on_time_legal",
+    "overdue_legal",
+    "open_at_end",
+    "overdue_open_at_end",
+    "promised_decided",
+    "promised_days_sum",
+    "immediate_decided",
+    "immediate_minutes_sum",
+    "promised_limit_sum",
+    "legal_limit_sum",
+    "actual_days_sum",
+    "ratings",
+    "ratings_satisfied",
+    "warnings",
+    "yellow_cards",
+    "red_cards",
+    "fee_anomalies",
+)
+
+#: Indicators of the issue that wait for their apps (bad-rating follow-ups, complaints):
+#: listed in every report as rows still to come, never as zeros.
+LATER = ("followups", "complaints")
+
+
+def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The first moment of the month and of the next one, in Shanghai."""
+    start = dt.datetime(month.year, month.month, 1, tzinfo=SHANGHAI)
+    nxt = dt.datetime(month.year + (month.month == 12), month.month % 12 + 1, 1, tzinfo=SHANGHAI)
+    return start, nxt
+
+
+def shift_month(month: dt.date, months: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _key(hall, department, window, item):
+    return (hall, department, window, item)
+
+
+def _add(rows, values_list, fields):
+    """Add grouped rows (dicts with hall, department, window, item and counts) to ``rows``."""
+    for r in values_list:
+        row = rows[_key(r["h"], r["d"], r["w"], r["i"])]
+        for name in fields:
+            row[name] += r[name] or 0
+
+
+def _case_keys(prefix: str = "case__") -> dict:
+    return {
+        "h": F(f"{prefix}hall"),
+        "d": F(f"{prefix}department"),
+        "w": F(f"{prefix}window"),
+        "i": F(f"{prefix}item"),
+    }
+
+
+def _event_counts(cases, start, end, rows) -> None:
+    """Received, accepted (immediate / promised) and refused: events of the month."""
+    accepted = Q(kind__in=(K.ACCEPTED, K.ACCEPTED_WITH_GAPS))
+    qs = (
+        CaseEvent.objects.filter(
+            case__in=cases,
+            at__gte=start,
+            at__lt=end,
+            kind__in=(K.RECEIVED, K.ACCEPTED, K.ACCEPTED_WITH_GAPS, K.REFUSED),
+        )
+        .values(**_case_keys())
+        .annotate(
+            received=Count("id", filter=Q(kind=K.RECEIVED)),
+            accepted=Count("id", filter=accepted),
+            refused=Count("id", filter=Q(kind=K.REFUSED)),
+            immediate=Count("id", filter=accepted & Q(case__is_immediate=True)),
+            promised=Count("id", filter=accepted & Q(case__is_immediate=False)),
+        )
+    )
+    _add(rows, qs, ("received", "accepted", "refused", "immediate", "promised"))
+
+
+def _conclusions(cases, start, end, rows) -> None:
+    """Conclusions of the month; for decisions the outcomes, working days and minutes the
+    conclusion event recorded (a later recount of the clock does not rewrite a month)."""
+    decided = Q(data__result__in=list(DECISIONS))
+    promised_case = decided & Q(case__is_immediate=False)
+    immediate_case = decided & Q(case__is_immediate=True)
+
+    def outcome(key, value):
+        return Count("id", filter=decided & Q(**{f"data__{key}": value}))
+
+    days = Cast(KT("data__working_days_used"), IntegerField())
+    minutes = Cast(KT("data__minutes_used"), IntegerField())
+    qs = (
+        CaseEvent.objects.filter(case__in=cases, at__gte=start, at__lt=end, kind=K.CONCLUDED)
+        .values(**_case_keys())
+        .annotate(
+            concluded=Count("id"),
+            decided=Count("id", filter=decided),
+            early_promised=outcome("outcome_promised", Case.Outcome.EARLY),
+            on_time_promised=outcome("outcome_promised", Case.Outcome.ON_TIME),
+            overdue_promised=outcome("outcome_promised", Case.Outcome.OVERDUE),
+            early_legal=outcome("outcome_legal", Case.Outcome.EARLY),
+            on_time_legal=outcome("outcome_legal", Case.Outcome.ON_TIME),
+            overdue_legal=outcome("outcome_legal", Case.Outcome.OVERDUE),
+            promised_decided=Count("id", filter=promised_case),
+            promised_days_sum=Sum(days, filter=promised_case),
+            immediate_decided=Count("id", filter=immediate_case),
+            immediate_minutes_sum=Sum(minutes, filter=immediate_case),
+            promised_limit_sum=Sum("case__promised_limit_days", filter=decided),
+            legal_limit_sum=Sum("case__legal_limit_days", filter=decided),
+            actual_days_sum=Sum(days, filter=decided),
+        )
+    )
+    _add(
+        rows,
+        qs,
+        (
+            "concluded",
+            "decided",
+            "early_promised",
+            "on_time_promised",
+            "overdue_promised",
+            "early_legal",
+            "on_time_legal",
+            "overdue_legal",
+            "promised_decided",
+            "promised_days_sum",
+            "immediate_decided",
+            "immediate_minutes_sum",
+            "promised_limit_sum",
+            "legal_limit_sum",
+            "actual_days_sum",
+        ),
+    )
+
+
+def _open_at_end(cases, end, last_day: dt.date, rows) -> None:
+    """Cases accepted and not concluded at the month's end, and those overdue among them:
+    past the promised due date that stood then, counted to the month's last day, or to
+    the day of the suspension for a case that stood suspended (its clock had stopped)."""
+    before_end = CaseEvent.objects.filter(case=OuterRef("pk"), at__lt=end)
+    dated = before_end.filter(
+        Q(kind__in=(K.ACCEPTED, K.ACCEPTED_WITH_GAPS, K.EXTENDED, K.RESUMED))
+        | Q(kind=K.CLOCK_RECOMPUTED, data__after__has_key="promised_due_date")
+    ).order_by("-seq")
+    due = Coalesce(KT("data__promised_due_date"), KT("data__after__promised_due_date"))
+    status = before_end.exclude(to_status="").order_by("-seq")
+    qs = (
+        cases.filter(Exists(before_end.filter(kind__in=(K.ACCEPTED, K.ACCEPTED_WITH_GAPS))))
+        .exclude(Exists(before_end.filter(kind=K.CONCLUDED)))
+        .annotate(
+            due_then=Subquery(dated.annotate(v=due).values("v")[:1]),
+            status_then=Subquery(status.values("to_status")[:1]),
+            status_at=Subquery(status.values("at")[:1]),
+        )
+        .values("hall", "department", "window", "item", "due_then", "status_then", "status_at")
+    )
+    for r in qs:
+        row = rows[_key(r["hall"], r["department"], r["window"], r["item"])]
+        row["open_at_end"] += 1
+        if not r["due_then"]:
+            continue
+        ref = last_day
+        if r["status_then"] == Case.Status.SUSPENDED and r["status_at"] is not None:
+            ref = min(ref, r["status_at"].astimezone(SHANGHAI).date())
+        if dt.date.fromisoformat(r["due_then"]) < ref:
+            row["overdue_open_at_end"] += 1
+
+
+def _ratings(hall_ids, start, end, rows) -> None:
+    """Ratings given in the month; satisfied = every level but the bad ones."""
+    qs = Rating.objects.filter(rated_at__gte=start, rated_at__lt=end)
+    if hall_ids is not None:
+        qs = qs.filter(hall__in=hall_ids)
+    qs = qs.values(h=F("hall"), d=F("case__department"), w=F("window"), i=F("case__item")).annotate(
+        ratings=Count("id"),
+        ratings_satisfied=Count("id", filter=~Q(level__in=[int(x) for x in BAD_LEVELS])),
+    )
+    _add(rows, qs, ("ratings", "ratings_satisfied"))
+
+
+def _alerts(hall_ids, start, end, rows) -> None:
+    """Warnings and cards raised in the month; fee anomalies are the fee rule's alerts."""
+    qs = Alert.objects.filter(raised_at__gte=start, raised_at__lt=end)
+    if hall_ids is not None:
+        qs = qs.filter(hall__in=hall_ids)
+    qs = qs.values(h=F("hall"), d=F("department"), w=F("case__window"), i=F("case__item")).annotate(
+        warnings=Count("id", filter=Q(level=Level.WARNING)),
+        yellow_cards=Count("id", filter=Q(level=Level.YELLOW)),
+        red_cards=Count("id", filter=Q(level=Level.RED)),
+        fee_anomalies=Count("id", filter=Q(rule__code=FEE_RULE)),
+    )
+    _add(rows, qs, ("warnings", "yellow_cards", "red_cards", "fee_anomalies"))
+
+
+def _rate(num, den) -> dict:
+    return {"num": num, "den": den, "value": round(num / den, 4) if den else None}
+
+
+def _rates(c: dict) -> dict:
+    """The rates of a row, each with its numerator and denominator."""
+    speed_promised = _rate(c["promised_limit_sum"], c["legal_limit_sum"])
+    speed_actual = _rate(c["actual_days_sum"], c["legal_limit_sum"])
+    for speed in (speed_promised, speed_actual):
+        if speed["value"] is not None:
+            speed["value"] = round(1 - speed["value"], 4)
+    return {
+        "immediate_share": _rate(c["immediate"], c["accepted"]),
+        "in_time_promised": _rate(c["early_promised"] + c["on_time_promised"], c["decided"]),
+        "in_time_legal": _rate(c["early_legal"] + c["on_time_legal"], c["decided"]),
+        "overdue_open": _rate(c["overdue_open_at_end"], c["open_at_end"]),
+        "avg_days_promised": _rate(c["promised_days_sum"], c["promised_decided"]),
+        "avg_minutes_immediate": _rate(c["immediate_minutes_sum"], c["immediate_decided"]),
+        "speedup_promised": speed_promised,
+        "speedup_actual": speed_actual,
+        "satisfaction": _rate(c["ratings_satisfied"], c["ratings"]),
+    }
+
+
+RATES = (
+    "immediate_share",
+    "in_time_promised",
+    "in_time_legal",
+    "overdue_open",
+    "avg_days_promised",
+    "avg_minutes_immediate",
+    "speedup_promised",
+    "speedup_actual",
+    "satisfaction",
+)
+
+
+def _labels(fine: dict) -> dict:
+    """Names of the halls, departments, windows and items of the rows, in four queries."""
+    halls, depts, windows, items = set(), set(), set(), set()
+    for h, d, w, i in fine:
+        halls.add(h)
+        depts.add(d)
+        windows.add(w)
+        items.add(i)
+    from onewindow.catalogue.models import ServiceItem
+
+    return {
+        "hall": {h.pk: (h.code, h.name) for h in Hall.objects.filter(pk__in=halls - {None})},
+        "department": {
+            d.pk: (d.code, d.name) for d in Department.objects.filter(pk__in=depts - {None})
+        },
+        "window": {
+            w.pk: (f"{w.hall.code}-{w.number}", f"{w.hall.name} {w.number}号窗口")
+            for w in Window.objects.filter(pk__in=windows - {None}).select_related("hall")
+        },
+        "item": {
+            i["pk"]: (i["implementation_code"], i["published_version__name"] or "")
+            for i in ServiceItem.objects.filter(pk__in=items - {None}).values(
+                "pk", "implementation_code", "published_version__name"
+            )
+        },
+    }
+
+
+def _level_key(level: str, key):
+    h, d, w, i = key
+    return {"total": None, "hall": h, "department": d, "window": w, "item": i}[level]
+
+
+def compute(month: dt.date, hall: Hall | None = None) -> dict:
+    """The figures of ``month`` (its first day) for one hall, or the whole centre (None):
+    one row per level key, each with its counts and rates. No comparisons (see
+    :func:`monthly_figures`)."""
+    start, end = month_bounds(month)
+    last_day = (end - dt.timedelta(days=1)).date()
+    cases = Case.objects.all() if hall is None else Case.objects.filter(hall=hall)
+    hall_ids = None if hall is None else [hall.pk]
+    fine: dict = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
+    _event_counts(cases, start, end, fine)
+    _conclusions(cases, start, end, fine)
+    _open_at_end(cases, end, last_day, fine)
+    _ratings(hall_ids, start, end, fine)
+    _alerts(hall_ids, start, end, fine)
+    names = _labels(fine)
+    levels = {}
+    for level in LEVELS:
+        grouped: dict = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
+        for key, counts in fine.items():
+            target = grouped[_level_key(level, key)]
+            for name in COUNTS:
+                target[name] += counts[name]
+        if level == "total" and not grouped:
+            grouped[None] = dict.fromkeys(COUNTS, 0)
+        rows = []
+        for pk, counts in grouped.items():
+            if level == "total":
+                code, name = (hall.code, hall.name) if hall else ("", "")
+            else:
+                code, name = names[level].get(pk, ("", ""))
+            rows.append({"code": code, "name": name, "counts": counts, "rates": _rates(counts)})
+        rows.sort(key=lambda r: (-r["counts"]["received"], r["code"]))
+        levels[level] = rows
+    return {
+        "month": month.strftime("%Y-%m"),
+        "hall": hall.code if hall else None,
+        "levels": levels,
+        "later": list(LATER),
+    }
+
+
+def _change(now: dict, then: dict | None) -> dict:
+    """Month-on-month or year-on-year change of the total row: counts as differences and
+    ratios, rates as differences of their values."""
+    if then is None:
+        return {}
+    counts = {}
+    for name in COUNTS:
+        a, b = now["counts"][name], then["counts"][name]
+        counts[name] = {
+            "before": b,
+            "delta": a - b,
+            "ratio": round((a - b) / b, 4) if b else None,
+        }
+    rates = {}
+    for name in RATES:
+        a, b = now["rates"][name]["value"], then["rates"][name]["value"]
+        rates[name] = {
+            "before": b,
+            "delta": round(a - b, 4) if a is not None and b is not None else None,
+        }
+    return {"counts": counts, "rates": rates}
+
+
+def _ranked_items(rows: list[dict]) -> tuple[list, list]:
+    """Items ranked by decisions in time against the promised date (ties: more decisions
+    first); only items with a decision in the month are ranked."""
+    ranked = [r for r in rows if r["counts"]["decided"]]
+    ranked.sort(
+        key=lambda r: (-r["rates"]["in_time_promised"]["value"], -r["counts"]["decided"], r["code"])
+    )
+    top = ranked[:TOP_N]
+    rest = [r for r in ranked if r not in top]
+    bottom = list(reversed(rest[-TOP_N:]))
+    pick = ("code", "name")
+    return (
+        [{**{k: r[k] for k in pick}, "decided": r["counts"]["decided"],
+          "in_time_promised": r["rates"]["in_time_promised"]} for r in top],
+        [{**{k: r[k] for k in pick}, "decided": r["counts"]["decided"],
+          "in_time_promised": r["rates"]["in_time_promised"]} for r in bottom],
+    )  # fmt: skip
+
+
+def monthly_figures(month: dt.date, hall: Hall | None = None) -> dict:
+    """The whole report of a month: the figures, their change against the month before
+    and the same month a year before, and the top and bottom items."""
+    figures = compute(month, hall)
+    total = figures["levels"]["total"][0]
+    previous = compute(shift_month(month, -1), hall)["levels"]["total"][0]
+    last_year = compute(shift_month(month, -12), hall)["levels"]["total"][0]
+    figures["changes"] = {"mom": _change(total, previous), "yoy": _change(total, last_year)}
+    figures["top_items"], figures["bottom_items"] = _ranked_items(figures["levels"]["item"])
+    return figures
+
+
+def differences(stored: dict, fresh: dict, path: str = "") -> list[tuple[str, object, object]]:
+    """Every value that differs between two reports, as (path, stored, fresh)."""
+    out = []
+    if isinstance(stored, dict) and isinstance(fresh, dict):
+        for k in sorted(set(stored) | set(fresh), key=str):
+            out += differences(stored.get(k), fresh.get(k), f"{path}.{k}" if path else str(k))
+    elif isinstance(stored, list) and isinstance(fresh, list) and len(stored) == len(fresh):
+        for n, (a, b) in enumerate(zip(stored, fresh, strict=True)):
+            out += differences(a, b, f"{path}[{n}]")
+    elif stored != fresh:
+        out.append((path, stored, fresh))
+    return out
