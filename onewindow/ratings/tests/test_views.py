@@ -65,7 +65,7 @@ def test_an_expired_or_forged_pairing_link_pairs_nothing(personas, monday):
 
 def test_a_forged_window_cookie_is_no_pairing(personas, monday):
     device = Client()
-    device.cookies[tablet.COOKIE] = '{"w": %d}' % personas.window.pk
+    device.cookies[tablet.COOKIE] = f'{{"w": {personas.window.pk}}}'
     assert device.get(WINDOW_URL).status_code == 403
     assert device.get(reverse("ratings_public:window_act")).status_code == 403
 
@@ -73,9 +73,7 @@ def test_a_forged_window_cookie_is_no_pairing(personas, monday):
 # ------------------------------------------------------------------ the tablet
 
 
-def test_the_clerks_act_appears_on_the_tablet_with_the_staff_card(
-    personas, immediate_item, monday
-):
+def test_the_clerks_act_appears_on_the_tablet_with_the_staff_card(personas, immediate_item, monday):
     StaffCard.objects.create(staff=personas.clerk, number="CG-007")
     device = tablet_client(personas.window)
     idle = device.get(reverse("ratings_public:window_act"))
@@ -99,9 +97,7 @@ def test_the_tablet_rates_its_windows_act_in_json(personas, immediate_item, mond
     assert rating.window == personas.window and rating.staff == personas.clerk
 
 
-def test_the_tablet_answers_htmx_with_the_thanks_and_then_rests(
-    personas, immediate_item, monday
-):
+def test_the_tablet_answers_htmx_with_the_thanks_and_then_rests(personas, immediate_item, monday):
     _case, act = immediate_service(personas, immediate_item)
     device = tablet_client(personas.window)
     response = device.post(WINDOW_URL, {"event": act.pk, "level": 4}, HTTP_HX_REQUEST="true")
@@ -165,9 +161,7 @@ def test_the_tablet_refuses_a_second_rating_and_an_act_that_did_not_happen(
     assert Rating.objects.get().level == 5
 
 
-def test_the_clerk_asks_again_and_the_act_returns_to_the_tablet(
-    personas, immediate_item, monday
-):
+def test_the_clerk_asks_again_and_the_act_returns_to_the_tablet(personas, immediate_item, monday):
     case, act = immediate_service(personas, immediate_item)
     device = tablet_client(personas.window)
     with time_machine.travel(dt.timedelta(minutes=20)):
