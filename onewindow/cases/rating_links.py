@@ -33,7 +33,7 @@ def notice_act(case: Case, kind: str) -> CaseEvent | None:
 
     D = CaseDocument.Kind
     if kind in (D.RECEIPT, D.EXTENSION):
-        if case.concluded_at is not None and case.concluded_at == case.accepted_at:
+        if case.is_immediate and case.concluded_at and case.concluded_at == case.accepted_at:
             kinds = (K.CONCLUDED,)
         else:
             kinds = (K.ACCEPTED, K.ACCEPTED_WITH_GAPS)

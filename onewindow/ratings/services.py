@@ -2,10 +2,10 @@
 
 A service act is a case event that served someone: an acceptance (受理, also with
 materials to follow), a conclusion (办结) and a delivery (送达). An immediate service
-(即办件) is accepted and concluded in one visit, with two events at the same moment: the
-conclusion is its one act, the acceptance inside it is not rated apart. So a promised case
-may be rated at acceptance, at conclusion and at delivery, an immediate one once when it
-is handled (and again at a later delivery).
+(即办件) is accepted and concluded in one visit, with two events at the same moment, and
+its result handed over then: the conclusion is its one act, its acceptance and delivery
+are not rated apart. So a promised case may be rated at acceptance, at conclusion and at
+delivery, an immediate one once.
 
 Every act is rated at most once, from whichever channel comes first; a rating is never
 edited or deleted, and an act nobody rated stays unrated.
@@ -33,6 +33,10 @@ K = CaseEvent.Kind
 #: The kinds of case event that may be a service act (see `is_service_act`).
 ACT_KINDS = (K.ACCEPTED, K.ACCEPTED_WITH_GAPS, K.CONCLUDED, K.DELIVERED)
 
+#: Kinds that are part of an immediate service rather than acts of their own: its
+#: acceptance and the handing over of its result in the same visit.
+INSIDE_IMMEDIATE = (K.ACCEPTED, K.DELIVERED)
+
 MAX_COMMENT = 1000
 
 ALREADY_RATED = _("This service has already been rated; a rating cannot be changed.")
@@ -46,10 +50,13 @@ def refused(field: str, message, code: str) -> ValidationError:
 
 def service_acts() -> QuerySet[CaseEvent]:
     """Every case event that is a service act, as a queryset (the rule of
-    `is_service_act` in SQL): the acceptance of an immediate service, which happened at
-    the very moment of its conclusion, is left out."""
+    `is_service_act` in SQL): the acceptance and the delivery of an immediate service
+    (an immediate item accepted and concluded at the same moment) are left out."""
     return CaseEvent.objects.filter(kind__in=ACT_KINDS).exclude(
-        kind=K.ACCEPTED, case__concluded_at=F("at")
+        kind__in=INSIDE_IMMEDIATE,
+        case__is_immediate=True,
+        case__accepted_at__isnull=False,
+        case__concluded_at=F("case__accepted_at"),
     )
 
 
@@ -57,7 +64,11 @@ def is_service_act(event: CaseEvent) -> bool:
     """Whether this event (with its case) is a service act that can be rated."""
     if event.kind not in ACT_KINDS:
         return False
-    return not (event.kind == K.ACCEPTED and event.case.concluded_at == event.at)
+    case = event.case
+    immediate = (
+        case.is_immediate and case.accepted_at is not None and case.concluded_at == case.accepted_at
+    )
+    return not (immediate and event.kind in INSIDE_IMMEDIATE)
 
 
 def unrated_acts(case) -> QuerySet[CaseEvent]:

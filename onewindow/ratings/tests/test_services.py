@@ -45,6 +45,13 @@ def test_an_immediate_service_is_one_act_its_acceptance_is_not_rated_apart(
         services.rate(event=acceptance, level=5, channel="window")
     assert codes(exc) == {"event": ["no_act"]}
     assert not Rating.objects.exists()
+    # The result handed over in the same visit is part of the same service.
+    case = case_services.deliver_case(
+        actor=personas.clerk, case=case, method="window", window=personas.window
+    )
+    delivery = case.events.get(kind=K.DELIVERED)
+    assert not services.is_service_act(delivery) and delivery not in services.service_acts()
+    assert list(services.unrated_acts(case)) == [act]
 
 
 def test_a_promised_case_is_rated_at_acceptance_conclusion_and_delivery(personas, item, monday):
