@@ -277,3 +277,16 @@ def test_the_tablet_poll_costs_few_queries(
     device = tablet_client(personas.window)
     with django_assert_max_num_queries(4):
         device.get("/rate/window/act/")
+
+
+def test_the_tablets_rating_costs_few_queries(personas, immediate_item, monday):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _case, act = immediate_service(personas, immediate_item)
+    device = tablet_client(personas.window)
+    with CaptureQueriesContext(connection) as queries:
+        response, _data = post_json(device, event=act.pk, level=5)
+    assert response.status_code == 201
+    # the act; savepoints, the insert; the audit chain's head (locked), its row, the head again
+    assert len(queries) <= 9, [q["sql"][:60] for q in queries]
