@@ -205,6 +205,17 @@ PAGES: dict[str, Open | Staff] = {
     "staff/reports/": Staff("manager", "clerk"),
     "staff/reports/monthly/export/": Staff("manager", "clerk"),
     "staff/reports/monthly/generate/": Staff(None, "clerk", method="POST"),
+    # ratings: the tablet needs its signed window cookie; a link's token must verify; the
+    # acts of a case need its query code (as the status page)
+    "rate/window/": Open(403),
+    "rate/window/act/": Open(403),
+    "rate/pair/<str:token>/": Open(404, args=(("token", "case_number"),)),
+    "rate/case/<str:number>/": Open(404, args=CASE),
+    "rate/<str:token>/": Open(404, args=(("token", "case_number"),)),
+    "staff/ratings/tablets/": Staff("manager", "clerk"),
+    "staff/ratings/ask/<str:number>/": Staff(
+        None, "observer", other_hall=True, method="POST", args=CASE
+    ),
 }
 
 # The models registered with the Django admin: its pages answer only staff accounts
@@ -226,6 +237,7 @@ ADMIN_MODELS = {
     "supervision.rule",
     "supervision.alert",
     "complaints.complaintcategory",
+    "ratings.staffcard",
 }
 ADMIN_SITE = {
     "admin/": "admin:index",

@@ -9,6 +9,7 @@ from onewindow.catalogue.demo import load_demo_catalogue
 from onewindow.complaints.demo import load_demo_complaints
 from onewindow.demo.alerts import raise_history_alerts
 from onewindow.demo.organisation import DEMO_PASSWORD, load_organisation
+from onewindow.ratings.demo import load_demo_ratings
 
 
 class Command(BaseCommand):
@@ -44,3 +45,5 @@ class Command(BaseCommand):
             raise_history_alerts(stdout=self.stdout)
         # Complaints of the year in every state (complaints.demo).
         load_demo_complaints(stdout=self.stdout)
+        # A year of ratings (好差评) of the simulated service acts.
+        load_demo_ratings(stdout=self.stdout)
