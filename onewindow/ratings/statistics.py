@@ -8,14 +8,15 @@ month it was given (`rated_at`, Asia/Shanghai), which the (hall, rated_at) and
 count per level; nothing is counted in Python row by row.
 
 The share of acts rated compares the ratings of the acts served in the period with the
-service acts themselves (case events of the kinds in `SERVICE_ACT_KINDS`, counted through
-the (kind, at) index), per hall.
+service acts themselves (`services.service_acts()`, found through the events' (kind, at)
+index), per hall.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -26,15 +27,12 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from .models import BAD_LEVELS, Level, Rating
+from .services import service_acts
 
 # Highest first, as the levels are shown (非常满意 … 非常不满意).
 LEVELS: tuple[int, ...] = tuple(sorted(Level.values, reverse=True))
 SATISFIED_LEVELS = frozenset(LEVELS) - frozenset(BAD_LEVELS)
 CACHE_SECONDS = 600
-
-# The case events that serve someone and may be rated: an immediate service, an
-# acceptance, a conclusion or a delivery (docs/DOMAIN.md, "Ratings").
-SERVICE_ACT_KINDS = ("accepted", "accepted_with_gaps", "concluded", "delivered")
 
 
 @dataclass(frozen=True)
@@ -112,6 +110,17 @@ def month_start(day: dt.date) -> dt.date:
 def add_months(month: dt.date, n: int) -> dt.date:
     index = month.year * 12 + month.month - 1 + n
     return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def parse_month(text: str) -> dt.date | None:
+    """The first day of the month written YYYY-MM (years 2000–2100), or None."""
+    m = re.match(r"^(\d{4})-(\d{2})$", (text or "").strip())
+    if not m:
+        return None
+    year, month = int(m.group(1)), int(m.group(2))
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        return None
+    return dt.date(year, month, 1)
 
 
 @dataclass(frozen=True)
@@ -215,11 +224,7 @@ def acts_by_hall(period: MonthRange, hall_ids=None) -> dict[int, tuple[int, int]
 
     Two GROUP BY queries: the acts through the events' (kind, at) index, the ratings of
     the acts of the same period by ``act_at``."""
-    from onewindow.cases.models import CaseEvent  # ratings sits above cases
-
-    events = CaseEvent.objects.filter(
-        kind__in=SERVICE_ACT_KINDS, at__gte=period.start, at__lt=period.end
-    )
+    events = service_acts().filter(at__gte=period.start, at__lt=period.end)
     rated = Rating.objects.filter(
         event__isnull=False, act_at__gte=period.start, act_at__lt=period.end
     )

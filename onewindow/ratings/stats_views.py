@@ -5,7 +5,6 @@ see their own halls only and another hall is a 404."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from functools import wraps
 
 from django import forms
@@ -25,7 +24,6 @@ from .models import Level, Rating
 from .statistics import Figures, MonthRange
 
 MAX_MONTHS = 60
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def can_view_satisfaction(user) -> bool:
@@ -64,21 +62,11 @@ class PeriodForm(forms.Form):
         self.today = today
         self.default = MonthRange.default(today)
 
-    @staticmethod
-    def _month(value: str) -> dt.date | None:
-        m = MONTH.match(value.strip())
-        if not m:
-            return None
-        year, month = int(m.group(1)), int(m.group(2))
-        if not (2000 <= year <= 2100 and 1 <= month <= 12):
-            return None
-        return dt.date(year, month, 1)
-
     def _clean_month(self, name: str) -> dt.date | None:
         value = self.cleaned_data.get(name) or ""
         if not value.strip():
             return None
-        month = self._month(value)
+        month = statistics.parse_month(value)
         if month is None:
             raise forms.ValidationError(
                 _("Enter a month as year and month, e.g. 2025-03."), code="invalid"
