@@ -66,6 +66,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CONDUCT_OBSERVER: [],
 }
 
+# Complaints (投诉): the supervision office registers, assigns and closes them; hall
+# managers and approvers see their halls' complaints and handle those assigned to them.
+ROLE_PERMISSIONS[Role.SUPERVISOR] += ["complaints.manage_complaints"]
+ROLE_PERMISSIONS[Role.HALL_MANAGER] += ["complaints.handle_complaints"]
+ROLE_PERMISSIONS[Role.APPROVER] += ["complaints.handle_complaints"]
+
 
 def role_label(code: str) -> str:
     try:

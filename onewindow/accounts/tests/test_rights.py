@@ -264,6 +264,7 @@ def test_every_role_is_either_a_hall_role_or_a_centre_role():
         "catalogue.edit_items",
         "cases.handle_cases",
         "cases.approve_extensions",
+        "complaints.handle_complaints",
     }
     for role in HALL_ROLES:
         assert set(ROLE_PERMISSIONS[role]) <= hall_bounded, role
