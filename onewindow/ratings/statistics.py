@@ -171,7 +171,7 @@ def _figures(row: dict) -> Figures:
     return Figures(levels={level: row[f"l{level}"] for level in LEVELS if row[f"l{level}"]})
 
 
-def _local_month(value) -> dt.date:
+def local_month(value) -> dt.date:
     if isinstance(value, dt.datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value)
@@ -208,7 +208,7 @@ def monthly(queryset, period: MonthRange, by: str | None = None) -> dict:
     rows = qs.values(*fields).annotate(**_level_counts())
     counted: dict = {}
     for row in rows:
-        month = _local_month(row["month"])
+        month = local_month(row["month"])
         key = row[by] if by else None
         per = counted.setdefault(key, {})
         per[month] = per.get(month, Figures()) + _figures(row)

@@ -52,9 +52,7 @@ class MonthInput(forms.TextInput):
 class PeriodForm(forms.Form):
     """A range of whole months (YYYY-MM); the last twelve months when empty or invalid."""
 
-    start = forms.CharField(
-        label=gettext_lazy("From month"), required=False, widget=MonthInput
-    )
+    start = forms.CharField(label=gettext_lazy("From month"), required=False, widget=MonthInput)
     end = forms.CharField(label=gettext_lazy("To month"), required=False, widget=MonthInput)
 
     def __init__(self, data=None, *, today: dt.date | None = None):
@@ -85,9 +83,7 @@ class PeriodForm(forms.Form):
         if self.errors:
             return data
         if start and end and end < start:
-            raise forms.ValidationError(
-                _("The last month comes before the first."), code="order"
-            )
+            raise forms.ValidationError(_("The last month comes before the first."), code="order")
         if start or end:
             end = end or (
                 min(statistics.add_months(start, 11), self.default.last)
@@ -237,8 +233,8 @@ def hall_detail(request, code):
     windows = {w.pk: w for w in Window.objects.filter(hall=hall).order_by("number")}
     window_rows = [(w, data["windows"].get(w.pk, Figures())) for w in windows.values()]
     window_rows = [(w, f) for w, f in window_rows if f.ratings or w.is_active]
-    people = get_user_model().objects.filter(pk__in=[k for k in data["staff"] if k]).order_by(
-        "username"
+    people = (
+        get_user_model().objects.filter(pk__in=[k for k in data["staff"] if k]).order_by("username")
     )
     staff_rows = sorted(
         ((p, data["staff"][p.pk]) for p in people),

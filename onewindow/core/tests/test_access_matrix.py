@@ -176,6 +176,16 @@ PAGES: dict[str, Open | Staff] = {
     ),
     "staff/supervision/rules/": Staff("supervisor", "clerk"),
     "staff/supervision/rules/<slug:code>/": Staff("supervisor", "clerk"),
+    # satisfaction (figures of ratings): hall managers for their halls, the centre for all
+    "staff/satisfaction/": Staff("manager", "clerk"),
+    "staff/satisfaction/halls/<str:code>/": Staff("manager", "clerk", other_hall=True),
+    "staff/satisfaction/halls/<str:code>/windows/<int:number>/": Staff(
+        "manager", "clerk", other_hall=True, args=(("number", "window_number"),)
+    ),
+    "staff/satisfaction/halls/<str:code>/staff/<str:username>/": Staff(
+        "manager", "clerk", other_hall=True
+    ),
+    "figures/": Open(),
 }
 
 # The models registered with the Django admin: its pages answer only staff accounts
@@ -357,7 +367,7 @@ def world(personas):
 def _code_for(route: str, world) -> str:
     if route.startswith("staff/halls/departments/"):
         return world["personas"].department.code
-    if route.startswith("staff/halls/"):
+    if route.startswith(("staff/halls/", "staff/satisfaction/halls/")):
         return world["personas"].hall.code
     if route.startswith("staff/supervision/rules/"):
         return world["alert"].rule.code

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -17,7 +18,9 @@ Q1 = {"start": "2025-01", "end": "2025-03"}
 
 
 def client_for(user, language="zh-hans") -> Client:
-    c = Client(headers={"accept-language": language})
+    """A signed-in client reading pages in ``language`` (the language switch's cookie)."""
+    c = Client()
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     c.force_login(user)
     return c
 
@@ -144,5 +147,10 @@ def test_the_figures_are_cached_until_a_new_rating(personas, rated, django_asser
 
 
 def test_the_staff_home_links_the_satisfaction_pages(personas):
-    assert OVERVIEW in client_for(personas.manager).get(reverse("portal:staff_home")).content.decode()
-    assert OVERVIEW not in client_for(personas.clerk).get(reverse("portal:staff_home")).content.decode()
+    assert (
+        OVERVIEW in client_for(personas.manager).get(reverse("portal:staff_home")).content.decode()
+    )
+    assert (
+        OVERVIEW
+        not in client_for(personas.clerk).get(reverse("portal:staff_home")).content.decode()
+    )
