@@ -25,7 +25,7 @@ from onewindow.audit.services import record
 from onewindow.cases.models import CaseEvent
 
 from . import reasons as reason_list
-from .models import BAD_LEVELS, Channel, Level, Rating
+from .models import BAD_LEVELS, Channel, Level, Rating, RatingRequest
 from .signals import rating_recorded
 
 K = CaseEvent.Kind
@@ -190,6 +190,31 @@ def _audit(rating: Rating, event: CaseEvent, actor, request) -> None:
     )
 
 
+NOTHING_TO_RATE = _("This case has no service at a window left to rate.")
+
+
+def request_rating(*, actor, case, request=None) -> RatingRequest:
+    """The clerk's "please rate" (请评价): put the case's newest unrated act done at a
+    window on that window's tablet again. Only the act's own window: a tablet never
+    rates another window's service."""
+    event = unrated_acts(case).filter(window__isnull=False).order_by("-seq").first()
+    if event is None:
+        raise refused("event", NOTHING_TO_RATE, "nothing_to_rate")
+    with transaction.atomic():
+        asked = RatingRequest.objects.create(
+            event=event, window_id=event.window_id, requested_by=actor
+        )
+        record(
+            actor=actor,
+            action="rating.requested",
+            obj=case,
+            hall=case.hall,
+            after={"event": event.pk, "act": event.kind, "window": event.window_id},
+            request=request,
+        )
+    return asked
+
+
 def already_rated(event_ids) -> set[int]:
     """Which of these events have a rating (one query)."""
     return set(
@@ -204,6 +229,7 @@ __all__ = [
     "find_act",
     "is_service_act",
     "rate",
+    "request_rating",
     "service_acts",
     "unrated_acts",
 ]

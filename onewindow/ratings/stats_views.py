@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from onewindow.core.scoping import visible_hall_ids
 from onewindow.halls.models import Hall, Window
@@ -130,7 +130,7 @@ def trend_chart(period: MonthRange, series: list[tuple[str, dict]], counts=None)
         ],
     }
     if counts is not None:
-        out["counts"] = {"name": _("Ratings"), "data": [counts[m].ratings for m in months]}
+        out["counts"] = {"name": pgettext("count", "Ratings"), "data": [counts[m].ratings for m in months]}
     return out
 
 

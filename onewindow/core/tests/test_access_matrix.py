@@ -176,6 +176,7 @@ PAGES: dict[str, Open | Staff] = {
     ),
     "staff/supervision/rules/": Staff("supervisor", "clerk"),
     "staff/supervision/rules/<slug:code>/": Staff("supervisor", "clerk"),
+<<<<<<< HEAD
     # satisfaction (figures of ratings): hall managers for their halls, the centre for all
     "staff/satisfaction/": Staff("manager", "clerk"),
     "staff/satisfaction/halls/<str:code>/": Staff("manager", "clerk", other_hall=True),
@@ -186,6 +187,19 @@ PAGES: dict[str, Open | Staff] = {
         "manager", "clerk", other_hall=True
     ),
     "figures/": Open(),
+=======
+    # ratings: the tablet needs its signed window cookie; a link's token must verify; the
+    # acts of a case need its query code (as the status page)
+    "rate/window/": Open(403),
+    "rate/window/act/": Open(403),
+    "rate/pair/<str:token>/": Open(404, args=(("token", "case_number"),)),
+    "rate/case/<str:number>/": Open(404, args=CASE),
+    "rate/<str:token>/": Open(404, args=(("token", "case_number"),)),
+    "staff/ratings/tablets/": Staff("manager", "clerk"),
+    "staff/ratings/ask/<str:number>/": Staff(
+        None, "observer", other_hall=True, method="POST", args=CASE
+    ),
+>>>>>>> ratings
 }
 
 # The models registered with the Django admin: its pages answer only staff accounts
@@ -206,6 +220,7 @@ ADMIN_MODELS = {
     "cases.statuslookupfailure",
     "supervision.rule",
     "supervision.alert",
+    "ratings.staffcard",
 }
 ADMIN_SITE = {
     "admin/": "admin:index",
