@@ -176,7 +176,6 @@ PAGES: dict[str, Open | Staff] = {
     ),
     "staff/supervision/rules/": Staff("supervisor", "clerk"),
     "staff/supervision/rules/<slug:code>/": Staff("supervisor", "clerk"),
-<<<<<<< HEAD
     # satisfaction (figures of ratings): hall managers for their halls, the centre for all
     "staff/satisfaction/": Staff("manager", "clerk"),
     "staff/satisfaction/halls/<str:code>/": Staff("manager", "clerk", other_hall=True),
@@ -187,7 +186,6 @@ PAGES: dict[str, Open | Staff] = {
         "manager", "clerk", other_hall=True
     ),
     "figures/": Open(),
-=======
     # ratings: the tablet needs its signed window cookie; a link's token must verify; the
     # acts of a case need its query code (as the status page)
     "rate/window/": Open(403),
@@ -199,7 +197,6 @@ PAGES: dict[str, Open | Staff] = {
     "staff/ratings/ask/<str:number>/": Staff(
         None, "observer", other_hall=True, method="POST", args=CASE
     ),
->>>>>>> ratings
 }
 
 # The models registered with the Django admin: its pages answer only staff accounts
