@@ -4,6 +4,7 @@ engine); run with DATABASE_URL set, prints one line of JSON.
     .venv/bin/python bench/dbinfo.py intake               clerks' offers, with a new API token each
     .venv/bin/python bench/dbinfo.py lookups [--seed N]    (number, query code) of every case, shuffled
     .venv/bin/python bench/dbinfo.py fingerprint           counts and sums of the case tables
+    .venv/bin/python bench/dbinfo.py ratings [--acts N]    unrated acts put on their windows' tablets
 """
 
 from __future__ import annotations
@@ -82,6 +83,54 @@ def lookups(seed: int) -> dict:
     return {"lookups": rows}
 
 
+def ratings(acts: int, seed: int) -> dict:
+    """Up to ``acts`` unrated service acts done at a window, put on their window's tablet
+    again as the clerk's "please rate" leaves them (a `RatingRequest` dated now, so that
+    the tablet may rate them for `tablet.RATE_WITHIN`), spread over every window that
+    has some; and a pairing link per window (`tablet.pairing_token`), which the bench
+    opens as a tablet would. The acts are the demo's simulated ones: the tablet rates
+    acts of any age once they are asked for again. Returns the windows with their acts
+    and the pairing paths."""
+    from django.utils import timezone
+
+    from onewindow.halls.models import Window
+    from onewindow.ratings import tablet
+    from onewindow.ratings.models import RatingRequest
+    from onewindow.ratings.services import service_acts
+
+    rows = list(
+        service_acts()
+        .filter(window__isnull=False, window__is_active=True, rating__isnull=True)
+        .order_by("-at", "-pk")
+        .values_list("pk", "window_id")[:acts]
+    )
+    random.Random(seed).shuffle(rows)
+    per_window: dict[int, list[int]] = {}
+    for pk, window_id in rows:
+        per_window.setdefault(window_id, []).append(pk)
+    now = timezone.now()
+    RatingRequest.objects.bulk_create(
+        [
+            RatingRequest(event_id=pk, window_id=window_id, at=now)
+            for window_id, pks in per_window.items()
+            for pk in pks
+        ],
+        batch_size=2000,
+    )
+    windows = Window.objects.in_bulk(list(per_window))
+    return {
+        "tablets": [
+            {
+                "window": window_id,
+                "pair": f"/rate/pair/{tablet.pairing_token(windows[window_id])}/",
+                "acts": pks,
+            }
+            for window_id, pks in sorted(per_window.items())
+        ],
+        "acts": sum(len(p) for p in per_window.values()),
+    }
+
+
 def fingerprint() -> dict:
     """Counts and sums that differ if any row differs in a way that matters."""
     from django.db import connection
@@ -108,8 +157,9 @@ def fingerprint() -> dict:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=["intake", "lookups", "fingerprint"])
+    parser.add_argument("what", choices=["intake", "lookups", "fingerprint", "ratings"])
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--acts", type=int, default=20_000)
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.settings")
@@ -120,6 +170,8 @@ def main(argv=None) -> int:
         figures = intake()
     elif args.what == "lookups":
         figures = lookups(args.seed)
+    elif args.what == "ratings":
+        figures = ratings(args.acts, args.seed)
     else:
         figures = fingerprint()
     print(json.dumps(figures, ensure_ascii=False))

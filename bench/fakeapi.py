@@ -7,7 +7,10 @@ tests of the load tools (bench/test_*.py):
 GET /missing: 404; GET /hang: never answered while the server runs; any other GET: 200.
 POST /api/v1/cases: 201 with a new case number of the body's hall, status "received",
 version 1. POST /api/v1/cases/NUMBER/accept: 200, status "accepted" ({"version": 1}
-only; else 409). Every request is kept in FakeApi.seen, every case made in FakeApi.created.
+only; else 409). POST /rate/window/ (a form with an event, from a paired tablet): 201 the
+first time an event is rated, 400 a second time, 403 without the tablet cookie. Every
+request is kept in FakeApi.seen, every case made in FakeApi.created, every rated event
+in FakeApi.rated.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -29,6 +33,7 @@ class FakeApi(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     seen: list = []  # (method, path, headers, body) of every request
     created: dict = {}  # case number: hall
+    rated: dict = {}  # event id: the tablet cookie that rated it
     release = threading.Event()
     lock = threading.Lock()
     counter = 0
@@ -61,6 +66,9 @@ class FakeApi(BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         self._record(body)
+        if self.path == "/rate/window/":
+            self._rate(body)
+            return
         data = json.loads(body)
         if self.path == "/api/v1/cases":
             with self.lock:
@@ -79,11 +87,27 @@ class FakeApi(BaseHTTPRequestHandler):
         else:
             self._answer(404, {})
 
+    def _rate(self, body: bytes) -> None:
+        form = urllib.parse.parse_qs(body.decode())
+        cookie = self.headers.get("Cookie", "").removeprefix("ow_tablet=")
+        event = form.get("event", [""])[0]
+        if not cookie:
+            self._answer(403, {"errors": {"tablet": ["not paired"]}})
+            return
+        with self.lock:
+            first = event not in FakeApi.rated
+            FakeApi.rated.setdefault(event, cookie)
+        if first:
+            self._answer(201, {"rating": int(event), "level": int(form["level"][0])})
+        else:
+            self._answer(400, {"errors": {"event": ["already rated"]}})
+
 
 @contextlib.contextmanager
 def serve():
     FakeApi.seen = []
     FakeApi.created = {}
+    FakeApi.rated = {}
     FakeApi.counter = 0
     FakeApi.release = threading.Event()
     server = QuietServer(("127.0.0.1", 0), FakeApi)

@@ -33,7 +33,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scenarios import PROXY_HEADERS, intake_body, read_intake, read_paths  # noqa: E402
+from scenarios import (  # noqa: E402
+    PROXY_HEADERS,
+    RATING_PATH,
+    TABLET_COOKIE,
+    intake_body,
+    read_intake,
+    read_paths,
+    read_ratings,
+)
 
 
 def schedule(rate: float, seconds: float) -> list[float]:
@@ -121,12 +129,13 @@ class Sender:
         self.loop = asyncio.get_running_loop()
 
     async def request(
-        self, tally, method, path, *, since, json_body=None, headers=None, expect=(200,)
+        self, tally, method, path, *, since, json_body=None, data=None, headers=None, expect=(200,)
     ):
-        """(body bytes, when it was answered); the latency is counted from ``since``."""
+        """(body bytes, when it was answered); the latency is counted from ``since``.
+        ``json_body`` is sent as JSON, ``data`` (a str) as it is."""
         try:
             async with self.session.request(
-                method, self.base + path, json=json_body, headers=headers
+                method, self.base + path, json=json_body, data=data, headers=headers
             ) as response:
                 body = await response.read()
                 status = response.status
@@ -264,6 +273,27 @@ def window_intake(offers: list[dict], applicants: list[tuple[str, str]], start: 
     return unit
 
 
+def window_ratings(lines: list[tuple[str, str]], start: int = 0):
+    """Unit i: the tablet of line ``start + i`` posts its act's rating (201)."""
+
+    async def unit(send, i, due):
+        cookie, body = lines[(start + i) % len(lines)]
+        await send(
+            "POST",
+            RATING_PATH,
+            since=due,
+            data=body,
+            headers={
+                "Cookie": f"{TABLET_COOKIE}={cookie}",
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept-Language": "en",
+            },
+            expect=(201,),
+        )
+
+    return unit
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("url", help="the server, e.g. http://127.0.0.1:8000")
@@ -275,9 +305,12 @@ def main(argv=None) -> int:
     what = parser.add_mutually_exclusive_group()
     what.add_argument("--paths", type=Path, help="GET these paths (one a line) in turn")
     what.add_argument("--intake", type=Path, help="window intake from this file (scenarios.py)")
+    what.add_argument("--ratings", type=Path, help="tablet ratings from this file (scenarios.py)")
     args = parser.parse_args(argv)
     if args.intake:
         scenario = window_intake(*read_intake(args.intake))
+    elif args.ratings:
+        scenario = window_ratings(read_ratings(args.ratings))
     else:
         scenario = get_paths(read_paths(args.paths) if args.paths else ["/healthz"])
     figures = run(

@@ -3,7 +3,7 @@ on SQLite (shown beside it), each figure beside its floor measured in the same r
 same machine.
 
     .venv/bin/python bench/run.py [--quick] [--engine postgresql|sqlite]
-                                  [--only simulate list status intake supervision]
+                                  [--only simulate list status intake rating supervision]
 
 Per engine, PostgreSQL first: a throw-away server started as the tests start theirs
 (onewindow.testing.pgserver: a fresh cluster, initdb as the system user postgres, a free
@@ -27,7 +27,12 @@ threads for the engine), with each request saying it came through the TLS proxy
    wrk closed loop, then paced at 80 cases/s. Targets: >= 100 cases/s (moonshot 200),
    p95 < 150 ms per request.
    After the load: `serve`'s memory, the sum of its processes' RSS. Target: < 400 MB.
-5. supervision: bench/supervision_scan.py, a full scan over 100,000 open cases. < 2 s.
+5. rating: the window tablets' ratings (POST /rate/window/, the tablet's own endpoint),
+   50 concurrent raters, each rating a distinct unrated act of the demo's year (put on
+   its window's tablet as the clerk's "please rate" does; the tablets paired through
+   their pairing links): wrk closed loop with 50 connections (capacity and p95), then
+   paced at half that capacity with at most 50 connections. Target: p95 < 100 ms.
+6. supervision: bench/supervision_scan.py, a full scan over 100,000 open cases. < 2 s.
 
 A paced run's floor is /healthz paced at the same request rate on the same server.
 `--quick` shrinks everything (50,000 simulated cases, 5-6 s load runs) for a check that
@@ -41,6 +46,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import http.cookies
 import json
 import os
 import platform
@@ -73,7 +79,7 @@ from engines import open_engine  # noqa: E402
 from procmem import tree_memory  # noqa: E402
 from report import row  # noqa: E402
 
-BENCHES = ("simulate", "list", "status", "intake", "supervision")
+BENCHES = ("simulate", "list", "status", "intake", "rating", "supervision")
 ENGINES = ("postgresql", "sqlite")
 
 # Targets (2 cores, PostgreSQL).
@@ -87,6 +93,8 @@ INTAKE_MIN_CASES = 100.0
 INTAKE_MOONSHOT = 200.0
 INTAKE_PACED_RATE = 80.0  # cases/s: 160 requests/s
 INTAKE_P95_MS = 150.0
+RATING_P95_MS = 100.0
+RATING_PACED_SHARE = 0.5  # paced at half the rating capacity just measured
 SERVE_MAX_RSS = 400 * 2**20
 SUPERVISION_MAX_S = 2.0
 
@@ -103,6 +111,7 @@ class Plan:
     list_runs: int
     connections: int = 50
     wrk_threads: int = 2
+    rating_acts: int = 20_000  # acts put on the tablets: more than the rating runs use
 
 
 FULL = Plan(
@@ -124,6 +133,7 @@ QUICK = Plan(
     rounds=2,
     supervision_cases=20_000,
     list_runs=10,
+    rating_acts=10_000,
 )
 
 
@@ -516,6 +526,8 @@ def bench_server(eng, ctx: Context, url: str, results: list, details: dict) -> N
             constant_rps = bench_status(
                 eng, ctx, server, closed, paced_run, lookups, healthz, results, details
             )
+        if "rating" in ctx.only:
+            bench_rating(eng, ctx, server, closed, env, data, healthz, results, details)
         if "intake" in ctx.only:
             if constant_rps is None:
                 log(f"  /healthz closed loop, {plan.closed_seconds:g} s (the intake's ceiling)")
@@ -714,7 +726,124 @@ def bench_intake(
     )
 
 
-# ------------------------------------------------------------------------ 5. supervision
+# ------------------------------------------------------------------------ 5. rating
+
+
+def pair_tablet(base_url: str, path: str) -> str:
+    """Open a window's pairing link as its tablet does; the tablet cookie it leaves."""
+    request = urllib.request.Request(base_url + path, headers=scenarios.PROXY_HEADERS)
+    with urllib.request.urlopen(request, timeout=10) as r:
+        jar = http.cookies.SimpleCookie()
+        for header in r.headers.get_all("Set-Cookie") or []:
+            jar.load(header)
+    if scenarios.TABLET_COOKIE not in jar:
+        raise RuntimeError(f"pairing {path} left no tablet cookie")
+    return jar[scenarios.TABLET_COOKIE].value
+
+
+def bench_rating(eng, ctx, server, closed, env, data, healthz, results, details) -> None:
+    plan = ctx.plan
+    prep = last_json(
+        run(
+            [sys.executable, "bench/dbinfo.py", "ratings", "--acts", str(plan.rating_acts)], env
+        ).stdout
+    )
+    if not prep["acts"]:
+        raise RuntimeError("no unrated act done at a window: nothing to rate")
+    cookies = {t["window"]: pair_tablet(server.url, t["pair"]) for t in prep["tablets"]}
+    lines = scenarios.rating_lines(prep["tablets"], cookies)
+    path = data / "ratings.tsv"
+    scenarios.write_ratings(path, lines)
+    log(
+        f"  rating: {len(lines):,} acts on {len(cookies)} paired tablets; POST /rate/window/, "
+        f"wrk {plan.connections} connections, {plan.closed_seconds:g} s (after {plan.warmup_seconds:g} s warm-up)"
+    )
+    c0 = closed("get", healthz, plan.closed_seconds)
+    used = 0
+    w = closed("rate", path, plan.warmup_seconds, start=used)
+    used += w["requests"] + plan.connections
+    c = closed("rate", path, plan.closed_seconds, start=used)
+    used += c["requests"] + plan.connections
+    details["rating_closed"] = c
+    details["constant_view_rating"] = c0
+    capacity = c["accepted_per_s"]
+    p95 = c["latency_ms"]["p95"]
+    log(
+        f"    {capacity:,.1f} ratings/s, p95 {p95:.1f} ms ({c['accepted']:,} rated, {c['error_count']} errors); "
+        f"/healthz {c0['requests_per_s']:,.0f} req/s, p95 {c0['latency_ms']['p95']:.1f} ms"
+    )
+    results.append(
+        row(
+            "rating_capacity",
+            f"window tablet ratings, {plan.connections} concurrent raters, closed loop",
+            round(capacity, 1),
+            "ratings/s",
+            floor=round(c0["requests_per_s"]),
+            floor_label="/healthz req/s, closed loop on the same server",
+            target="",
+            ok=None if c["error_count"] == 0 else False,
+            note=_errors(c),
+        )
+    )
+    results.append(
+        row(
+            "rating_closed_p95",
+            f"window tablet rating p95, {plan.connections} concurrent raters (closed loop)",
+            round(p95, 1),
+            "ms",
+            floor=round(c0["latency_ms"]["p95"], 1),
+            floor_label=f"/healthz p95, {plan.connections} connections closed loop",
+            target=f"< {RATING_P95_MS:g} ms",
+            ok=p95 < RATING_P95_MS and c["error_count"] == 0,
+            note=f"p50 {c['latency_ms']['p50']:.1f} ms, p99 {c['latency_ms']['p99']:.1f} ms",
+        )
+    )
+    rate = max(1.0, RATING_PACED_SHARE * capacity)
+    needed = len(paced.schedule(rate, plan.warmup_seconds + plan.paced_seconds))
+    if used + needed > len(lines):
+        raise RuntimeError(
+            f"{len(lines):,} acts are too few for {used + needed:,} ratings: raise rating_acts"
+        )
+    log(
+        f"  rating paced at {rate:,.0f} ratings/s (half the capacity), {plan.paced_seconds:g} s, "
+        f"at most {plan.connections} connections; /healthz the same"
+    )
+
+    def paced_run(scenario):
+        return paced.run(
+            server.url,
+            scenario,
+            rate=rate,
+            seconds=plan.paced_seconds,
+            warmup=plan.warmup_seconds,
+            connections=plan.connections,
+        )
+
+    p = paced_run(paced.window_ratings(lines, used))
+    fp = paced_run(paced.get_paths(["/healthz"]))
+    details["rating_paced"] = p
+    details["constant_view_paced_rating_rate"] = fp
+    log(
+        f"    p95 {p['p95_ms']} ms (served {p['served']:,} of {p['offered']:,}); /healthz p95 {fp['p95_ms']} ms"
+    )
+    results.append(
+        row(
+            "rating_p95",
+            "window tablet rating p95, paced at half capacity",
+            p["p95_ms"],
+            "ms",
+            floor=fp["p95_ms"],
+            floor_label="/healthz paced at the same rate",
+            target=f"< {RATING_P95_MS:g} ms",
+            ok=p["p95_ms"] is not None and p["p95_ms"] < RATING_P95_MS and not p["errors"],
+            note=f"{rate:,.0f} ratings/s offered, {p['served_per_s']:,.0f}/s served, p99 {p['p99_ms']} ms"
+            + (f"; {p['unfinished']} unfinished" if p["unfinished"] else "")
+            + (f"; {_errors(p)}" if p["errors"] else ""),
+        )
+    )
+
+
+# ------------------------------------------------------------------------ 6. supervision
 
 
 def bench_supervision(eng, ctx: Context, results: list, details: dict) -> None:
@@ -765,7 +894,7 @@ def bench_engine(eng, ctx: Context) -> tuple[list, dict]:
             ctx.failures.append(f"{eng.name} {label}")
             return None
 
-    served = {"list", "status", "intake"} & ctx.only
+    served = {"list", "status", "intake", "rating"} & ctx.only
     if ("simulate" in ctx.only or served) and not attempt(
         "base", "base database", base_database, eng, ctx
     ):
@@ -777,7 +906,7 @@ def bench_engine(eng, ctx: Context) -> tuple[list, dict]:
         if url:
             if "list" in ctx.only:
                 attempt("list", "staff case list", bench_list, eng, ctx, url, results, details)
-            if {"status", "intake"} & served:
+            if {"status", "intake", "rating"} & served:
                 attempt(
                     "server", "server benchmarks", bench_server, eng, ctx, url, results, details
                 )

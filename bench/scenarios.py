@@ -7,11 +7,15 @@
                                                                        of the hall and one
                                                                        of its published items
     A  resident-id  phone                                              an applicant
+* ratings file, tab-separated lines, one rating of a distinct act each, the windows in
+  turn:
+    R  tablet-cookie  form-body                                        POST /rate/window/
 """
 
 from __future__ import annotations
 
 import random
+import urllib.parse
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -106,3 +110,47 @@ def intake_body(offer: dict, applicant: tuple[str, str]) -> dict:
     if offer.get("window") is not None:
         body["window"] = offer["window"]
     return body
+
+
+RATING_PATH = "/rate/window/"
+TABLET_COOKIE = "ow_tablet"
+# Levels in turn: mostly good, one bad rating in ten (with a reason and a comment, as the
+# tablet requires), as the demo's year has them.
+RATING_LEVELS = (5, 5, 4, 5, 3, 5, 4, 5, 2, 5)
+
+
+def rating_body(event: int, n: int) -> str:
+    """The form the tablet posts for act ``event`` (the n-th rating sent)."""
+    level = RATING_LEVELS[n % len(RATING_LEVELS)]
+    fields = [("event", str(int(event))), ("level", str(level))]
+    if level <= 2:
+        fields += [("reasons", "long_wait"), ("comment", "等候时间太长")]
+    return urllib.parse.urlencode(fields)
+
+
+def rating_lines(tablets: list[dict], cookies: dict[int, str]) -> list[tuple[str, str]]:
+    """(cookie, body) per act, taking the windows in turn so that consecutive ratings come
+    from different tablets. ``tablets``: dicts with window and acts (dbinfo ratings);
+    ``cookies``: the paired tablet's cookie per window."""
+    queues = [(cookies[t["window"]], list(t["acts"])) for t in tablets if t["acts"]]
+    out: list[tuple[str, str]] = []
+    depth = max((len(acts) for _c, acts in queues), default=0)
+    for i in range(depth):
+        for cookie, acts in queues:
+            if i < len(acts):
+                out.append((cookie, rating_body(acts[i], len(out))))
+    return out
+
+
+def write_ratings(path: Path, lines: list[tuple[str, str]]) -> int:
+    path.write_text("".join(f"R\t{_field(c)}\t{_field(b)}\n" for c, b in lines))
+    return len(lines)
+
+
+def read_ratings(path: Path) -> list[tuple[str, str]]:
+    out = []
+    for line in path.read_text().splitlines():
+        f = line.split("\t")
+        if f[0] == "R":
+            out.append((f[1], f[2]))
+    return out

@@ -136,3 +136,23 @@ def test_window_intake_accepts_the_case_it_created(fake_api):
 def test_no_infinite_latency_leaks():
     assert paced._ms(math.inf) is None and paced._ms(None) is None
     assert paced._ms(0.0125) == 12.5
+
+
+def test_window_ratings_post_distinct_acts_from_their_tablets(fake_api):
+    import scenarios
+
+    lines = scenarios.rating_lines(
+        [{"window": 1, "acts": [1, 2, 3]}, {"window": 2, "acts": [4, 5, 6]}],
+        {1: "c1", 2: "c2"},
+    )
+    figures = paced.run(
+        fake_api, paced.window_ratings(lines, start=1), rate=20, seconds=0.2, warmup=0.05
+    )
+    # 5 units: one warm-up, four counted; each a distinct act from line 1 on
+    assert figures["offered"] == 4 and figures["served"] == 4 and figures["errors"] == 0
+    assert list(FakeApi.rated) == ["4", "2", "5", "3", "6"]
+    assert FakeApi.rated["2"] == "c1" and FakeApi.rated["5"] == "c2"
+    # from line 0: act 1 is new, acts 4, 2 and 5 are refused a second rating
+    again = paced.run(fake_api, paced.window_ratings(lines), rate=20, seconds=0.2, warmup=0)
+    assert again["served"] == 1 and again["errors"] == 3
+    assert again["first_error"].startswith("POST /rate/window/: 400")

@@ -63,3 +63,32 @@ def test_intake_body():
         "provided_material_ids": [4],
     }
     assert scenarios.intake_body({**offer, "window": 7}, ("x", "y"))["window"] == 7
+
+
+def test_rating_bodies_are_the_tablets_form():
+    assert scenarios.rating_body(41, 0) == "event=41&level=5"
+    bad = scenarios.RATING_LEVELS.index(2)
+    # a bad rating carries a reason and a comment, as the tablet requires
+    assert scenarios.rating_body(42, bad) == (
+        "event=42&level=2&reasons=long_wait&comment=%E7%AD%89%E5%80%99%E6%97%B6%E9%97%B4%E5%A4%AA%E9%95%BF"
+    )
+    levels = [scenarios.rating_body(1, n).split("level=")[1][:1] for n in range(100)]
+    assert levels.count("2") == 10 and set(levels) == {"2", "3", "4", "5"}
+
+
+def test_rating_lines_take_the_windows_in_turn_and_every_act_once(tmp_path):
+    tablets = [
+        {"window": 1, "acts": [10, 11, 12]},
+        {"window": 2, "acts": [20]},
+        {"window": 3, "acts": []},
+    ]
+    lines = scenarios.rating_lines(tablets, {1: "c1", 2: "c2", 3: "c3"})
+    assert [(c, b.split("&")[0]) for c, b in lines] == [
+        ("c1", "event=10"),
+        ("c2", "event=20"),
+        ("c1", "event=11"),
+        ("c1", "event=12"),
+    ]
+    assert scenarios.write_ratings(tmp_path / "r", lines) == 4
+    assert scenarios.read_ratings(tmp_path / "r") == lines
+    assert (tmp_path / "r").read_text().splitlines()[0].split("\t") == ["R", "c1", lines[0][1]]

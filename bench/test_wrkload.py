@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import wrkload  # noqa: E402
 from fakeapi import FakeApi, serve  # noqa: E402
-from scenarios import write_intake, write_paths  # noqa: E402
+from scenarios import rating_lines, write_intake, write_paths, write_ratings  # noqa: E402
 
 needs_wrk = pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
 
@@ -96,3 +96,22 @@ def test_intake_scenario_accepts_each_case_it_created(fake_api, tmp_path):
     assert body["provided_material_ids"] in ([7, 8], [])
     assert ("window" in body) == (body["hall"] == "CG")
     assert creates[0][2]["Content-Type"] == "application/json"
+
+
+@needs_wrk
+def test_rate_scenario_posts_each_act_once_with_its_tablets_cookie(fake_api, tmp_path):
+    data = tmp_path / "ratings"
+    tablets = [{"window": w, "acts": list(range(w * 10_000, w * 10_000 + 5_000))} for w in (1, 2)]
+    write_ratings(data, rating_lines(tablets, {1: "cookie-1", 2: "cookie-2"}))
+    figures = wrkload.run(fake_api, "rate", data, seconds=1, connections=4, threads=2)
+    posts = [s for s in FakeApi.seen if s[1] == "/rate/window/"]
+    assert posts and len(posts) == len(FakeApi.seen)
+    # each act rated once (the threads start apart and the file is not used up)
+    assert figures["bad_answers"] == 0, figures["first_error"]
+    assert 0 < figures["accepted"] <= len(FakeApi.rated) <= figures["accepted"] + 4
+    for event, cookie in FakeApi.rated.items():
+        assert cookie == f"cookie-{int(event) // 10_000}"  # the act's own window
+    _m, _p, headers, body = posts[0]
+    assert headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert body.decode().startswith("event=") and "&level=" in body.decode()
+    assert figures["latency_ms"]["p95"] >= figures["latency_ms"]["p50"]

@@ -3,6 +3,7 @@
 --
 --   wrk -t2 -c50 -d10s -s bench/wrk_scenarios.lua URL -- get PATHS_FILE START THREADS
 --   wrk -t2 -c50 -d10s -s bench/wrk_scenarios.lua URL -- intake DATA_FILE SEED THREADS
+--   wrk -t2 -c50 -d10s -s bench/wrk_scenarios.lua URL -- rate RATINGS_FILE START THREADS
 --
 -- (THREADS: wrk's -t again; wrk sets each thread up before it knows how many follow.)
 --
@@ -20,6 +21,11 @@
 --         DATA_FILE lines, tab-separated:
 --           O  hall  token  window-or-empty  item  material-ids (comma-separated)
 --           A  resident-id  phone
+-- rate    The window tablets' ratings: POST /rate/window/ with a paired tablet's cookie
+--         and the form of one act's rating, the lines of RATINGS_FILE in turn (each an
+--         act of its own; thread k starts at line START + k * (lines / n), as for get).
+--         A rating counts once it is answered 201 ("accepted" in the totals).
+--         RATINGS_FILE lines, tab-separated:  R  tablet-cookie  form-body
 --
 -- wrk's -H headers (e.g. X-Forwarded-Proto) go with every request. At the end one line
 -- "WRKJSON {...}" on stdout: wrk's totals, latency percentiles and the scenario's counts.
@@ -27,6 +33,7 @@
 local mode
 local paths, next_path = {}, 1
 local offers, applicants, hall_tokens = {}, {}, {}
+local ratings, next_rating = {}, 1
 local next_offer, next_applicant = 1, 1
 local pending = {}          -- created cases waiting for their acceptance: {number, version, hall}
 created, accepted, bad, first_error = 0, 0, 0, ""
@@ -72,6 +79,16 @@ function init(args)
       assert(#paths > 0, "no paths in " .. args[2])
       local start = tonumber(args[3] or "0") or 0
       next_path = (start + index * math.floor(#paths / count)) % #paths + 1
+   elseif mode == "rate" then
+      for line in io.lines(args[2]) do
+         local f = split(line)
+         if f[1] == "R" then
+            table.insert(ratings, {cookie = f[2], body = f[3]})
+         end
+      end
+      assert(#ratings > 0, "no ratings in " .. args[2])
+      local start = tonumber(args[3] or "0") or 0
+      next_rating = (start + index * math.floor(#ratings / count)) % #ratings + 1
    elseif mode == "intake" then
       for line in io.lines(args[2]) do
          local f = split(line)
@@ -126,6 +143,15 @@ function request()
       next_path = next_path % #paths + 1
       return wrk.format("GET", path)
    end
+   if mode == "rate" then
+      local r = ratings[next_rating]
+      next_rating = next_rating % #ratings + 1
+      return wrk.format("POST", "/rate/window/", copy_headers({
+         ["Cookie"] = "ow_tablet=" .. r.cookie,
+         ["Content-Type"] = "application/x-www-form-urlencoded",
+         ["Accept-Language"] = "en",
+      }), r.body)
+   end
    local p = table.remove(pending)
    if p == nil then
       return create_request()
@@ -149,6 +175,14 @@ end
 function response(status, headers, body)
    if mode == "get" then
       if status >= 400 then
+         note_error(status, body)
+      end
+      return
+   end
+   if mode == "rate" then
+      if status == 201 then
+         accepted = accepted + 1
+      else
          note_error(status, body)
       end
       return
@@ -189,11 +223,11 @@ function done(summary, latency, requests)
    io.write(string.format(
       'WRKJSON {"duration_s":%.6f,"requests":%d,"bytes":%d,'
       .. '"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d},'
-      .. '"latency_ms":{"mean":%.3f,"max":%.3f,"p50":%.3f,"p90":%.3f,"p99":%.3f},'
+      .. '"latency_ms":{"mean":%.3f,"max":%.3f,"p50":%.3f,"p90":%.3f,"p95":%.3f,"p99":%.3f},'
       .. '"created":%d,"accepted":%d,"bad_answers":%d,"first_error":%s}\n',
       summary.duration / 1e6, summary.requests, summary.bytes,
       e.connect, e.read, e.write, e.status, e.timeout,
       latency.mean / 1e3, latency.max / 1e3, latency:percentile(50) / 1e3,
-      latency:percentile(90) / 1e3, latency:percentile(99) / 1e3,
+      latency:percentile(90) / 1e3, latency:percentile(95) / 1e3, latency:percentile(99) / 1e3,
       c, a, b, json_escape(err)))
 end

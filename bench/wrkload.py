@@ -44,8 +44,9 @@ def command(
     wrk: str = "wrk",
 ) -> list[str]:
     """wrk's command line. ``scenario``: "get" (the paths in ``data`` in turn, from line
-    ``start``) or "intake" (``data``: the intake file; ``start`` seeds the applicants)."""
-    if scenario not in ("get", "intake"):
+    ``start``), "intake" (``data``: the intake file; ``start`` seeds the applicants) or
+    "rate" (``data``: the ratings file, from line ``start``)."""
+    if scenario not in ("get", "intake", "rate"):
         raise ValueError(scenario)
     threads = max(1, min(threads, connections))
     cmd = [

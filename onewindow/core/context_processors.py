@@ -39,6 +39,10 @@ def _staff_links():
             ),
         ),
         ("reports:monthly", _("Monthly report"), lambda u: u.has_perm("reports.view_reports")),
+            "satisfaction:overview",
+            _("Satisfaction"),
+            lambda u: u.sees_all_halls or u.has_perm("halls.manage_halls"),
+        ),
     ]
     admin = [
         ("halls:list", _("Halls"), lambda u: u.has_perm("halls.manage_halls")),

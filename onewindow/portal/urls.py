@@ -9,4 +9,5 @@ urlpatterns = [
     path("staff/", views.staff_home, name="staff_home"),
     path("healthz", views.healthz, name="healthz"),
     path("language/", views.switch_language, name="switch_language"),
+    path("figures/", views.figures, name="figures"),
 ]

@@ -1,11 +1,23 @@
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, F, Max, Q
+from django.db.models.functions import TruncMonth
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
+from onewindow.complaints.models import Complaint, ComplaintCategory, ComplaintStep
 from onewindow.halls.models import Hall
+from onewindow.ratings import statistics
+from onewindow.ratings.stats_views import can_view_satisfaction, level_labels, trend_chart
 from onewindow.workdays.services import missing_upcoming_years
+
+PUBLIC_MONTHS = 24
+COMPLAINTS_NONE = {"received": 0, "closed": 0, "on_time": 0}
 
 
 def home(request):
@@ -66,6 +78,7 @@ def staff_home(request):
         "my_halls": user.halls.all(),
         "scope_halls": halls,
         "roles": user.role_labels,
+        "sees_satisfaction": can_view_satisfaction(user),
         "missing_years": missing_upcoming_years()
         if user.has_perm("workdays.manage_calendar")
         else [],
@@ -107,3 +120,120 @@ def healthz(request):
     """A constant answer through the whole middleware stack: liveness probes, and the
     floor the benchmarks (bench/run.py) compare the public pages with."""
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+def complaint_counts(period: statistics.MonthRange) -> dict[int, dict[str, int]]:
+    """Per hall id: complaints received in the period, complaints closed in the period,
+    and how many of the closed ones had been answered by their answer due date. Complaints
+    only (not consultations, suggestions or requests for help). Two GROUP BY queries."""
+    complaints = Complaint.objects.filter(
+        category__kind=ComplaintCategory.Kind.COMPLAINT
+    ).order_by()
+    received = complaints.filter(registered_at__gte=period.start, registered_at__lt=period.end)
+    closed = complaints.filter(closed_at__gte=period.start, closed_at__lt=period.end)
+    out: dict[int, dict[str, int]] = {}
+    for hall, n in received.values_list("hall_id").annotate(n=Count("id")):
+        out.setdefault(hall, dict(COMPLAINTS_NONE))["received"] = n
+    on_time = Count("id", filter=Q(answered_at__date__lte=F("answer_due")))
+    for hall, n, in_time in closed.values_list("hall_id").annotate(n=Count("id"), t=on_time):
+        row = out.setdefault(hall, dict(COMPLAINTS_NONE))
+        row["closed"], row["on_time"] = n, in_time
+    return out
+
+
+def _complaint_months(period: statistics.MonthRange) -> list[int]:
+    """Complaints received per month of the period, all halls (one query)."""
+    rows = (
+        Complaint.objects.filter(
+            category__kind=ComplaintCategory.Kind.COMPLAINT,
+            registered_at__gte=period.start,
+            registered_at__lt=period.end,
+        )
+        .order_by()
+        .annotate(month=TruncMonth("registered_at"))
+        .values_list("month")
+        .annotate(n=Count("id"))
+    )
+    counts: dict = {}
+    for month, n in rows:
+        key = statistics.local_month(month)
+        counts[key] = counts.get(key, 0) + n
+    return [counts.get(m, 0) for m in period.months()]
+
+
+def _figures_data(month: dt.date, trend_period: statistics.MonthRange) -> dict:
+    """The public figures of a month per hall id, and each hall's months over the trend
+    period: counts only, never a person (see `figures`)."""
+    return {
+        "ratings": statistics.grouped(
+            statistics.ratings_in(statistics.MonthRange(month, month)), "hall_id"
+        ),
+        "complaints": complaint_counts(statistics.MonthRange(month, month)),
+        "trend": statistics.monthly(
+            statistics.ratings_in(trend_period), trend_period, by="hall_id"
+        ),
+        "complaint_trend": _complaint_months(trend_period),
+    }
+
+
+def figures(request):
+    """The public monthly figures (服务评价公示) per hall: ratings, the satisfaction rate
+    with its numerator and denominator, and bad ratings, with a year's trend. Counts per
+    hall only: no name, window or staff member, nothing of a rater. Cached (the key moves
+    with every new rating or case event). A month outside the last 24 is answered 400
+    with the last complete month shown."""
+    this_month = statistics.month_start(timezone.localdate())
+    default = statistics.add_months(this_month, -1)
+    choices = [statistics.add_months(this_month, -i) for i in range(PUBLIC_MONTHS)]
+    asked = request.GET.get("month", "").strip()
+    error, month = "", default
+    if asked:
+        parsed = statistics.parse_month(asked)
+        if parsed in choices:
+            month = parsed
+        else:
+            error = _(
+                "Figures are published for the last %(n)d months only; showing %(month)s."
+            ) % {
+                "n": PUBLIC_MONTHS,
+                "month": f"{default:%Y-%m}",
+            }
+    trend_period = statistics.MonthRange.ending(month)
+    # Complaint steps are append-only: the last one's id moves with every change of a
+    # complaint, as the last rating's does for the ratings (statistics.data_stamp).
+    complaints_stamp = ComplaintStep.objects.aggregate(m=Max("id"))["m"]
+    data = statistics.cached(
+        "public",
+        (month.isoformat(), complaints_stamp),
+        lambda: _figures_data(month, trend_period),
+    )
+    halls = list(Hall.objects.active().order_by("sort_order", "code"))
+    rows = [
+        (
+            h,
+            data["ratings"].get(h.pk, statistics.Figures()),
+            data["complaints"].get(h.pk, COMPLAINTS_NONE),
+        )
+        for h in halls
+    ]
+    all_halls = {
+        m: statistics.total(per[m] for per in data["trend"].values()) for m in trend_period.months()
+    }
+    series = [(_("All halls"), all_halls)] + [
+        (h.local_name, data["trend"][h.pk]) for h in halls if h.pk in data["trend"]
+    ]
+    trend = trend_chart(trend_period, series)
+    trend["counts"] = {"name": _("Complaints received"), "data": data["complaint_trend"]}
+    context = {
+        "month": month,
+        "choices": choices,
+        "error": error,
+        "rows": rows,
+        "total": statistics.total(f for _h, f, _c in rows),
+        "complaints": True,
+        "complaint_total": {k: sum(c[k] for _h, _f, c in rows) for k in COMPLAINTS_NONE},
+        "trend": trend,
+        "levels": level_labels(),
+        "is_current": month == this_month,
+    }
+    return render(request, "portal/figures.html", context, status=400 if error else 200)

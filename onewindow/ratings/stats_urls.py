@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import stats_views as views
 
 app_name = "satisfaction"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("halls/<str:code>/", views.hall_detail, name="hall"),
+    path("halls/<str:code>/windows/<int:number>/", views.window_detail, name="window"),
+    path("halls/<str:code>/staff/<str:username>/", views.staff_detail, name="staff"),
+]

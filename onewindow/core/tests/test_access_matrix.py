@@ -205,6 +205,16 @@ PAGES: dict[str, Open | Staff] = {
     "staff/reports/": Staff("manager", "clerk"),
     "staff/reports/monthly/export/": Staff("manager", "clerk"),
     "staff/reports/monthly/generate/": Staff(None, "clerk", method="POST"),
+    # satisfaction (figures of ratings): hall managers for their halls, the centre for all
+    "staff/satisfaction/": Staff("manager", "clerk"),
+    "staff/satisfaction/halls/<str:code>/": Staff("manager", "clerk", other_hall=True),
+    "staff/satisfaction/halls/<str:code>/windows/<int:number>/": Staff(
+        "manager", "clerk", other_hall=True, args=(("number", "window_number"),)
+    ),
+    "staff/satisfaction/halls/<str:code>/staff/<str:username>/": Staff(
+        "manager", "clerk", other_hall=True
+    ),
+    "figures/": Open(),
     # ratings: the tablet needs its signed window cookie; a link's token must verify; the
     # acts of a case need its query code (as the status page)
     "rate/window/": Open(403),
@@ -405,7 +415,7 @@ def world(personas):
 def _code_for(route: str, world) -> str:
     if route.startswith("staff/halls/departments/"):
         return world["personas"].department.code
-    if route.startswith("staff/halls/"):
+    if route.startswith(("staff/halls/", "staff/satisfaction/halls/")):
         return world["personas"].hall.code
     if route.startswith("staff/supervision/rules/"):
         return world["alert"].rule.code
