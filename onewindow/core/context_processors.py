@@ -30,6 +30,7 @@ def _staff_links():
             lambda u: u.sees_all_halls or u.has_perm("halls.manage_halls"),
         ),
         ("supervision:inbox", _("My alerts"), lambda u: True),
+        ("floor:console", _("Calling"), lambda u: u.has_perm("floor.serve_queue")),
     ]
     admin = [
         ("halls:list", _("Halls"), lambda u: u.has_perm("halls.manage_halls")),

@@ -32,7 +32,6 @@ BODY_ERRORS = {**ERRORS, 413: ErrorOut, 415: ErrorOut}
 PRIORITIES = {"normal": Ticket.Priority.NORMAL, "green": Ticket.Priority.GREEN,
               "appointment": Ticket.Priority.APPOINTMENT}  # fmt: skip
 PRIORITY_NAMES = {v: k for k, v in PRIORITIES.items()}
-Letter = Field(pattern="^[A-Z]$")
 HallCode = Field(min_length=1, max_length=6, pattern="^[A-Za-z0-9]+$")
 WindowNumber = Field(None, ge=1, le=32767)
 
@@ -74,7 +73,7 @@ class WaitingOut(Schema):
 
 class TicketIn(Schema):
     hall: str = HallCode
-    category: str = Letter
+    category: str = Field(min_length=1, max_length=1, description="The line's letter")
     id_number: str = Field("", max_length=18, pattern="^[0-9Xx]*$")
     priority: Literal["normal", "green", "appointment"] = "normal"
     due_at: dt.datetime | None = None
@@ -176,7 +175,7 @@ def issue_ticket(request, payload: TicketIn):
     """Issue a ticket (a kiosk or a guide desk): `priority` green for the green channel
     (elderly, disabled), appointment with its `due_at`."""
     hall = _serving_hall(request.user, payload.hall)
-    line = QueueCategory.objects.filter(hall=hall, letter=payload.category).first()
+    line = QueueCategory.objects.filter(hall=hall, letter=payload.category.upper()).first()
     if line is None:
         raise InvalidInput({"category": _("This line is not one of the hall's.")})
     ticket = services.issue_ticket(

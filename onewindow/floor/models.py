@@ -66,9 +66,7 @@ class QueueCategory(models.Model):
         default=3,
         help_text=_("0: no limit. Tickets taken without an ID number are not limited."),
     )
-    no_show_after_calls = models.PositiveSmallIntegerField(
-        _("calls before a no-show"), default=3
-    )
+    no_show_after_calls = models.PositiveSmallIntegerField(_("calls before a no-show"), default=3)
     default_service_minutes = models.PositiveSmallIntegerField(
         _("service minutes (default)"),
         default=10,

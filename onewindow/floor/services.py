@@ -78,21 +78,13 @@ def may_serve(user, hall_id: int) -> bool:
     """A clerk of the hall who may call tickets (working at a window needs membership of
     the hall itself, not only the right to see it)."""
     return (
-        user is not None
-        and user.is_active
-        and user.has_perm(SERVE)
-        and hall_id in user.hall_id_set
+        user is not None and user.is_active and user.has_perm(SERVE) and hall_id in user.hall_id_set
     )
 
 
 def open_session(user) -> WindowSession | None:
     """The clerk's open session (at most one), with its window and hall."""
-    return (
-        WindowSession.objects.open()
-        .select_related("window", "hall")
-        .filter(clerk=user)
-        .first()
-    )
+    return WindowSession.objects.open().select_related("window", "hall").filter(clerk=user).first()
 
 
 def _locked_session(actor, window: Window | None) -> WindowSession:
@@ -154,7 +146,9 @@ def is_elderly(id_number: str, today: dt.date) -> bool:
     if not id_number:
         return False
     born = idnumbers.birth_date_from_resident_id(id_number)
-    return (today.year - born.year - ((today.month, today.day) < (born.month, born.day))) >= GREEN_AGE
+    return (
+        today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    ) >= GREEN_AGE
 
 
 def issue_ticket(
@@ -192,8 +186,10 @@ def issue_ticket(
             if taken >= line.daily_limit_per_id:
                 raise DailyLimit(
                     fmt(
-                        _("This ID number has already taken %(n)s tickets of this line today, "
-                          "the most allowed."),
+                        _(
+                            "This ID number has already taken %(n)s tickets of this line today, "
+                            "the most allowed."
+                        ),
                         n=line.daily_limit_per_id,
                     )
                 )
@@ -286,9 +282,7 @@ def waiting_counts(hall: Hall, day: dt.date | None = None) -> list[dict]:
     lines = (
         QueueCategory.objects.filter(hall=hall, is_active=True)
         .annotate(
-            waiting=Count(
-                "tickets", filter=Q(tickets__day=day, tickets__status__in=Ticket.WAITING)
-            )
+            waiting=Count("tickets", filter=Q(tickets__day=day, tickets__status__in=Ticket.WAITING))
         )
         .order_by("sort_order", "letter")
     )
@@ -313,16 +307,21 @@ def sign_in(*, actor, window: Window, request=None) -> WindowSession:
         taken = WindowSession.objects.open().filter(window=window).select_related("clerk").first()
         if taken is not None and taken.clerk_id != actor.pk:
             raise WindowTaken(
-                fmt(_("Window %(number)s is taken: %(name)s is signed in there."),
-                    number=window.number, name=str(taken.clerk))  # fmt: skip
+                fmt(
+                    _("Window %(number)s is taken: %(name)s is signed in there."),
+                    number=window.number,
+                    name=str(taken.clerk),
+                )  # fmt: skip
             )
         mine = WindowSession.objects.open().filter(clerk=actor).select_related("window").first()
         if mine is not None:
             if mine.window_id == window.pk:
                 return mine
             raise WindowTaken(
-                fmt(_("You are signed in at window %(number)s: sign out there first."),
-                    number=mine.window.number)  # fmt: skip
+                fmt(
+                    _("You are signed in at window %(number)s: sign out there first."),
+                    number=mine.window.number,
+                )  # fmt: skip
             )
         try:
             with transaction.atomic():
@@ -420,8 +419,10 @@ def call_next(*, actor, window: Window | None = None) -> Ticket | None:
             raise NotNow(_("The window is paused: resume before calling."))
         if _current(session.window_id) is not None:
             raise NotNow(
-                _("A ticket is still at the window: finish it, mark a no-show or transfer it "
-                  "before calling the next.")
+                _(
+                    "A ticket is still at the window: finish it, mark a no-show or transfer it "
+                    "before calling the next."
+                )
             )
         lines = list(
             QueueCategory.objects.active().served_by(session.window).values_list("pk", flat=True)
@@ -517,8 +518,11 @@ def mark_no_show(*, actor, window: Window | None = None, request=None) -> Ticket
         needed = ticket.category.no_show_after_calls
         if ticket.calls < needed:
             raise NotNow(
-                fmt(_("Call %(needed)s times before marking a no-show (called %(calls)s so far)."),
-                    needed=needed, calls=ticket.calls)  # fmt: skip
+                fmt(
+                    _("Call %(needed)s times before marking a no-show (called %(calls)s so far)."),
+                    needed=needed,
+                    calls=ticket.calls,
+                )  # fmt: skip
             )
         ticket.status = Ticket.Status.NO_SHOW
         ticket.save(update_fields=["status"])

@@ -71,9 +71,7 @@ def kiosk(request, hall_code: str):
 
 
 def _ticket(token: str) -> Ticket:
-    ticket = (
-        Ticket.objects.select_related("hall", "category", "window").filter(token=token).first()
-    )
+    ticket = Ticket.objects.select_related("hall", "category", "window").filter(token=token).first()
     if ticket is None:
         raise Http404("no such ticket")
     return ticket
@@ -220,7 +218,9 @@ def console_action(request, action: str):
             raise InvalidInput({"window": _("Choose a window.")})
         if action == "sign-in":
             services.sign_in(actor=user, window=window, request=request)
-            messages.success(request, _("You are signed in at window %(n)s.") % {"n": window.number})
+            messages.success(
+                request, _("You are signed in at window %(n)s.") % {"n": window.number}
+            )
         elif action == "call":
             ticket = services.call_next(actor=user, window=window)
             if ticket is None:
@@ -264,7 +264,9 @@ def console_action(request, action: str):
                 actor=user, hall=window.hall, number=request.POST.get("number", ""),
                 request=request,
             )  # fmt: skip
-            messages.success(request, _("%(number)s rejoined the line.") % {"number": ticket.number})
+            messages.success(
+                request, _("%(number)s rejoined the line.") % {"number": ticket.number}
+            )
         elif action == "start-case":
             return _start_case(request, window)
         else:

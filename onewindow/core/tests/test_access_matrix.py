@@ -176,6 +176,14 @@ PAGES: dict[str, Open | Staff] = {
     ),
     "staff/supervision/rules/": Staff("supervisor", "clerk"),
     "staff/supervision/rules/<slug:code>/": Staff("supervisor", "clerk"),
+    # the hall floor: kiosk, ticket and calling screen are public; the console is a clerk's
+    "floor/<str:hall_code>/kiosk/": Open(),
+    "floor/<str:hall_code>/display/": Open(),
+    "floor/<str:hall_code>/display/live/": Open(),
+    "floor/t/<str:token>/": Open(404),  # an unknown ticket (floor/tests show a real one)
+    "floor/t/<str:token>/slip/": Open(404),
+    "floor/console/": Staff("clerk", "observer"),
+    "floor/console/<slug:action>/": Staff(None, "observer", method="POST"),
 }
 
 # The models registered with the Django admin: its pages answer only staff accounts
@@ -250,6 +258,14 @@ API: dict[tuple[str, str], Open | Staff] = {
             None, "legal", 404, other_hall=True, method="POST"
         )
         for action in ("explain", "correct", "close", "uphold")
+    },
+    ("POST", "/api/v1/floor/tickets"): Staff(None, "observer", method="POST"),
+    ("GET", "/api/v1/floor/tickets?hall=CG"): Staff("clerk", "observer"),
+    ("GET", "/api/v1/floor/tickets/{token}"): Staff(None, "observer", 404, other_hall=True),
+    ("GET", "/api/v1/floor/halls/{hall_code}/waiting"): Open(),
+    **{
+        ("POST", f"/api/v1/floor/window/{action}"): Staff(None, "observer", method="POST")
+        for action in ("call-next", "recall", "no-show", "done", "transfer")
     },
 }
 
@@ -349,6 +365,8 @@ def world(personas):
         "version_number": item.published_version.number,
         "implementation_code": item.implementation_code,
         "token_prefix": ApiToken.issue(personas.handler, "matrix")[0].prefix,
+        "hall_code": personas.hall.code,
+        "token": "no-such-ticket",
     }
     return {"personas": personas, "item": item, "case": case, "alert": alert,
             "observer": observer, "values": values}  # fmt: skip

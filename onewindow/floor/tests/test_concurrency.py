@@ -5,8 +5,8 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from onewindow.factories import make_user, make_window
 from onewindow.accounts.roles import Role
+from onewindow.factories import make_user, make_window
 from onewindow.floor import services
 from onewindow.floor.models import QueueEvent, Ticket
 

@@ -140,3 +140,14 @@ def test_a_case_started_from_a_called_ticket_is_prefilled_and_linked(
     case = Case.objects.get()
     ticket.refresh_from_db()
     assert ticket.case == case
+
+
+def test_the_demo_loader_gives_each_hall_its_lines(personas, floor):
+    from onewindow.floor.demo import load_demo_floor
+    from onewindow.floor.models import QueueCategory
+
+    load_demo_floor()
+    load_demo_floor()  # idempotent
+    line = QueueCategory.objects.get(hall=personas.other_hall, letter="A")
+    assert line.name == "民政局" and list(line.windows.values_list("number", flat=True)) == [1]
+    assert QueueCategory.objects.filter(hall=personas.hall).count() == 2
