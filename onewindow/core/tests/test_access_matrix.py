@@ -204,6 +204,7 @@ ADMIN_MODELS = {
     "cases.statuslookupfailure",
     "supervision.rule",
     "supervision.alert",
+    "floor.queuecategory",
 }
 ADMIN_SITE = {
     "admin/": "admin:index",

@@ -70,3 +70,17 @@ def test_the_api_refuses_bad_input_in_the_one_error_format(personas, floor, mond
     r = post(c, "/tickets", {"hall": "CG", "category": "A", "id_number": number})
     assert r.status_code == 409 and r.json()["code"] == "daily_limit"
     assert Ticket.objects.count() == 2
+
+
+def test_the_api_hides_another_halls_tickets_and_turns_away_who_may_not_serve(
+    personas, floor, monday
+):
+    ticket = services.issue_ticket(hall=personas.hall, category=floor["A"])
+    r = api(personas.outsider).get(f"/api/v1/floor/tickets/{ticket.token}")
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
+    r = post(api(personas.handler), "/window/call-next", {})
+    assert r.status_code == 403 and r.json()["code"] == "not_permitted"
+    r = post(api(personas.outsider), "/tickets", {"hall": "CG", "category": "A"})
+    assert r.status_code == 404  # another hall: as unknown
+    assert api().get("/api/v1/floor/halls/NOPE/waiting").status_code == 404
+    assert Ticket.objects.count() == 1

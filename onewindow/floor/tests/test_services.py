@@ -264,3 +264,99 @@ def test_waiting_counts_per_line(personas, floor, monday):
     issue(personas, floor["B"])
     counts = {c["letter"]: c["waiting"] for c in services.waiting_counts(personas.hall)}
     assert counts == {"A": 2, "B": 1}
+
+
+def test_it_refuses_what_the_ticket_at_the_window_does_not_allow(personas, floor, monday):
+    issue(personas, floor["A"])
+    sign_in(personas, floor["w1"])
+    with pytest.raises(NotNow):
+        services.recall(actor=personas.clerk, window=floor["w1"])  # nobody at the window
+    with pytest.raises(NotNow):
+        services.finish(actor=personas.clerk, window=floor["w1"])
+    services.call_next(actor=personas.clerk, window=floor["w1"])
+    with pytest.raises(NotNow):
+        services.call_next(actor=personas.clerk, window=floor["w1"])  # A001 is still there
+    with pytest.raises(NotNow):
+        services.pause(actor=personas.clerk, window=floor["w1"], reason="午休")
+    services.start_service(actor=personas.clerk, window=floor["w1"])
+    with pytest.raises(NotNow):
+        services.recall(actor=personas.clerk, window=floor["w1"])
+    with pytest.raises(NotNow):
+        services.mark_no_show(actor=personas.clerk, window=floor["w1"])
+    ticket = Ticket.objects.get()
+    assert (ticket.status, ticket.calls) == ("serving", 1)
+    assert list(ticket.events.values_list("kind", flat=True)) == ["issued", "called", "started"]
+
+
+def test_a_transfer_stays_in_the_hall(personas, floor, monday):
+    from onewindow.factories import make_window
+    from onewindow.floor.tests.factories import make_line
+
+    elsewhere_line = make_line(personas.other_hall, "A", "民政")
+    elsewhere_window = make_window(personas.other_hall, 5)
+    issue(personas, floor["A"])
+    sign_in(personas, floor["w1"])
+    services.call_next(actor=personas.clerk, window=floor["w1"])
+    with pytest.raises(InvalidInput) as refused:
+        services.transfer(actor=personas.clerk, window=floor["w1"], category=elsewhere_line)
+    assert "category" in refused.value.errors
+    with pytest.raises(InvalidInput) as refused:
+        services.transfer(actor=personas.clerk, window=floor["w1"], to_window=elsewhere_window)
+    assert "window" in refused.value.errors
+    with pytest.raises(InvalidInput):
+        services.transfer(actor=personas.clerk, window=floor["w1"], to_window=floor["w1"])
+    with pytest.raises(InvalidInput):
+        services.transfer(actor=personas.clerk, window=floor["w1"])
+    assert Ticket.objects.get().status == "called"
+
+
+def test_rejoin_needs_a_no_show_of_today_in_the_clerks_hall(personas, floor, monday):
+    ticket = issue(personas, floor["A"])
+    with pytest.raises(InvalidInput):
+        services.rejoin(actor=personas.clerk, hall=personas.hall, number="A999")
+    with pytest.raises(NotNow):
+        services.rejoin(actor=personas.clerk, hall=personas.hall, number="A001")
+    with pytest.raises(NotPermitted):
+        services.rejoin(actor=personas.outsider, hall=personas.hall, number="A001")
+    ticket.refresh_from_db()
+    assert ticket.status == "waiting" and not ticket.rejoined
+
+
+def test_yesterdays_tickets_are_not_called(personas, floor, monday):
+    issue(personas, floor["A"])
+    monday.shift(dt.timedelta(days=1))
+    sign_in(personas, floor["w1"])
+    assert services.call_next(actor=personas.clerk, window=floor["w1"]) is None
+    assert services.waiting_counts(personas.hall)[0]["waiting"] == 0
+
+
+def test_a_signed_out_clerk_calls_nowhere(personas, floor, monday):
+    issue(personas, floor["A"])
+    sign_in(personas, floor["w1"])
+    services.sign_out(actor=personas.clerk, window=floor["w1"])
+    with pytest.raises(NotSignedIn):
+        services.call_next(actor=personas.clerk, window=floor["w1"])
+    with pytest.raises(NotSignedIn):
+        services.call_next(actor=personas.clerk)
+    # the window is free for another clerk
+    sign_in(personas, floor["w1"], personas.manager)
+    assert services.call_next(actor=personas.manager).number == "A001"
+
+
+def test_a_case_is_linked_to_the_ticket_of_its_intake_key_only(personas, floor, monday):
+    from onewindow.cases.tests.factories import make_case
+    from onewindow.cases.tests.factories import make_item as make_case_item
+
+    item = make_case_item(personas.department, [personas.hall])
+    issue(personas, floor["A"])
+    sign_in(personas, floor["w1"])
+    services.call_next(actor=personas.clerk, window=floor["w1"])
+    ticket = services.prepare_case(actor=personas.clerk, window=floor["w1"])
+    assert ticket.status == "serving" and len(ticket.intake_key) == 32
+    walk_in = make_case(personas, item)
+    assert services.link_case(walk_in) is None
+    from_ticket = make_case(personas, item, intake_key=ticket.intake_key)
+    assert services.link_case(from_ticket).pk == ticket.pk
+    ticket.refresh_from_db()
+    assert ticket.case == from_ticket
+    assert services.link_case(from_ticket) is None  # linked once

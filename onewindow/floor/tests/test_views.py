@@ -151,3 +151,47 @@ def test_the_demo_loader_gives_each_hall_its_lines(personas, floor):
     line = QueueCategory.objects.get(hall=personas.other_hall, letter="A")
     assert line.name == "民政局" and list(line.windows.values_list("number", flat=True)) == [1]
     assert QueueCategory.objects.filter(hall=personas.hall).count() == 2
+
+
+def test_the_console_pauses_transfers_marks_no_shows_and_rejoins(personas, floor, monday):
+    services.issue_ticket(hall=personas.hall, category=floor["A"])
+    services.issue_ticket(hall=personas.hall, category=floor["A"])
+    floor["A"].no_show_after_calls = 2
+    floor["A"].save()
+    c = client_of(personas.clerk)
+    w1 = floor["w1"].pk
+    c.post("/floor/console/sign-in/", {"window": w1})
+    r = c.post("/floor/console/pause/", {"window": w1, "reason": ""})
+    assert r.status_code == 400 and "请说明" in r.content.decode()
+    c.post("/floor/console/pause/", {"window": w1, "reason": "午休"})
+    page = c.get("/floor/console/").content.decode()
+    assert "午休" in page and 'id="resume"' in page and 'id="call-next"' not in page
+    c.post("/floor/console/resume/", {"window": w1})
+    c.post("/floor/console/call/", {"window": w1})
+    r = c.post("/floor/console/no-show/", {"window": w1})
+    assert r.status_code == 409 and "需叫号 2 次" in r.content.decode()
+    c.post("/floor/console/recall/", {"window": w1})
+    assert c.post("/floor/console/no-show/", {"window": w1}).status_code == 302
+    c.post("/floor/console/call/", {"window": w1})
+    r = c.post(
+        "/floor/console/transfer/",
+        {"window": w1, "category": floor["B"].pk, "reason": "驾照业务"},
+    )
+    assert r.status_code == 302
+    a1, a2 = Ticket.objects.order_by("seq")
+    assert (a1.status, a2.status, a2.category) == ("no_show", "transferred", floor["B"])
+    assert c.post("/floor/console/rejoin/", {"window": w1, "number": "A001"}).status_code == 302
+    a1.refresh_from_db()
+    assert a1.status == "waiting" and a1.rejoined
+    assert c.post("/floor/console/nonsense/", {"window": w1}).status_code == 404
+
+
+def test_the_ticket_page_names_the_window_once_called(personas, floor, monday):
+    ticket = services.issue_ticket(hall=personas.hall, category=floor["A"])
+    services.sign_in(actor=personas.clerk, window=floor["w1"])
+    services.call_next(actor=personas.clerk, window=floor["w1"])
+    c = client_of()
+    page = c.get(f"/floor/t/{ticket.token}/").content.decode()
+    assert "请到 1 号窗口" in page
+    fragment = c.get(f"/floor/t/{ticket.token}/", HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in fragment and "请到 1 号窗口" in fragment
