@@ -92,7 +92,9 @@ def _locked_session(actor, window: Window | None) -> WindowSession:
     if window is not None and not may_serve(actor, window.hall_id):
         raise NotPermitted()
     session = (
-        WindowSession.objects.select_for_update()
+        # The session's row only: locking the joined hall would queue every window of
+        # the hall behind each other.
+        WindowSession.objects.select_for_update(of=("self",))
         .filter(clerk=actor, ended_at__isnull=True)
         .select_related("window", "hall")
         .first()
