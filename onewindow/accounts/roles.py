@@ -70,6 +70,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.FEE_REVIEWER: ["catalogue.review_fees"],
     Role.CONDUCT_OBSERVER: [],
 }
+# The hall floor: window clerks and hall managers sign in at a window and call tickets.
+ROLE_PERMISSIONS[Role.WINDOW_CLERK] = [*ROLE_PERMISSIONS[Role.WINDOW_CLERK], "floor.serve_queue"]
+ROLE_PERMISSIONS[Role.HALL_MANAGER] = [*ROLE_PERMISSIONS[Role.HALL_MANAGER], "floor.serve_queue"]
 
 # Complaints (投诉): the supervision office registers, assigns and closes them; hall
 # managers and approvers see their halls' complaints and handle those assigned to them.

@@ -226,7 +226,7 @@ class IntakeForm(FeeConditionsMixin, StyledForm):
             (m.pk, m.name) for m in self.materials if m.may_follow_later
         ]
         if not self.is_bound:
-            self.initial["intake_key"] = uuid.uuid4().hex
+            self.initial.setdefault("intake_key", uuid.uuid4().hex)
         for m in self.materials:
             self.fields[f"scan_{m.pk}"] = scan_field(m.name)
         self.add_fee_condition_fields(version)

@@ -96,12 +96,15 @@ def workbench(request):
         return render(request, "cases/workbench.html", context)
     item = _published_item(code, hall)
     version = item.published_version
+    initial = {"window": _last_window(request, hall)}
+    if request.method == "GET":
+        initial.update(_take_prefill(request, hall))
     form = forms.IntakeForm(
         request.POST or None,
         request.FILES or None,
         version=version,
         hall=hall,
-        initial={"window": _last_window(request, hall)},
+        initial=initial,
     )
     context.update(item=item, version=version, form=form, fees=form.fee_lines)
     if request.method == "POST":
@@ -115,6 +118,22 @@ def workbench(request):
         context["held"] = _hold_scans(request, form)
         return render(request, "cases/workbench.html", context, status=400)
     return render(request, "cases/workbench.html", context)
+
+
+# What a page above cases (the hall floor's "start case" from a called ticket) already
+# knows of the next applicant of a hall: {"hall": code, "window": pk, "intake_key": key,
+# "applicant_id_number": number}. Taken once, by the next intake form of that hall (the
+# key then links the case to where it came from; a second form gets a fresh key).
+INTAKE_PREFILL = "cases:intake-prefill"
+PREFILLED = ("window", "intake_key", "applicant_id_number")
+
+
+def _take_prefill(request, hall) -> dict:
+    prefill = request.session.get(INTAKE_PREFILL)
+    if not isinstance(prefill, dict) or prefill.get("hall") != hall.code:
+        return {}
+    del request.session[INTAKE_PREFILL]
+    return {k: prefill[k] for k in PREFILLED if prefill.get(k)}
 
 
 # Scans of a refused intake form that were fine, kept until the form is sent again (a

@@ -39,10 +39,12 @@ def _staff_links():
             ),
         ),
         ("reports:monthly", _("Monthly report"), lambda u: u.has_perm("reports.view_reports")),
+        (
             "satisfaction:overview",
             _("Satisfaction"),
             lambda u: u.sees_all_halls or u.has_perm("halls.manage_halls"),
         ),
+        ("floor:console", _("Calling"), lambda u: u.has_perm("floor.serve_queue")),
     ]
     admin = [
         ("halls:list", _("Halls"), lambda u: u.has_perm("halls.manage_halls")),

@@ -8,3 +8,10 @@ class FloorConfig(AppConfig):
     name = "onewindow.floor"
     label = "floor"
     verbose_name = _("Hall floor")
+
+    def ready(self) -> None:
+        from onewindow.cases.signals import case_changed
+
+        from .signals import link_received_case
+
+        case_changed.connect(link_received_case, dispatch_uid="floor.link_received_case")

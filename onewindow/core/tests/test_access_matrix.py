@@ -226,6 +226,14 @@ PAGES: dict[str, Open | Staff] = {
     "staff/ratings/ask/<str:number>/": Staff(
         None, "observer", other_hall=True, method="POST", args=CASE
     ),
+    # the hall floor: kiosk, ticket and calling screen are public; the console is a clerk's
+    "floor/<str:hall_code>/kiosk/": Open(),
+    "floor/<str:hall_code>/display/": Open(),
+    "floor/<str:hall_code>/display/live/": Open(),
+    "floor/t/<str:token>/": Open(404),  # an unknown ticket (floor/tests show a real one)
+    "floor/t/<str:token>/slip/": Open(404),
+    "floor/console/": Staff("clerk", "observer"),
+    "floor/console/<slug:action>/": Staff(None, "observer", method="POST"),
 }
 
 # The models registered with the Django admin: its pages answer only staff accounts
@@ -248,6 +256,7 @@ ADMIN_MODELS = {
     "supervision.alert",
     "complaints.complaintcategory",
     "ratings.staffcard",
+    "floor.queuecategory",
 }
 ADMIN_SITE = {
     "admin/": "admin:index",
@@ -302,6 +311,14 @@ API: dict[tuple[str, str], Open | Staff] = {
             None, "legal", 404, other_hall=True, method="POST"
         )
         for action in ("explain", "correct", "close", "uphold")
+    },
+    ("POST", "/api/v1/floor/tickets"): Staff(None, "observer", method="POST"),
+    ("GET", "/api/v1/floor/tickets?hall=CG"): Staff("clerk", "observer"),
+    ("GET", "/api/v1/floor/tickets/{token}"): Staff(None, "observer", 404, other_hall=True),
+    ("GET", "/api/v1/floor/halls/{hall_code}/waiting"): Open(),
+    **{
+        ("POST", f"/api/v1/floor/window/{action}"): Staff(None, "observer", method="POST")
+        for action in ("call-next", "recall", "no-show", "done", "transfer")
     },
 }
 
@@ -407,6 +424,7 @@ def world(personas):
         "letter_kind": "acknowledgement",
         "fmt": "json",
         "token": "nosuch",
+        "hall_code": personas.hall.code,
     }
     return {"personas": personas, "item": item, "case": case, "alert": alert,
             "observer": observer, "values": values}  # fmt: skip

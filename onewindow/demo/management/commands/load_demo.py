@@ -9,6 +9,7 @@ from onewindow.catalogue.demo import load_demo_catalogue
 from onewindow.complaints.demo import load_demo_complaints
 from onewindow.demo.alerts import raise_history_alerts
 from onewindow.demo.organisation import DEMO_PASSWORD, load_organisation
+from onewindow.floor.demo import load_demo_floor
 from onewindow.ratings.demo import load_demo_ratings
 
 
@@ -47,3 +48,5 @@ class Command(BaseCommand):
         load_demo_complaints(stdout=self.stdout)
         # A year of ratings (好差评) of the simulated service acts.
         load_demo_ratings(stdout=self.stdout)
+        # The queue lines of every hall (the floor's kiosk, console and calling screen).
+        load_demo_floor(stdout=self.stdout)

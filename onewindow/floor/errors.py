@@ -1,0 +1,88 @@
+"""Errors the floor services raise: a stable ``code`` for programs, a translated
+``message`` for people, and the HTTP status the pages and the API answer with. A service
+that raises has changed nothing."""
+
+from __future__ import annotations
+
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+
+
+def _format(message, params) -> str:
+    return str(message) % params if params else str(message)
+
+
+_lazy_format = lazy(_format, str)
+
+
+def fmt(message, **params):
+    """A lazily translated message with %-parameters."""
+    return _lazy_format(message, params)
+
+
+class FloorError(Exception):
+    code = "floor_error"
+    status = 409
+    default_message = _("Nothing was changed.")
+
+    def __init__(self, message=None, *, code: str | None = None):
+        self._message = message if message is not None else self.default_message
+        if code:
+            self.code = code
+        super().__init__(self.code)
+
+    @property
+    def message(self) -> str:
+        return str(self._message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InvalidInput(FloorError):
+    """Bad input; ``errors`` maps each field to its translated message."""
+
+    code = "invalid"
+    status = 400
+    default_message = _("Please correct the errors below.")
+
+    def __init__(self, errors: dict, message=None, *, code=None):
+        super().__init__(message, code=code)
+        self._errors = dict(errors)
+
+    @property
+    def errors(self) -> dict[str, str]:
+        return {field: str(msg) for field, msg in self._errors.items()}
+
+    @property
+    def message(self) -> str:
+        if len(self._errors) == 1:
+            return str(next(iter(self._errors.values())))
+        return str(self._message)
+
+
+class NotPermitted(FloorError):
+    code = "not_permitted"
+    status = 403
+    default_message = _("You are not allowed to do this.")
+
+
+class NotSignedIn(FloorError):
+    code = "not_signed_in"
+    default_message = _(
+        "You are not signed in at this window: sign in at the window before calling."
+    )
+
+
+class WindowTaken(FloorError):
+    code = "window_taken"
+
+
+class DailyLimit(FloorError):
+    code = "daily_limit"
+
+
+class NotNow(FloorError):
+    """The ticket or the window is not in a state that allows this."""
+
+    code = "not_now"
