@@ -123,6 +123,7 @@ def visits(request):
             finding_count=Count("findings"),
             negative_count=Count("findings", filter=Q(findings__kind=Finding.Kind.NEGATIVE)),
         )
+        .order_by("-visited_at", "-id")
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
