@@ -69,3 +69,25 @@ def term(years_ago: int) -> tuple[date, date]:
     return today.replace(year=today.year - years_ago - 1), today.replace(
         year=today.year - years_ago
     )
+
+
+def make_conduct_world(personas, observer) -> dict:
+    """For the access matrix: the observer appointed, a visit to the personas' hall with a
+    shortcoming (and its photo) about the clerk; the values its routes take."""
+    ObserverProfile.objects.get_or_create(
+        user=observer,
+        defaults={
+            "organisation": "citizen",
+            "term_from": timezone.localdate() - timedelta(days=30),
+            "term_to": timezone.localdate() + timedelta(days=365),
+        },
+    )
+    visit = make_visit(observer, personas.hall, windows=[personas.window])
+    finding = make_finding(observer, visit, staff=personas.clerk, photos=[png()])
+    return {
+        "visit_pk": visit.pk,
+        "finding_pk": finding.pk,
+        "photo_pk": finding.photos.get().pk,
+        "clause": "4.2",
+        "observer": observer.username,
+    }

@@ -31,6 +31,7 @@ from onewindow.audit.models import AuditEntry
 from onewindow.cases import services
 from onewindow.cases.models import Attachment, Case, CaseEvent
 from onewindow.cases.tests.factories import at, make_accepted_case, make_item
+from onewindow.conduct.tests.factories import make_conduct_world
 from onewindow.factories import make_user
 from onewindow.supervision.models import Alert, AlertEvent
 from onewindow.supervision.tests.factories import make_alert
@@ -176,6 +177,33 @@ PAGES: dict[str, Open | Staff] = {
     ),
     "staff/supervision/rules/": Staff("supervisor", "clerk"),
     "staff/supervision/rules/<slug:code>/": Staff("supervisor", "clerk"),
+    # conduct: the code is public; observers see their own visits, the office the findings
+    "staff/conduct/code/": Open(),
+    "staff/conduct/code/new/": Staff("admin", "manager"),
+    "staff/conduct/code/<str:clause>/": Staff("admin", "manager"),
+    "staff/conduct/observers/": Staff("admin", "manager"),
+    "staff/conduct/observers/new/": Staff("admin", "manager"),
+    "staff/conduct/observers/<str:observer>/": Staff("admin", "manager"),
+    "staff/conduct/visits/": Staff("observer", "clerk"),
+    "staff/conduct/visits/new/": Staff("observer", "clerk"),
+    "staff/conduct/visits/<int:pk>/": Staff(
+        "observer", "clerk", other_hall=True, args=(("pk", "visit_pk"),)
+    ),
+    "staff/conduct/visits/<int:pk>/findings/": Staff(
+        None, "clerk", other_hall=True, method="POST", args=(("pk", "visit_pk"),)
+    ),
+    "staff/conduct/photos/<int:pk>/": Staff(
+        "observer", "clerk", other_hall=True, args=(("pk", "photo_pk"),)
+    ),
+    "staff/conduct/findings/": Staff("supervisor", "manager"),
+    "staff/conduct/findings/<int:pk>/": Staff(
+        "supervisor", "manager", args=(("pk", "finding_pk"),)
+    ),
+    "staff/conduct/findings/<int:pk>/<slug:action>/": Staff(
+        None, "manager", method="POST", args=(("pk", "finding_pk"),)
+    ),
+    "staff/conduct/my-file/": Staff("clerk", "clerk", 200),
+    "staff/conduct/files/<str:username>/": Staff("manager", "clerk", other_hall=True),
 }
 
 # The models registered with the Django admin: its pages answer only staff accounts
@@ -350,6 +378,7 @@ def world(personas):
         "implementation_code": item.implementation_code,
         "token_prefix": ApiToken.issue(personas.handler, "matrix")[0].prefix,
     }
+    values.update(make_conduct_world(personas, observer))
     return {"personas": personas, "item": item, "case": case, "alert": alert,
             "observer": observer, "values": values}  # fmt: skip
 
@@ -472,6 +501,8 @@ def _writer(spec, url: str) -> str:
         return "handler"
     if "/catalogue/" in url:
         return "manager"
+    if "/conduct/" in url:
+        return "observer"
     return "clerk"
 
 
