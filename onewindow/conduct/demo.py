@@ -240,5 +240,6 @@ def load_demo_conduct(stdout=None, password: str | None = None) -> list[str]:
             f"{findings.filter(kind=Finding.Kind.NEGATIVE).count()} shortcomings "
             f"({findings.pending().count()} awaiting review)"
         )
-        stdout.write(f"  {'Conduct observers':<40} {', '.join(u.username for u in observers)}")
+        label = str(Role.CONDUCT_OBSERVER.label)
+        stdout.write(f"  {label:<40} {', '.join(u.username for u in observers)}")
     return [u.username for u in observers]

@@ -257,3 +257,29 @@ class TestConductFile:
         assert f'data-record="{entry.pk}"' in body
         body = client_for(personas.handler).get(reverse("conduct:my_file")).content.decode()
         assert "data-record" not in body
+
+
+class TestQueryCounts:
+    """The lists ask the database the same number of times for one row or many."""
+
+    def _count(self, client, url) -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    def test_the_lists_do_not_grow_with_their_rows(self, personas, observer, visit):
+        make_finding(observer, visit, staff=personas.clerk, window=personas.window)
+        office, mine = client_for(personas.supervisor), client_for(observer)
+        urls = [(office, reverse("conduct:findings")), (mine, reverse("conduct:visits")),
+                (mine, reverse("conduct:visit", args=[visit.pk]))]  # fmt: skip
+        for c, url in urls:  # warm the per-process caches (access, sessions)
+            c.get(url)
+        before = [self._count(c, url) for c, url in urls]
+        for n in range(5):
+            more = make_visit(observer, personas.hall)
+            make_finding(observer, more, staff=personas.handler, photos=[png()])
+            make_finding(observer, visit, code="2.2", photos=[png(f"{n}.png")])
+        assert [self._count(c, url) for c, url in urls] == before
