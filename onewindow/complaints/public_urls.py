@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import public_views
 
 app_name = "complaints_public"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", public_views.register, name="register"),
+    path("track/", public_views.track, name="track"),
+    path("track/reopen/", public_views.reopen, name="reopen"),
+    path("letters/<slug:kind>/", public_views.letter, name="letter"),
+]

@@ -381,6 +381,8 @@ def register(
                 _("There is no case with the number %(number)s. Check the number on your receipt.")
                 % {"number": case_number}
             )
+    if window is None and window_number not in (None, "") and hall is None and not case_number:
+        errors.setdefault("hall", []).append(_("Choose the hall of the window."))
     if window is None and window_number not in (None, "") and hall is not None:
         try:
             window = Window.objects.filter(hall=hall, number=int(window_number)).first()

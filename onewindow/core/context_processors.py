@@ -36,6 +36,14 @@ def _staff_links():
             _("Observer findings"),
             lambda u: u.has_perm("conduct.review_findings"),
         ),
+        (
+            "complaints:desk",
+            _("Complaints"),
+            lambda u: (
+                u.has_perm("complaints.manage_complaints")
+                or u.has_perm("complaints.handle_complaints")
+            ),
+        ),
     ]
     admin = [
         ("halls:list", _("Halls"), lambda u: u.has_perm("halls.manage_halls")),

@@ -31,6 +31,7 @@ from onewindow.audit.models import AuditEntry
 from onewindow.cases import services
 from onewindow.cases.models import Attachment, Case, CaseEvent
 from onewindow.cases.tests.factories import at, make_accepted_case, make_item
+from onewindow.complaints.tests.factories import make_complaint
 from onewindow.conduct.tests.factories import make_conduct_world
 from onewindow.factories import make_user
 from onewindow.supervision.models import Alert, AlertEvent
@@ -70,6 +71,7 @@ class Staff:
 
 
 CASE = (("number", "case_number"),)
+COMPLAINT = (("number", "complaint_number"),)
 
 # Every page (URL pattern outside the API and the Django admin), by its route.
 PAGES: dict[str, Open | Staff] = {
@@ -177,6 +179,23 @@ PAGES: dict[str, Open | Staff] = {
     ),
     "staff/supervision/rules/": Staff("supervisor", "clerk"),
     "staff/supervision/rules/<slug:code>/": Staff("supervisor", "clerk"),
+    # complaints: the office and the hall's complaint handlers; the public pages
+    "complaints/": Open(),
+    "complaints/track/": Open(),
+    "complaints/track/reopen/": Open(404, "POST"),  # without number and query code
+    "complaints/letters/<slug:kind>/": Open(404, args=(("kind", "letter_kind"),)),
+    "staff/complaints/": Staff("supervisor", "clerk"),
+    "staff/complaints/new/": Staff("supervisor", "manager"),
+    "staff/complaints/<str:number>/": Staff("manager", "clerk", other_hall=True, args=COMPLAINT),
+    "staff/complaints/<str:number>/do/<slug:action>/": Staff(
+        None, "clerk", other_hall=True, method="POST", args=(*COMPLAINT, ("action", "step"))
+    ),
+    "staff/complaints/<str:number>/contact/": Staff(
+        None, "approver", other_hall=True, method="POST", args=COMPLAINT
+    ),
+    "staff/complaints/<str:number>/letters/<slug:kind>/": Staff(
+        "manager", "clerk", other_hall=True, args=(*COMPLAINT, ("kind", "letter_kind"))
+    ),
     # conduct: the code is public; observers see their own visits, the office the findings
     "staff/conduct/code/": Open(),
     "staff/conduct/code/new/": Staff("admin", "manager"),
@@ -224,6 +243,7 @@ ADMIN_MODELS = {
     "cases.statuslookupfailure",
     "supervision.rule",
     "supervision.alert",
+    "complaints.complaintcategory",
 }
 ADMIN_SITE = {
     "admin/": "admin:index",
@@ -357,6 +377,7 @@ def world(personas):
         )
         case.refresh_from_db()
         alert = make_alert(personas, case, responsible=personas.handler)
+        complaint = make_complaint(personas, case_number=case.number)
     observer = make_user(
         "observer",
         halls=[personas.hall],
@@ -377,6 +398,9 @@ def world(personas):
         "version_number": item.published_version.number,
         "implementation_code": item.implementation_code,
         "token_prefix": ApiToken.issue(personas.handler, "matrix")[0].prefix,
+        "complaint_number": complaint.number,
+        "step": "assign",
+        "letter_kind": "acknowledgement",
     }
     values.update(make_conduct_world(personas, observer))
     return {"personas": personas, "item": item, "case": case, "alert": alert,
@@ -500,6 +524,8 @@ def _writer(spec, url: str) -> str:
     if "/supervision/" in url or "/alerts/" in url:
         return "handler"
     if "/catalogue/" in url:
+        return "manager"
+    if "/complaints/" in url:
         return "manager"
     if "/conduct/" in url:
         return "observer"

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 
 from onewindow.cases.simulate import DEMO_CASES, simulate_demo
 from onewindow.catalogue.demo import load_demo_catalogue
+from onewindow.complaints.demo import load_demo_complaints
 from onewindow.conduct.demo import load_demo_conduct
 from onewindow.demo.alerts import raise_history_alerts
 from onewindow.demo.organisation import DEMO_PASSWORD, load_organisation
@@ -42,5 +43,7 @@ class Command(BaseCommand):
         # The warnings and cards that history would have raised, dated when it raised them.
         if options["simulate_cases"] > 0:
             raise_history_alerts(stdout=self.stdout)
+        # Complaints of the year in every state (complaints.demo).
+        load_demo_complaints(stdout=self.stdout)
         # Conduct observers and a year of their visits to every hall.
         load_demo_conduct(stdout=self.stdout, password=DEMO_PASSWORD)
