@@ -221,10 +221,44 @@ def _decide(negatives: list[Finding], rng: random.Random) -> None:
                 actor=office,
                 at=reviewed_at,
             )
+            _handle_complaint(finding.complaint, office, reviewed_at)
         else:
             finding.status = Finding.Status.DISMISSED
             finding.review_note = rng.choice(DISMISS_REASONS)
         finding.save()
+
+
+def _handle_complaint(complaint, office, registered_at) -> None:
+    """Take an observer's complaint as far as its age allows, through the complaints
+    services: the office assigns it, the hall investigates, finds it valid, answers and
+    the office closes it; the recent ones are still being handled."""
+    from onewindow.complaints import services as complaints
+
+    age = (timezone.now() - registered_at).days
+    if age < 3:
+        return
+    handlers = complaints.handlers_for(complaint).exclude(pk=office.pk)
+    handler = handlers.filter(username__endswith="_manager").first() or handlers.first() or office
+    day = lambda n: registered_at + timedelta(days=n)  # noqa: E731
+    complaint = complaints.assign(actor=office, complaint=complaint, handler=handler, at=day(1))
+    complaint = complaints.start_investigation(actor=handler, complaint=complaint, at=day(2))
+    if age < 30:
+        return
+    complaint = complaints.record_findings(
+        actor=handler,
+        complaint=complaint,
+        finding="valid",
+        staff_action="criticism",
+        note="调阅窗口录像，与当事工作人员谈话核实，情况属实。",
+        at=day(6),
+    )
+    complaint = complaints.answer(
+        actor=handler,
+        complaint=complaint,
+        text="经调查，您反映的问题属实。已对当事工作人员进行批评教育并责令整改，感谢您的监督。",
+        at=day(8),
+    )
+    complaints.close(actor=office, complaint=complaint, at=day(20))
 
 
 def load_demo_conduct(stdout=None, password: str | None = None) -> list[str]:

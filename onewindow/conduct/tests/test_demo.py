@@ -37,6 +37,9 @@ def test_the_demo_year_of_visits():
     complaints = Complaint.objects.filter(channel=Complaint.Channel.OBSERVER)
     assert complaints.count() == negative.filter(status="complaint").count()
     assert all(f.complaint_id for f in negative.filter(status="complaint"))
+    # handled through the complaints services as far as their age allows
+    assert complaints.filter(status=Complaint.Status.CLOSED).exists()
+    assert complaints.filter(finding=Complaint.Finding.VALID).exists()
     assert ConductRecord.objects.count() == negative.filter(status="recorded").count()
     assert "conduct:" in out.getvalue() and "jdy_zhou" in out.getvalue()
 

@@ -211,6 +211,7 @@ class TestOfficePages:
         assert finding.complaint is not None
         body = c.get(reverse("conduct:finding", args=[finding.pk])).content.decode()
         assert finding.complaint.number in body
+        assert reverse("complaints:detail", args=[finding.complaint.number]) in body
 
     def test_a_dismissal_without_reason_keeps_the_page(self, personas, finding):
         r = client_for(personas.supervisor).post(
