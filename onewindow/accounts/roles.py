@@ -80,6 +80,18 @@ ROLE_PERMISSIONS[Role.SUPERVISOR] += ["complaints.manage_complaints"]
 ROLE_PERMISSIONS[Role.HALL_MANAGER] += ["complaints.handle_complaints"]
 ROLE_PERMISSIONS[Role.APPROVER] += ["complaints.handle_complaints"]
 
+# Conduct (行风): observers record visits; the supervision office decides their findings;
+# the centre keeps the code and appoints observers; conduct files are read by the office,
+# the centre and hall managers (their halls' staff; everyone reads their own).
+ROLE_PERMISSIONS[Role.CONDUCT_OBSERVER] += ["conduct.record_visits"]
+ROLE_PERMISSIONS[Role.SUPERVISOR] += ["conduct.review_findings", "conduct.view_conduct_files"]
+ROLE_PERMISSIONS[Role.CENTRE_ADMIN] += [
+    "conduct.manage_code",
+    "conduct.manage_observers",
+    "conduct.view_conduct_files",
+]
+ROLE_PERMISSIONS[Role.HALL_MANAGER] += ["conduct.view_conduct_files"]
+
 
 def role_label(code: str) -> str:
     try:

@@ -30,6 +30,12 @@ def _staff_links():
             lambda u: u.sees_all_halls or u.has_perm("halls.manage_halls"),
         ),
         ("supervision:inbox", _("My alerts"), lambda u: True),
+        ("conduct:visits", _("My visits"), lambda u: u.has_perm("conduct.record_visits")),
+        (
+            "conduct:findings",
+            _("Observer findings"),
+            lambda u: u.has_perm("conduct.review_findings"),
+        ),
         (
             "complaints:desk",
             _("Complaints"),
@@ -52,6 +58,17 @@ def _staff_links():
         ("workdays:years", _("Calendar"), lambda u: True),
         ("accounts:token_list", _("API tokens"), lambda u: True),
         ("audit:search", _("Audit log"), lambda u: u.has_perm("audit.view_auditentry")),
+        ("conduct:code", _("Code of conduct"), lambda u: True),
+        (
+            "conduct:observers",
+            _("Conduct observers"),
+            lambda u: u.has_perm("conduct.manage_observers"),
+        ),
+        (
+            "conduct:my_file",
+            _("My conduct file"),
+            lambda u: not u.has_perm("conduct.record_visits"),
+        ),
     ]
     return [(*link, "main") for link in links] + [(*link, "admin") for link in admin]
 

@@ -265,6 +265,9 @@ def test_every_role_is_either_a_hall_role_or_a_centre_role():
         "cases.handle_cases",
         "cases.approve_extensions",
         "complaints.handle_complaints",
+        # an observer's own visits; a hall manager's own halls' files (conduct.services)
+        "conduct.record_visits",
+        "conduct.view_conduct_files",
     }
     for role in HALL_ROLES:
         assert set(ROLE_PERMISSIONS[role]) <= hall_bounded, role

@@ -32,6 +32,7 @@ from onewindow.cases import services
 from onewindow.cases.models import Attachment, Case, CaseEvent
 from onewindow.cases.tests.factories import at, make_accepted_case, make_item
 from onewindow.complaints.tests.factories import make_complaint
+from onewindow.conduct.tests.factories import make_conduct_world
 from onewindow.factories import make_user
 from onewindow.supervision.models import Alert, AlertEvent
 from onewindow.supervision.tests.factories import make_alert
@@ -234,6 +235,33 @@ PAGES: dict[str, Open | Staff] = {
     "floor/t/<str:token>/slip/": Open(404),
     "floor/console/": Staff("clerk", "observer"),
     "floor/console/<slug:action>/": Staff(None, "observer", method="POST"),
+    # conduct: the code is public; observers see their own visits, the office the findings
+    "staff/conduct/code/": Open(),
+    "staff/conduct/code/new/": Staff("admin", "manager"),
+    "staff/conduct/code/<str:clause>/": Staff("admin", "manager"),
+    "staff/conduct/observers/": Staff("admin", "manager"),
+    "staff/conduct/observers/new/": Staff("admin", "manager"),
+    "staff/conduct/observers/<str:observer>/": Staff("admin", "manager"),
+    "staff/conduct/visits/": Staff("observer", "clerk"),
+    "staff/conduct/visits/new/": Staff("observer", "clerk"),
+    "staff/conduct/visits/<int:pk>/": Staff(
+        "observer", "clerk", other_hall=True, args=(("pk", "visit_pk"),)
+    ),
+    "staff/conduct/visits/<int:pk>/findings/": Staff(
+        None, "clerk", other_hall=True, method="POST", args=(("pk", "visit_pk"),)
+    ),
+    "staff/conduct/photos/<int:pk>/": Staff(
+        "observer", "clerk", other_hall=True, args=(("pk", "photo_pk"),)
+    ),
+    "staff/conduct/findings/": Staff("supervisor", "manager"),
+    "staff/conduct/findings/<int:pk>/": Staff(
+        "supervisor", "manager", args=(("pk", "finding_pk"),)
+    ),
+    "staff/conduct/findings/<int:pk>/<slug:action>/": Staff(
+        None, "manager", method="POST", args=(("pk", "finding_pk"),)
+    ),
+    "staff/conduct/my-file/": Staff("clerk", "clerk", 200),
+    "staff/conduct/files/<str:username>/": Staff("manager", "clerk", other_hall=True),
 }
 
 # The models registered with the Django admin: its pages answer only staff accounts
@@ -426,6 +454,7 @@ def world(personas):
         "token": "nosuch",
         "hall_code": personas.hall.code,
     }
+    values.update(make_conduct_world(personas, observer))
     return {"personas": personas, "item": item, "case": case, "alert": alert,
             "observer": observer, "values": values}  # fmt: skip
 
@@ -552,6 +581,8 @@ def _writer(spec, url: str) -> str:
         return "manager"
     if "/complaints/" in url:
         return "manager"
+    if "/conduct/" in url:
+        return "observer"
     return "clerk"
 
 

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from onewindow.cases.simulate import DEMO_CASES, simulate_demo
 from onewindow.catalogue.demo import load_demo_catalogue
 from onewindow.complaints.demo import load_demo_complaints
+from onewindow.conduct.demo import load_demo_conduct
 from onewindow.demo.alerts import raise_history_alerts
 from onewindow.demo.organisation import DEMO_PASSWORD, load_organisation
 from onewindow.floor.demo import load_demo_floor
@@ -50,3 +51,5 @@ class Command(BaseCommand):
         load_demo_ratings(stdout=self.stdout)
         # The queue lines of every hall (the floor's kiosk, console and calling screen).
         load_demo_floor(stdout=self.stdout)
+        # Conduct observers and a year of their visits to every hall.
+        load_demo_conduct(stdout=self.stdout, password=DEMO_PASSWORD)
