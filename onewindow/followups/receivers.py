@@ -1,0 +1,26 @@
+"""Open a follow-up when a bad rating is recorded (the ratings app's signal)."""
+
+from __future__ import annotations
+
+import logging
+
+log = logging.getLogger("onewindow.followups")
+
+
+def open_after_rating(sender, rating, **kwargs) -> None:
+    """A bad rating opens its follow-up. A missing calendar year must not lose the rating:
+    the error is logged and `services.open_missing` opens the follow-up later."""
+    from .services import CalendarMissing, open_for
+
+    try:
+        open_for(rating)
+    except CalendarMissing as exc:
+        log.error("follow-up of rating %s not opened: %s", rating.pk, exc.message)
+
+
+def connect() -> None:
+    try:
+        from onewindow.ratings.signals import rating_recorded
+    except ImportError:  # the ratings services are not in this build yet
+        return
+    rating_recorded.connect(open_after_rating, dispatch_uid="followups.open_after_rating")
