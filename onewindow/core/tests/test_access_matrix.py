@@ -32,6 +32,8 @@ from onewindow.cases import services
 from onewindow.cases.models import Attachment, Case, CaseEvent
 from onewindow.cases.tests.factories import at, make_accepted_case, make_item
 from onewindow.factories import make_user
+from onewindow.followups.services import open_for
+from onewindow.followups.tests.factories import make_rating
 from onewindow.supervision.models import Alert, AlertEvent
 from onewindow.supervision.tests.factories import make_alert
 
@@ -176,6 +178,20 @@ PAGES: dict[str, Open | Staff] = {
     ),
     "staff/supervision/rules/": Staff("supervisor", "clerk"),
     "staff/supervision/rules/<slug:code>/": Staff("supervisor", "clerk"),
+    # bad-rating follow-ups (the steps: the owner or the hall manager; clerk is neither)
+    "staff/followups/": Staff("clerk", "observer", other_hall="hidden"),
+    "staff/followups/settings/": Staff("manager", "clerk"),
+    "staff/followups/<int:pk>/": Staff(
+        "clerk", "observer", other_hall=True, args=(("pk", "followup_pk"),)
+    ),
+    "staff/followups/<int:pk>/<slug:action>/": Staff(
+        None,
+        "clerk",
+        other_hall=True,
+        method="POST",
+        args=(("pk", "followup_pk"), ("action", "followup_action")),
+    ),
+    "followup/<slug:token>/": Open(args=(("token", "followup_token"),)),
 }
 
 # The models registered with the Django admin: its pages answer only staff accounts
@@ -329,6 +345,7 @@ def world(personas):
         )
         case.refresh_from_db()
         alert = make_alert(personas, case, responsible=personas.handler)
+        followup = open_for(make_rating(personas, item, case=case))
     observer = make_user(
         "observer",
         halls=[personas.hall],
@@ -349,6 +366,9 @@ def world(personas):
         "version_number": item.published_version.number,
         "implementation_code": item.implementation_code,
         "token_prefix": ApiToken.issue(personas.handler, "matrix")[0].prefix,
+        "followup_pk": followup.pk,
+        "followup_action": "call_back",
+        "followup_token": followup.token,
     }
     return {"personas": personas, "item": item, "case": case, "alert": alert,
             "observer": observer, "values": values}  # fmt: skip

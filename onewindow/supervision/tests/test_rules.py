@@ -39,7 +39,8 @@ def alerts(code):
 
 
 def test_it_seeds_every_rule_of_the_issue():
-    codes = set(Rule.objects.values_list("code", flat=True))
+    # Rules other apps add (followups: overdue bad-rating follow-ups) are theirs to test.
+    codes = set(Rule.objects.exclude(code__startswith="followup_").values_list("code", flat=True))
     assert codes == {
         "step_due_soon",
         "case_due_soon",

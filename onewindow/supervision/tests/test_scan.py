@@ -20,6 +20,8 @@ from onewindow.core.models import JobRun
 from onewindow.supervision.models import Alert, AlertEvent, Rule, ScanState
 from onewindow.supervision.services import scan as scan_module
 from onewindow.supervision.services.checks import CHECKS
+
+CHECKS_MODULE = "onewindow.supervision.services.checks"
 from onewindow.supervision.services.scan import evaluate, plan, scan, store
 
 from .conftest import local
@@ -107,7 +109,9 @@ def test_it_asks_the_database_as_often_for_many_breaches_as_for_few(clock, perso
         make_breaches_of_every_rule(personas, version)
     with CaptureQueriesContext(connection) as many:
         six = scan(full=True)
-    assert set(one.by_rule) == set(CHECKS)
+    # The checks other apps add (followups) are not among the breaches made here.
+    own = {code for code, check in CHECKS.items() if type(check).__module__ == CHECKS_MODULE}
+    assert set(one.by_rule) == own
     assert six.by_rule == {code: 6 * n for code, n in one.by_rule.items()}
     assert len(many) == len(few)
 
