@@ -5,8 +5,8 @@ to fix, and the rater's public page with its one re-rating."""
 import datetime as dt
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from onewindow.audit.models import AuditEntry

@@ -20,8 +20,6 @@ from onewindow.core.models import JobRun
 from onewindow.supervision.models import Alert, AlertEvent, Rule, ScanState
 from onewindow.supervision.services import scan as scan_module
 from onewindow.supervision.services.checks import CHECKS
-
-CHECKS_MODULE = "onewindow.supervision.services.checks"
 from onewindow.supervision.services.scan import evaluate, plan, scan, store
 
 from .conftest import local
@@ -110,7 +108,8 @@ def test_it_asks_the_database_as_often_for_many_breaches_as_for_few(clock, perso
     with CaptureQueriesContext(connection) as many:
         six = scan(full=True)
     # The checks other apps add (followups) are not among the breaches made here.
-    own = {code for code, check in CHECKS.items() if type(check).__module__ == CHECKS_MODULE}
+    checks_module = "onewindow.supervision.services.checks"
+    own = {code for code, check in CHECKS.items() if type(check).__module__ == checks_module}
     assert set(one.by_rule) == own
     assert six.by_rule == {code: 6 * n for code, n in one.by_rule.items()}
     assert len(many) == len(few)
