@@ -1,5 +1,6 @@
-"""The notices a case produces, as PDF (WeasyPrint) in Chinese, each with the case number
-and a QR code to the public status page: acceptance receipt (受理通知书), refusal notice
+"""The notices a case produces, as PDF (WeasyPrint) in Chinese, each with the case number,
+a QR code to the public status page and, on a notice that reports a service act, a
+second one that opens the rating of that act (`rating_links`): acceptance receipt (受理通知书), refusal notice
 (不予受理通知书), correction notice (补正告知书), extension notice (延期告知书: the
 applicant is told in writing why the decision takes longer and until when) and
 conclusion / pickup notice (办结/领证通知书).
@@ -25,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.audit.services import record
 from onewindow.lib import idnumbers
 
-from . import clock
+from . import clock, rating_links
 from .models import Case, CaseDocument, CaseEvent
 from .services.common import append_events, plain, require
 from .services.errors import TransitionNotAllowed
@@ -93,6 +94,9 @@ def _context(case: Case, kind: str, round_no: int | None) -> dict:
         "today": clock.local_date(),
         "fees": list(version.fees.all()),
     }
+    act = rating_links.notice_act(case, kind)
+    if act is not None:
+        context["rating_qr"] = qr_svg_data_uri(rating_links.rating_url(act.pk))
     if kind == Kind.CORRECTION:
         notices = list(case.corrections.all())
         notice = next((n for n in notices if n.round == round_no), notices[-1] if notices else None)

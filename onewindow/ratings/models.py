@@ -110,3 +110,53 @@ class Rating(models.Model):
     @property
     def is_bad(self) -> bool:
         return self.level in BAD_LEVELS
+
+    @property
+    def reason_labels(self) -> list[str]:
+        from .reasons import label
+
+        return [label(code) for code in self.reasons]
+
+
+class StaffCard(models.Model):
+    """What the window tablet shows of the staff member who served: the photo and the
+    staff number (工号) the citizen rates. Kept here rather than on the account, so that
+    a hall's front-desk details do not change the accounts model. Without a photo the
+    tablet shows the name's first character."""
+
+    staff = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member"),
+        on_delete=models.CASCADE,
+        related_name="staff_card",
+    )
+    number = models.CharField(_("staff number"), max_length=20, blank=True)
+    photo = models.FileField(_("photo"), upload_to="staff/", blank=True)
+
+    class Meta:
+        verbose_name = _("staff card")
+        verbose_name_plural = _("staff cards")
+
+    def __str__(self) -> str:
+        return f"{self.staff} {self.number}".strip()
+
+
+class RatingRequest(models.Model):
+    """A clerk's "please rate" (请评价): puts an act again on its window's tablet, for the
+    moments after a rating was skipped or timed out. The act's own window only."""
+
+    event = models.ForeignKey(
+        "cases.CaseEvent", on_delete=models.CASCADE, related_name="+", verbose_name=_("service act")
+    )
+    window = models.ForeignKey(
+        "halls.Window", on_delete=models.CASCADE, related_name="+", verbose_name=_("window")
+    )
+    at = models.DateTimeField(_("asked at"), default=timezone.now)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+
+    class Meta:
+        verbose_name = _("rating request")
+        verbose_name_plural = _("rating requests")
+        indexes = [models.Index(fields=["window", "at"], name="rating_request_window_at")]

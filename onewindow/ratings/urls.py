@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "ratings"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("tablets/", views.tablets, name="tablets"),
+    path("ask/<str:number>/", views.ask, name="ask"),
+]

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from onewindow.cases import documents, services
+from onewindow.cases import documents, rating_links, services
 from onewindow.cases.models import CaseDocument
 
 from .factories import (
@@ -65,7 +65,10 @@ def test_it_prints_an_acceptance_receipt(personas, item, monday, qr_urls, settin
         assert name in text
     assert "委托书" not in text  # not handed in, not required
     url = f"https://zwfw.example.cn/status/{case.number}/?code={case.query_code}"
-    assert qr_urls == [url] and url in text.replace("\n", "")
+    # The second QR code opens the rating of the act the receipt reports: the acceptance.
+    acceptance = case.events.get(kind="accepted")
+    assert qr_urls == [url, rating_links.rating_url(acceptance.pk)]
+    assert url in text.replace("\n", "") and "扫码评价本次服务" in text
     assert "待确认" not in text and "暂未最终确定" not in text
 
 

@@ -178,6 +178,17 @@ PAGES: dict[str, Open | Staff] = {
     ),
     "staff/supervision/rules/": Staff("supervisor", "clerk"),
     "staff/supervision/rules/<slug:code>/": Staff("supervisor", "clerk"),
+    # ratings: the tablet needs its signed window cookie; a link's token must verify; the
+    # acts of a case need its query code (as the status page)
+    "rate/window/": Open(403),
+    "rate/window/act/": Open(403),
+    "rate/pair/<str:token>/": Open(404, args=(("token", "case_number"),)),
+    "rate/case/<str:number>/": Open(404, args=CASE),
+    "rate/<str:token>/": Open(404, args=(("token", "case_number"),)),
+    "staff/ratings/tablets/": Staff("manager", "clerk"),
+    "staff/ratings/ask/<str:number>/": Staff(
+        None, "observer", other_hall=True, method="POST", args=CASE
+    ),
     # bad-rating follow-ups (the steps: the owner or the hall manager; clerk is neither)
     "staff/followups/": Staff("clerk", "observer", other_hall="hidden"),
     "staff/followups/settings/": Staff("manager", "clerk"),
@@ -212,6 +223,7 @@ ADMIN_MODELS = {
     "cases.statuslookupfailure",
     "supervision.rule",
     "supervision.alert",
+    "ratings.staffcard",
 }
 ADMIN_SITE = {
     "admin/": "admin:index",

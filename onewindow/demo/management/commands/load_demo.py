@@ -8,6 +8,7 @@ from onewindow.cases.simulate import DEMO_CASES, simulate_demo
 from onewindow.catalogue.demo import load_demo_catalogue
 from onewindow.demo.alerts import raise_history_alerts
 from onewindow.demo.organisation import DEMO_PASSWORD, load_organisation
+from onewindow.ratings.demo import load_demo_ratings
 
 
 class Command(BaseCommand):
@@ -41,3 +42,5 @@ class Command(BaseCommand):
         # The warnings and cards that history would have raised, dated when it raised them.
         if options["simulate_cases"] > 0:
             raise_history_alerts(stdout=self.stdout)
+        # A year of ratings (好差评) of the simulated service acts.
+        load_demo_ratings(stdout=self.stdout)
