@@ -8,8 +8,9 @@ log = logging.getLogger("onewindow.followups")
 
 
 def open_after_rating(sender, rating, **kwargs) -> None:
-    """A bad rating opens its follow-up. A missing calendar year must not lose the rating:
-    the error is logged and `services.open_missing` opens the follow-up later."""
+    """A bad rating opens its follow-up, in the rating's transaction. A year without
+    calendar data must not cost the citizen's rating: the error is logged and
+    `services.open_missing` opens the follow-up once the year is entered."""
     from .services import CalendarMissing, open_for
 
     try:
@@ -19,8 +20,6 @@ def open_after_rating(sender, rating, **kwargs) -> None:
 
 
 def connect() -> None:
-    try:
-        from onewindow.ratings.signals import rating_recorded
-    except ImportError:  # the ratings services are not in this build yet
-        return
+    from onewindow.ratings.signals import rating_recorded
+
     rating_recorded.connect(open_after_rating, dispatch_uid="followups.open_after_rating")

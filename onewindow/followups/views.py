@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from onewindow.core.http import permission_required
 from onewindow.halls.models import Hall
+from onewindow.ratings.reasons import label as reason_label
 
 from . import services
 from .forms import STEP_FORMS, FixDaysForm, QueueFilterForm, RerateForm
@@ -133,6 +134,7 @@ def _detail(request, fu: FollowUp, *, bound=None, error: str = "", status: int =
         {
             "fu": fu,
             "rating": fu.rating,
+            "reasons": [reason_label(code) for code in fu.rating.reasons],
             "forms": forms,
             "error": error,
             "events": fu.events.select_related("actor"),

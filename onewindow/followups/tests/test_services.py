@@ -299,3 +299,18 @@ def test_a_hall_without_a_manager_leaves_the_follow_up_unassigned(clock, persona
     personas.manager.groups.clear()
     fu = opened(personas, item)
     assert fu.owner is None
+
+
+def test_a_bad_rating_through_the_ratings_service_opens_its_follow_up(clock, personas, item):
+    from onewindow.cases.models import CaseEvent
+    from onewindow.cases.tests.factories import make_accepted_case
+    from onewindow.ratings.services import rate
+
+    case = make_accepted_case(personas, item)
+    event = case.events.get(kind=CaseEvent.Kind.ACCEPTED)
+    rating = rate(event=event, level=1, channel="status", reasons=["attitude"], comment="态度差")
+    fu = FollowUp.objects.get(rating=rating)
+    assert fu.state == FollowUp.State.OPEN and fu.owner == personas.manager
+    other = make_accepted_case(personas, item)
+    good = rate(event=other.events.get(kind=CaseEvent.Kind.ACCEPTED), level=5, channel="status")
+    assert not FollowUp.objects.filter(rating=good).exists()

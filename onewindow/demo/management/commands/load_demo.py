@@ -8,6 +8,7 @@ from onewindow.cases.simulate import DEMO_CASES, simulate_demo
 from onewindow.catalogue.demo import load_demo_catalogue
 from onewindow.demo.alerts import raise_history_alerts
 from onewindow.demo.organisation import DEMO_PASSWORD, load_organisation
+from onewindow.followups.demo import load_demo_followups
 from onewindow.ratings.demo import load_demo_ratings
 
 
@@ -44,3 +45,5 @@ class Command(BaseCommand):
             raise_history_alerts(stdout=self.stdout)
         # A year of ratings (好差评) of the simulated service acts.
         load_demo_ratings(stdout=self.stdout)
+        # The follow-ups (差评整改) of the bad ones, in every state.
+        load_demo_followups(stdout=self.stdout)
