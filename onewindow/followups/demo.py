@@ -76,8 +76,8 @@ class _Plan:
         # Called back on the due day (a few on the rating's day itself).
         cb_day = rated_day if _share(pk, 12) < 0.3 else cb_due
         cb_at = self.at(cb_day, 9 + int(_share(pk, 13) * 7))
-        if cb_at <= rating.rated_at:
-            cb_at = rating.rated_at + dt.timedelta(hours=1)
+        if cb_at <= rating.rated_at:  # rated late in the day: called back on the due day
+            cb_day, cb_at = cb_due, self.at(cb_due, 10)
         fu.called_back_at = cb_at
         fu.callback_note = CALLBACK_NOTES[int(_share(pk, 14) * len(CALLBACK_NOTES))]
         self.step("call_back", S.CALLED_BACK, cb_at, fu.callback_note)
