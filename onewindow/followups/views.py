@@ -294,5 +294,6 @@ def public(request, token: str):
         status=status,
     )
     response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"
+    # The token must not leave for other sites (same-origin keeps the Origin of our own forms).
+    response["Referrer-Policy"] = "same-origin"
     return response
