@@ -314,3 +314,15 @@ def test_a_bad_rating_through_the_ratings_service_opens_its_follow_up(clock, per
     other = make_accepted_case(personas, item)
     good = rate(event=other.events.get(kind=CaseEvent.Kind.ACCEPTED), level=5, channel="status")
     assert not FollowUp.objects.filter(rating=good).exists()
+
+
+def test_the_command_opens_the_missing_follow_ups(clock, personas, item):
+    import io
+
+    from django.core.management import call_command
+
+    make_rating(personas, item)
+    out = io.StringIO()
+    call_command("followups_open_missing", stdout=out)
+    assert "1 follow-up(s) opened." in out.getvalue()
+    assert FollowUp.objects.count() == 1
