@@ -92,6 +92,12 @@ ROLE_PERMISSIONS[Role.CENTRE_ADMIN] += [
 ]
 ROLE_PERMISSIONS[Role.HALL_MANAGER] += ["conduct.view_conduct_files"]
 
+# Bad-rating follow-up (差评整改): the staff of a hall see its follow-ups, the centre and the
+# supervision office every hall's; the supervision office decides the halls' appeals.
+for _role in (*HALL_ROLES - {Role.CONDUCT_OBSERVER}, Role.CENTRE_ADMIN, Role.SUPERVISOR):
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], "followups.view_followup"]
+ROLE_PERMISSIONS[Role.SUPERVISOR] = [*ROLE_PERMISSIONS[Role.SUPERVISOR], "followups.decide_appeals"]
+
 
 def role_label(code: str) -> str:
     try:

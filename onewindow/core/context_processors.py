@@ -51,6 +51,11 @@ def _staff_links():
             lambda u: u.sees_all_halls or u.has_perm("halls.manage_halls"),
         ),
         ("floor:console", _("Calling"), lambda u: u.has_perm("floor.serve_queue")),
+        (
+            "followups:queue",
+            _("Bad-rating follow-ups"),
+            lambda u: u.has_perm("followups.view_followup"),
+        ),
     ]
     admin = [
         ("halls:list", _("Halls"), lambda u: u.has_perm("halls.manage_halls")),

@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "followups_public"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<slug:token>/", views.public, name="detail"),
+]

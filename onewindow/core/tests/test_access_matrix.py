@@ -34,6 +34,8 @@ from onewindow.cases.tests.factories import at, make_accepted_case, make_item
 from onewindow.complaints.tests.factories import make_complaint
 from onewindow.conduct.tests.factories import make_conduct_world
 from onewindow.factories import make_user
+from onewindow.followups.services import open_for
+from onewindow.followups.tests.factories import make_rating
 from onewindow.supervision.models import Alert, AlertEvent
 from onewindow.supervision.tests.factories import make_alert
 
@@ -262,6 +264,20 @@ PAGES: dict[str, Open | Staff] = {
     ),
     "staff/conduct/my-file/": Staff("clerk", "clerk", 200),
     "staff/conduct/files/<str:username>/": Staff("manager", "clerk", other_hall=True),
+    # bad-rating follow-ups (the steps: the owner or the hall manager; clerk is neither)
+    "staff/followups/": Staff("clerk", "observer", other_hall="hidden"),
+    "staff/followups/settings/": Staff("manager", "clerk"),
+    "staff/followups/<int:pk>/": Staff(
+        "clerk", "observer", other_hall=True, args=(("pk", "followup_pk"),)
+    ),
+    "staff/followups/<int:pk>/<slug:action>/": Staff(
+        None,
+        "clerk",
+        other_hall=True,
+        method="POST",
+        args=(("pk", "followup_pk"), ("action", "followup_action")),
+    ),
+    "followup/<slug:token>/": Open(args=(("token", "followup_token"),)),
 }
 
 # The models registered with the Django admin: its pages answer only staff accounts
@@ -427,6 +443,7 @@ def world(personas):
         case.refresh_from_db()
         alert = make_alert(personas, case, responsible=personas.handler)
         complaint = make_complaint(personas, case_number=case.number)
+        followup = open_for(make_rating(personas, item, case=case))
     observer = make_user(
         "observer",
         halls=[personas.hall],
@@ -453,6 +470,9 @@ def world(personas):
         "fmt": "json",
         "token": "nosuch",
         "hall_code": personas.hall.code,
+        "followup_pk": followup.pk,
+        "followup_action": "call_back",
+        "followup_token": followup.token,
     }
     values.update(make_conduct_world(personas, observer))
     return {"personas": personas, "item": item, "case": case, "alert": alert,

@@ -39,7 +39,8 @@ def alerts(code):
 
 
 def test_it_seeds_every_rule_of_the_issue():
-    codes = set(Rule.objects.values_list("code", flat=True))
+    # Rules other apps add (followups: overdue bad-rating follow-ups) are theirs to test.
+    codes = set(Rule.objects.exclude(code__startswith="followup_").values_list("code", flat=True))
     assert codes == {
         "step_due_soon",
         "case_due_soon",
@@ -57,7 +58,7 @@ def test_it_seeds_every_rule_of_the_issue():
         "not_delivered",
         "concluded_without_acceptance",
     }
-    levels = {r.code: (r.level, r.threshold) for r in Rule.objects.all()}
+    levels = {r.code: (r.level, r.threshold) for r in Rule.objects.filter(code__in=codes)}
     # Warnings before the due date (a step's on its due day only), a yellow card past the
     # promised date, a red one past the legal date; irregular acts are red cards.
     assert levels["step_due_soon"] == (Level.WARNING, 0)

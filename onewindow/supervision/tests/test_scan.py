@@ -107,7 +107,10 @@ def test_it_asks_the_database_as_often_for_many_breaches_as_for_few(clock, perso
         make_breaches_of_every_rule(personas, version)
     with CaptureQueriesContext(connection) as many:
         six = scan(full=True)
-    assert set(one.by_rule) == set(CHECKS)
+    # The checks other apps add (followups) are not among the breaches made here.
+    checks_module = "onewindow.supervision.services.checks"
+    own = {code for code, check in CHECKS.items() if type(check).__module__ == checks_module}
+    assert set(one.by_rule) == own
     assert six.by_rule == {code: 6 * n for code, n in one.by_rule.items()}
     assert len(many) == len(few)
 

@@ -143,7 +143,8 @@ def test_it_tops_up_missing_default_rules_after_migrate_and_keeps_edited_ones():
     Rule.objects.filter(code="fee_mismatch").delete()
     Rule.objects.filter(code="case_overdue").update(threshold=4)
     seed_rules_after_migrate(sender=None, apps=apps, using="default")
-    assert Rule.objects.count() == len(DEFAULT_RULES)
+    own = [code for code, *_rest in DEFAULT_RULES]  # other apps add rules of their own
+    assert Rule.objects.filter(code__in=own).count() == len(DEFAULT_RULES)
     assert Rule.objects.get(code="case_overdue").threshold == 4
     Rule.objects.filter(code="fee_mismatch").delete()
     seed_rules_after_migrate(sender=None, using="default")  # as `flush` sends it: no state
@@ -213,4 +214,6 @@ def test_the_warning_migration_gives_the_shipped_rules_the_new_defaults():
     for code, (old_level, old_threshold, _level, _threshold) in migration.MOVED.items():
         Rule.objects.filter(code=code).update(level=old_level, threshold=old_threshold)
     migration.warnings_first(apps, None)
-    assert {r.code: (r.level, r.threshold) for r in Rule.objects.all()} == shipped
+    assert {
+        r.code: (r.level, r.threshold) for r in Rule.objects.filter(code__in=shipped)
+    } == shipped

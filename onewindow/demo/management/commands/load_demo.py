@@ -11,6 +11,7 @@ from onewindow.conduct.demo import load_demo_conduct
 from onewindow.demo.alerts import raise_history_alerts
 from onewindow.demo.organisation import DEMO_PASSWORD, load_organisation
 from onewindow.floor.demo import load_demo_floor
+from onewindow.followups.demo import load_demo_followups
 from onewindow.ratings.demo import load_demo_ratings
 
 
@@ -45,11 +46,13 @@ class Command(BaseCommand):
         # The warnings and cards that history would have raised, dated when it raised them.
         if options["simulate_cases"] > 0:
             raise_history_alerts(stdout=self.stdout)
-        # Complaints of the year in every state (complaints.demo).
-        load_demo_complaints(stdout=self.stdout)
         # A year of ratings (好差评) of the simulated service acts.
         load_demo_ratings(stdout=self.stdout)
-        # The queue lines of every hall (the floor's kiosk, console and calling screen).
-        load_demo_floor(stdout=self.stdout)
+        # The follow-ups (差评整改) of the bad ones, in every state.
+        load_demo_followups(stdout=self.stdout)
+        # Complaints of the year in every state (complaints.demo).
+        load_demo_complaints(stdout=self.stdout)
         # Conduct observers and a year of their visits to every hall.
         load_demo_conduct(stdout=self.stdout, password=DEMO_PASSWORD)
+        # The queue lines of every hall (the floor's kiosk, console and calling screen).
+        load_demo_floor(stdout=self.stdout)
