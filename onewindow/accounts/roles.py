@@ -36,11 +36,24 @@ CENTRE_ROLES = frozenset(
 )
 HALL_ROLES = frozenset(Role.values) - CENTRE_ROLES
 
+# The hall floor: window clerks and hall managers sign in at a window and call tickets.
+# Complaints (投诉): the supervision office registers, assigns and closes them; hall
+# managers and approvers see their halls' complaints and handle those assigned to them.
+# Conduct (行风): observers record visits; the supervision office decides their findings;
+# the centre keeps the code and appoints observers; conduct files are read by the office,
+# the centre and hall managers (their halls' staff; everyone reads their own).
+# Bad-rating follow-up (差评整改): the staff of a hall see its follow-ups, the centre and the
+# supervision office every hall's; the supervision office decides the halls' appeals.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.WINDOW_CLERK: ["cases.handle_cases"],
-    Role.HANDLER: ["cases.handle_cases"],
-    Role.REVIEWER: ["cases.handle_cases"],
-    Role.APPROVER: ["cases.handle_cases", "cases.approve_extensions"],
+    Role.WINDOW_CLERK: ["cases.handle_cases", "floor.serve_queue", "followups.view_followup"],
+    Role.HANDLER: ["cases.handle_cases", "followups.view_followup"],
+    Role.REVIEWER: ["cases.handle_cases", "followups.view_followup"],
+    Role.APPROVER: [
+        "cases.handle_cases",
+        "cases.approve_extensions",
+        "complaints.handle_complaints",
+        "followups.view_followup",
+    ],
     Role.HALL_MANAGER: [
         "accounts.manage_staff",
         "halls.manage_halls",
@@ -50,6 +63,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cases.approve_extensions",
         "reports.view_reports",
         "reports.generate_reports",
+        "floor.serve_queue",
+        "complaints.handle_complaints",
+        "conduct.view_conduct_files",
+        "followups.view_followup",
     ],
     Role.CENTRE_ADMIN: [
         "accounts.manage_staff",
@@ -59,44 +76,26 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "catalogue.edit_items",
         "reports.view_reports",
         "reports.generate_reports",
+        "conduct.manage_code",
+        "conduct.manage_observers",
+        "conduct.view_conduct_files",
+        "followups.view_followup",
     ],
     Role.SUPERVISOR: [
         "audit.view_auditentry",
         "supervision.manage_rules",
         "supervision.decide_alerts",
         "reports.view_reports",
+        "complaints.manage_complaints",
+        "conduct.review_findings",
+        "conduct.view_conduct_files",
+        "followups.view_followup",
+        "followups.decide_appeals",
     ],
     Role.LEGAL_REVIEWER: ["catalogue.review_legal"],
     Role.FEE_REVIEWER: ["catalogue.review_fees"],
-    Role.CONDUCT_OBSERVER: [],
+    Role.CONDUCT_OBSERVER: ["conduct.record_visits"],
 }
-# The hall floor: window clerks and hall managers sign in at a window and call tickets.
-ROLE_PERMISSIONS[Role.WINDOW_CLERK] = [*ROLE_PERMISSIONS[Role.WINDOW_CLERK], "floor.serve_queue"]
-ROLE_PERMISSIONS[Role.HALL_MANAGER] = [*ROLE_PERMISSIONS[Role.HALL_MANAGER], "floor.serve_queue"]
-
-# Complaints (投诉): the supervision office registers, assigns and closes them; hall
-# managers and approvers see their halls' complaints and handle those assigned to them.
-ROLE_PERMISSIONS[Role.SUPERVISOR] += ["complaints.manage_complaints"]
-ROLE_PERMISSIONS[Role.HALL_MANAGER] += ["complaints.handle_complaints"]
-ROLE_PERMISSIONS[Role.APPROVER] += ["complaints.handle_complaints"]
-
-# Conduct (行风): observers record visits; the supervision office decides their findings;
-# the centre keeps the code and appoints observers; conduct files are read by the office,
-# the centre and hall managers (their halls' staff; everyone reads their own).
-ROLE_PERMISSIONS[Role.CONDUCT_OBSERVER] += ["conduct.record_visits"]
-ROLE_PERMISSIONS[Role.SUPERVISOR] += ["conduct.review_findings", "conduct.view_conduct_files"]
-ROLE_PERMISSIONS[Role.CENTRE_ADMIN] += [
-    "conduct.manage_code",
-    "conduct.manage_observers",
-    "conduct.view_conduct_files",
-]
-ROLE_PERMISSIONS[Role.HALL_MANAGER] += ["conduct.view_conduct_files"]
-
-# Bad-rating follow-up (差评整改): the staff of a hall see its follow-ups, the centre and the
-# supervision office every hall's; the supervision office decides the halls' appeals.
-for _role in (*HALL_ROLES - {Role.CONDUCT_OBSERVER}, Role.CENTRE_ADMIN, Role.SUPERVISOR):
-    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], "followups.view_followup"]
-ROLE_PERMISSIONS[Role.SUPERVISOR] = [*ROLE_PERMISSIONS[Role.SUPERVISOR], "followups.decide_appeals"]
 
 
 def role_label(code: str) -> str:

@@ -268,6 +268,11 @@ def test_every_role_is_either_a_hall_role_or_a_centre_role():
         # an observer's own visits; a hall manager's own halls' files (conduct.services)
         "conduct.record_visits",
         "conduct.view_conduct_files",
+        # the window's calling console, the hall's own follow-ups and monthly reports
+        "floor.serve_queue",
+        "followups.view_followup",
+        "reports.view_reports",
+        "reports.generate_reports",
     }
     for role in HALL_ROLES:
         assert set(ROLE_PERMISSIONS[role]) <= hall_bounded, role
