@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from onewindow.accounts.roles import Role
 from onewindow.audit.services import record
@@ -519,12 +520,12 @@ def _refuse_transition(locked: Complaint, action: str):
 
 
 ACTION_VERBS = {
-    "assign": _("assigned"),
-    "investigate": _("put under investigation"),
-    "findings": _("given findings"),
-    "answer": _("answered"),
-    "close": _("closed"),
-    "reopen": _("reopened"),
+    "assign": pgettext_lazy("complaint action", "assigned"),
+    "investigate": pgettext_lazy("complaint action", "put under investigation"),
+    "findings": pgettext_lazy("complaint action", "given findings"),
+    "answer": pgettext_lazy("complaint action", "answered"),
+    "close": pgettext_lazy("complaint action", "closed"),
+    "reopen": pgettext_lazy("complaint action", "reopened"),
 }
 
 

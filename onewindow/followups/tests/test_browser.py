@@ -62,8 +62,13 @@ def test_a_citizen_rates_badly_and_later_reads_the_answer_and_rates_again(
         desk.wait_for_selector("#report-text")
         assert desk.locator("#followup-state").inner_text().strip() == "已反馈"
 
-        # Later the citizen opens the follow-up page, reads the answer and rates the fix.
-        page.goto(f"{live_server.url}/followup/{fu.token}/")
+        # Later the citizen looks the case up again, follows the link under the rating to
+        # the follow-up, reads the answer and rates the fix.
+        page.goto(f"{live_server.url}/status/{case.number}/?code={case.query_code}")
+        link = page.locator(f"#act-{acceptance.pk} a.ow-followup-link")
+        assert "已反馈" in page.locator(f"#act-{acceptance.pk}").inner_text()
+        link.click()
+        page.wait_for_url(f"**/followup/{fu.token}/")
         assert "已增设叫号提醒屏" in page.locator("#report-text").inner_text()
         page.check("#rerate-form input[name=level][value='4']")
         page.fill("#rerate-form textarea[name=comment]", "现在好多了")
