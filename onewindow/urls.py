@@ -12,6 +12,7 @@ urlpatterns = [
     path("rate/", include("onewindow.ratings.public_urls")),
     path("followup/", include("onewindow.followups.public_urls")),
     path("complaints/", include("onewindow.complaints.public_urls")),
+    path("conduct/", include("onewindow.conduct.public_urls")),
     path("open311/v2/", include("onewindow.open311.urls")),
     path("floor/", include("onewindow.floor.urls")),
     path("", include("onewindow.portal.urls")),

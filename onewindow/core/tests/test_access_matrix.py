@@ -239,6 +239,7 @@ PAGES: dict[str, Open | Staff] = {
     "floor/console/<slug:action>/": Staff(None, "observer", method="POST"),
     # conduct: the code is public; observers see their own visits, the office the findings
     "staff/conduct/code/": Open(),
+    "conduct/": Open(),
     "staff/conduct/code/new/": Staff("admin", "manager"),
     "staff/conduct/code/<str:clause>/": Staff("admin", "manager"),
     "staff/conduct/observers/": Staff("admin", "manager"),
