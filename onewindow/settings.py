@@ -310,5 +310,6 @@ ONEWINDOW_WORKER_JOBS = [
     ("onewindow.workdays.jobs.check_calendar_coverage", 3600),
     ("onewindow.cases.jobs.refresh_provisional_deadlines", 3600),
     ("onewindow.supervision.jobs.scan_alerts", 15),
+    ("onewindow.followups.jobs.open_missing_followups", 3600),
     ("onewindow.audit.jobs.write_checkpoint", 300),
 ]

@@ -130,7 +130,10 @@ def trend_chart(period: MonthRange, series: list[tuple[str, dict]], counts=None)
         ],
     }
     if counts is not None:
-        out["counts"] = {"name": pgettext("count", "Ratings"), "data": [counts[m].ratings for m in months]}
+        out["counts"] = {
+            "name": pgettext("count", "Ratings"),
+            "data": [counts[m].ratings for m in months],
+        }
     return out
 
 

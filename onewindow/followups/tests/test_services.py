@@ -326,3 +326,25 @@ def test_the_command_opens_the_missing_follow_ups(clock, personas, item):
     call_command("followups_open_missing", stdout=out)
     assert "1 follow-up(s) opened." in out.getvalue()
     assert FollowUp.objects.count() == 1
+
+
+def test_the_worker_job_opens_them_once_the_calendar_is_entered(clock, personas, item, caplog):
+    from django.conf import settings
+
+    from onewindow.followups.jobs import open_missing_followups
+    from onewindow.workdays.models import CalendarYear
+    from onewindow.workdays.services import invalidate_calendar
+
+    assert (
+        "onewindow.followups.jobs.open_missing_followups",
+        3600,
+    ) in settings.ONEWINDOW_WORKER_JOBS
+    clock.move_to(at("2026-12-31", 15))  # the call-back would fall in 2027: no official data
+    rating = make_rating(personas, item)
+    open_missing_followups()
+    assert not FollowUp.objects.exists()
+    assert "2027" in caplog.text
+    CalendarYear.objects.create(year=2027, source="manual")  # the year is entered
+    invalidate_calendar()
+    open_missing_followups()
+    assert FollowUp.objects.get().rating == rating
