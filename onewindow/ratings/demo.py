@@ -37,8 +37,15 @@ COMMENTS = {
 
 
 def _share(pk: int, salt: int) -> float:
-    """A number in [0, 1) drawn from the act's id (Knuth's multiplicative hash)."""
-    return ((pk * 2654435761 + salt * 40503) % 4294967296) / 4294967296
+    """A number in [0, 1) drawn from the act's id and a salt (splitmix64's finaliser), so
+    that the draws of one act (rated? level? channel?) are independent of each other."""
+    x = (pk * 0x9E3779B97F4A7C15 + salt * 0xBF58476D1CE4E5B9) & _MASK
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+    return (x ^ (x >> 31)) / 2**64
+
+
+_MASK = 2**64 - 1
 
 
 def _rating(pk, case_id, kind, at, hall_id, window_id, actor_id, now) -> Rating | None:

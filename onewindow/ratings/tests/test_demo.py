@@ -22,3 +22,25 @@ def test_it_rates_most_acts_well_and_again_adds_nothing(personas, immediate_item
         assert rating.act == rating.event.kind and rating.rated_at > rating.act_at
         assert rating.is_bad == bool(rating.reasons) == bool(rating.comment)
     assert load_demo_ratings() == 0
+
+
+def test_the_demo_levels_are_spread_as_in_a_real_hall():
+    """Each act's draws (rated? which level? which channel?) are independent: most good,
+    a realistic few bad (the follow-up demo needs them)."""
+    import datetime as dt
+    from collections import Counter
+
+    from django.utils import timezone
+
+    from onewindow.ratings.demo import _rating
+
+    now = timezone.now()
+    at = now - dt.timedelta(days=30)
+    drawn = [_rating(pk, 1, "accepted", at, 1, 1, 1, now) for pk in range(1, 20001)]
+    rated = [r for r in drawn if r is not None]
+    assert 0.6 < len(rated) / len(drawn) < 0.7
+    levels = Counter(r.level for r in rated)
+    assert set(levels) == {1, 2, 3, 4, 5}
+    assert 0.6 < levels[5] / len(rated) < 0.8
+    assert 0.005 < (levels[1] + levels[2]) / len(rated) < 0.03
+    assert len({r.channel for r in rated}) == 3
