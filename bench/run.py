@@ -793,9 +793,14 @@ def bench_rating(eng, ctx, server, closed, env, data, healthz, results, details)
             "ms",
             floor=round(c0["latency_ms"]["p95"], 1),
             floor_label=f"/healthz p95, {plan.connections} connections closed loop",
-            target=f"< {RATING_P95_MS:g} ms",
-            ok=p95 < RATING_P95_MS and c["error_count"] == 0,
-            note=f"p50 {c['latency_ms']['p50']:.1f} ms, p99 {c['latency_ms']['p99']:.1f} ms",
+            # Shown, not judged: a closed-loop percentile restates Little's law
+            # (connections ÷ capacity); the target is judged on the paced run below.
+            target="",
+            ok=None if c["error_count"] == 0 else False,
+            note=(
+                f"p50 {c['latency_ms']['p50']:.1f} ms, p99 {c['latency_ms']['p99']:.1f} ms; "
+                f"{plan.connections} ÷ capacity = {1000 * plan.connections / max(capacity, 0.1):,.0f} ms"
+            ),
         )
     )
     rate = max(1.0, RATING_PACED_SHARE * capacity)
