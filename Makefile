@@ -21,10 +21,6 @@ STAMP := $(VENV)/.installed
 # Extra arguments for both pytest runs, e.g. `make test PYTEST_ARGS='-x -k workcal'`.
 PYTEST_XDIST ?= -n 2
 PYTEST_ARGS ?=
-# The browser journeys test pages, scripts and templates, which do not depend on the
-# engine: they run once, against the production engine (PostgreSQL), to keep `make test`
-# short; every other test runs on both. `make test SQLITE_MARKS=` runs them on SQLite too.
-SQLITE_MARKS ?= not browser
 # Arguments for bench/run.py, e.g. `make bench BENCH_ARGS='--quick --engine sqlite'`.
 BENCH_ARGS ?=
 
@@ -113,9 +109,8 @@ test: install
 	$(VENV)/bin/ruff check . || failed="$$failed ruff"; \
 	echo "== dependency audit (pip-audit; docs/security/audit-ignore.txt)"; \
 	$(PY) scripts/audit_dependencies.py || failed="$$failed dependency-audit"; \
-	echo "== pytest on SQLite (the browser journeys run once, on PostgreSQL below)"; \
-	env -u DATABASE_URL $(VENV)/bin/pytest -q $(PYTEST_XDIST) -m "$(SQLITE_MARKS)" $(PYTEST_ARGS) \
-		|| failed="$$failed pytest-sqlite"; \
+	echo "== pytest on SQLite"; \
+	env -u DATABASE_URL $(VENV)/bin/pytest -q $(PYTEST_XDIST) $(PYTEST_ARGS) || failed="$$failed pytest-sqlite"; \
 	echo "== pytest on PostgreSQL"; \
 	$(PY) -m onewindow.testing.pgrun -- $(VENV)/bin/pytest -q $(PYTEST_XDIST) $(PYTEST_ARGS) \
 		|| failed="$$failed pytest-postgresql"; \
