@@ -4,20 +4,9 @@ that raises has changed nothing."""
 
 from __future__ import annotations
 
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-
-def _format(message, params) -> str:
-    return str(message) % params if params else str(message)
-
-
-_lazy_format = lazy(_format, str)
-
-
-def fmt(message, **params):
-    """A lazily translated message with %-parameters."""
-    return _lazy_format(message, params)
+from onewindow.cases.services.errors import fmt  # noqa: F401  (the one lazy formatter)
 
 
 class FloorError(Exception):
