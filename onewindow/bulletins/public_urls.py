@@ -1,0 +1,6 @@
+from django.urls import path  # noqa: F401
+
+# Public pages (办事公开), no login.
+app_name = "bulletins_public"
+
+urlpatterns: list = []
