@@ -317,6 +317,7 @@ def test_production_refuses_to_start_without_the_key(tmp_path):
     assert "ONEWINDOW_AUDIT_KEY or ONEWINDOW_AUDIT_KEY_FILE must be set" in result.stderr
 
 
+@pytest.mark.slow
 def test_production_reads_the_key_from_a_file(tmp_path):
     key_file = tmp_path / "audit.key"
     key_file.write_text("0123456789abcdef" * 4 + "\n")

@@ -87,6 +87,7 @@ def table_digests(url):
     return digests
 
 
+@pytest.mark.slow
 def test_a_backup_restored_into_an_empty_database_is_the_same(databases, tmp_path):
     source, target = databases
     onewindow(source, tmp_path, "migrate", "-v0")
@@ -118,6 +119,7 @@ def test_a_backup_restored_into_an_empty_database_is_the_same(databases, tmp_pat
     onewindow(target, tmp_path, "audit", "verify")
 
 
+@pytest.mark.slow
 def test_a_failed_restore_changes_nothing(databases, tmp_path):
     """A backup cut short is refused before or during the restore, leaving the target as
     it was."""

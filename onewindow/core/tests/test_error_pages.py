@@ -171,6 +171,7 @@ print(json.dumps(out))
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("debug", ["", "1"])
 def test_a_database_that_cannot_be_reached_gives_the_503_page_everywhere(tmp_path, debug):
     import os

@@ -22,7 +22,7 @@ from onewindow.halls.models import Hall
 from onewindow.supervision.models import Alert, ScanState
 from onewindow.supervision.views import CHART_WEEKS, weekly_chart
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 STEP_ROLES = (Role.WINDOW_CLERK, Role.HANDLER, Role.REVIEWER, Role.APPROVER)
 NOW = timezone.make_aware(dt.datetime(2025, 12, 24, 18, 0))

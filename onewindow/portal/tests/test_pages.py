@@ -53,6 +53,7 @@ def test_assets_are_served_locally(client, personas):
     assert "https://" not in body.split("<body")[0]
 
 
+@pytest.mark.slow
 def test_production_settings_pass_the_deploy_check(tmp_path):
     import os
     import subprocess
