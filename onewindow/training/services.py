@@ -89,7 +89,7 @@ class Status:
                     _("the qualifying exam passed on %(date)s has expired")
                     % {"date": self.last_pass.isoformat()}
                 )
-        if rule.min_hours > 0:
+        if rule.min_hours > 0 and (self.last_pass is not None or not rule.exam_required):
             # Staff first qualified this year or last are not held to a year they did not
             # serve in full; everybody else needs the hours of last year, or of this one.
             new = self.first_pass is not None and self.first_pass.year >= day.year - 1
@@ -196,7 +196,8 @@ def window_staff(hall: Hall):
     )
 
 
-def _year_end(year: int) -> dt.date:
+def year_end(year: int) -> dt.date:
+    """The day a year's standing is judged on: its last day, or today for this year."""
     return min(dt.date(year, 12, 31), timezone.localdate())
 
 
@@ -243,7 +244,7 @@ class Share:
 def qualified_share(hall: Hall, year: int) -> Share:
     """The hall's window clerks qualified at the end of ``year`` (today for this year).
     Staff are those of the hall now: accounts keep no history of who worked where."""
-    found = statuses(list(window_staff(hall)), _year_end(year))
+    found = statuses(list(window_staff(hall)), year_end(year))
     return Share(qualified=sum(s.qualified for s in found.values()), staff=len(found))
 
 
