@@ -32,9 +32,9 @@ def test_the_demo_training_records():
         for u, s in rows
     }
     assert set(flagged) == {"td_clerk2", "rh_clerk2", "gjj_clerk2"}
-    assert flagged["td_clerk2"] == ["no qualifying exam passed"]
-    assert "expired" in flagged["rh_clerk2"][0]
-    assert "training hours" in flagged["gjj_clerk2"][0]
+    assert flagged["td_clerk2"] == ["未通过上岗资格考试"]
+    assert "已过有效期" in flagged["rh_clerk2"][0]
+    assert "应修 24 学时" in flagged["gjj_clerk2"][0]
     clerks = User.objects.filter(groups__name=Role.WINDOW_CLERK).count()
     assert clerks > 30  # nearly all of them qualified
     for hall in halls:

@@ -18,8 +18,8 @@ from .factories import make_session
 pytestmark = pytest.mark.django_db
 
 
-def client_for(user, lang="zh-hans") -> Client:
-    c = Client(headers={"accept-language": lang})
+def client_for(user) -> Client:
+    c = Client()
     c.force_login(user)
     return c
 
@@ -55,12 +55,12 @@ def test_bad_results_are_shown_and_nothing_changes(personas, newcomer, day):
                            attendees=[newcomer], result="absent")  # fmt: skip
     session.pass_mark = 60
     session.save()
-    c = client_for(personas.manager, "en")
+    c = client_for(personas.manager)
     url = reverse("training:session", args=[session.pk])
     r = c.post(url, {f"result-{newcomer.pk}": "passed", f"score-{newcomer.pk}": "abc"})
-    assert r.status_code == 400 and "the score is not a number" in r.content.decode()
+    assert r.status_code == 400 and "分数不是数字" in r.content.decode()
     r = c.post(url, {f"result-{newcomer.pk}": "passed", f"score-{newcomer.pk}": "40"})
-    assert r.status_code == 400 and "against a pass mark of 60" in r.content.decode()
+    assert r.status_code == 400 and "与及格分 60 不符" in r.content.decode()
     assert Attendance.objects.get(session=session).result == "absent"
     assert not AuditEntry.objects.filter(action__startswith="training.").exists()
 
@@ -136,3 +136,14 @@ def test_the_staff_form_refuses_the_window_role_and_the_list_shows_a_badge(perso
     make_user("newbie", halls=[personas.hall], roles=[Role.WINDOW_CLERK], qualified=False)
     listing = c.get(reverse("accounts:staff_list")).content.decode()
     assert listing.count("data-badge") == 1 and "未取得上岗资格" in listing
+
+
+def test_the_pages_speak_english_when_chosen(personas, newcomer, day):
+    from django.conf import settings
+
+    c = client_for(personas.manager)
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = c.get(reverse("training:unqualified")).content.decode()
+    assert "Window staff not qualified" in page and "no qualifying exam passed" in page
+    page = c.get(reverse("training:rule")).content.decode()
+    assert "A qualifying exam passed within the last 3 years." in page
