@@ -179,7 +179,8 @@ def window_check(user) -> str | None:
 
 def staff_badges(users) -> dict[int, list[str]]:
     """ "Not qualified" on the window staff of the staff list (`add_staff_badges`)."""
-    window = [u for u in users if Role.WINDOW_CLERK in u.role_codes]
+    # groups.all() uses the staff list's prefetch (role_codes would ask once per person).
+    window = [u for u in users if any(g.name == Role.WINDOW_CLERK for g in u.groups.all())]
     label = _("Not qualified")
     return {pk: [label] for pk, s in statuses(window).items() if not s.qualified}
 

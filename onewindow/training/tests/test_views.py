@@ -147,3 +147,19 @@ def test_the_pages_speak_english_when_chosen(personas, newcomer, day):
     assert "Window staff not qualified" in page and "no qualifying exam passed" in page
     page = c.get(reverse("training:rule")).content.decode()
     assert "A qualifying exam passed within the last 3 years." in page
+
+
+def test_the_staff_list_badges_in_a_fixed_number_of_queries(personas, day):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = client_for(personas.admin)
+    c.get(reverse("accounts:staff_list"))
+    with CaptureQueriesContext(connection) as before:
+        c.get(reverse("accounts:staff_list"))
+    for n in range(6):
+        make_user(f"extra{n}", halls=[personas.hall], roles=[Role.WINDOW_CLERK], qualified=n % 2)
+    with CaptureQueriesContext(connection) as after:
+        page = c.get(reverse("accounts:staff_list")).content.decode()
+    assert len(after) == len(before)
+    assert page.count("data-badge") == 3
