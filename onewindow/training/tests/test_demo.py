@@ -36,7 +36,7 @@ def test_the_demo_training_records():
     assert "已过有效期" in flagged["rh_clerk2"][0]
     assert "应修 24 学时" in flagged["gjj_clerk2"][0]
     clerks = User.objects.filter(groups__name=Role.WINDOW_CLERK).count()
-    assert clerks > 30  # nearly all of them qualified
+    assert clerks >= 30 and len(flagged) <= clerks // 10  # nearly all of them qualified
     for hall in halls:
         share = services.qualified_share(hall, timezone.localdate().year)
         assert share.staff == 0 or share.rate >= 0.5
