@@ -57,8 +57,16 @@ def make_window(hall: Hall, number: int = 1, department=None) -> Window:
 
 
 def make_user(
-    username: str | None = None, *, halls=(), roles=(), department=None, full_name=""
+    username: str | None = None,
+    *,
+    halls=(),
+    roles=(),
+    department=None,
+    full_name="",
+    qualified: bool = True,
 ) -> User:
+    """A staff member; ``qualified`` (the default) gives them the training records that
+    let them serve at a window (`qualify`), so that signing in at a window works."""
     from django.contrib.auth.models import Group
 
     username = username or f"user{next(_counter)}"
@@ -67,7 +75,48 @@ def make_user(
     )
     user.halls.set(halls)
     user.groups.set(Group.objects.filter(name__in=list(roles)))
+    if qualified:
+        qualify(user)
     return user
+
+
+# Years of the test sessions that qualify staff: a frozen clock anywhere in them finds a
+# qualifying pass of that year or the last, and 24 hours the year before.
+QUALIFYING_YEARS = range(2015, 2031)
+
+
+def qualify(user: User) -> None:
+    """Record ``user`` as passing a qualifying course of 24 hours on 2 January of every
+    year of `QUALIFYING_YEARS`: qualified under the default training rule on any day."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from onewindow.training.models import Attendance, TrainingSession
+
+    topic = "测试岗前培训"
+    sessions = {s.date.year: s for s in TrainingSession.objects.filter(topic=topic)}
+    missing = [
+        TrainingSession(
+            date=dt.date(year, 1, 2),
+            hours=Decimal("24"),
+            topic=topic,
+            trainer="测试",
+            has_exam=True,
+            qualifying=True,
+        )
+        for year in QUALIFYING_YEARS
+        if year not in sessions
+    ]
+    if missing:
+        TrainingSession.objects.bulk_create(missing)
+        sessions = {s.date.year: s for s in TrainingSession.objects.filter(topic=topic)}
+    Attendance.objects.bulk_create(
+        (
+            Attendance(session=s, user=user, result=Attendance.Result.PASSED)
+            for s in sessions.values()
+        ),
+        ignore_conflicts=True,
+    )
 
 
 @dataclass

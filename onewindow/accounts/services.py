@@ -30,6 +30,36 @@ class StaffRefused(PermissionDenied):
         self.field = field
 
 
+# Putting someone at a window means giving them a role in WINDOW_ROLES. A higher app (the
+# training records, for one) adds checks from its AppConfig.ready with
+# `add_window_check`: each takes the staff member and returns a translated reason to
+# refuse, or None. accounts knows nothing of what they check. Badges work the same way:
+# each function takes the listed staff members and returns {user pk: [labels]}.
+WINDOW_ROLES = frozenset({Role.WINDOW_CLERK})
+window_checks: list = []
+staff_badges: list = []
+
+
+def add_window_check(check) -> None:
+    if check not in window_checks:
+        window_checks.append(check)
+
+
+def add_staff_badges(badges) -> None:
+    if badges not in staff_badges:
+        staff_badges.append(badges)
+
+
+def badge_staff(users: list[User]) -> None:
+    """Give each listed staff member the labels the higher apps attach (``badges``)."""
+    for user in users:
+        user.badges = []
+    for badges in staff_badges:
+        found = badges(users)
+        for user in users:
+            user.badges.extend(found.get(user.pk, ()))
+
+
 def grantable_roles(actor) -> frozenset[str]:
     """The roles ``actor`` may grant and withdraw: every role for a centre administrator,
     the hall roles for a hall manager, none for anybody else (``None`` is the system:
@@ -109,6 +139,12 @@ def save_staff(
     before_roles = set(before["roles"]) if before else set()
     after_roles = {g.name for g in groups}
     _check_rights(actor, user, halls, before_roles, after_roles)
+    # The system (the demo, the commands) loads staff together with their records.
+    if actor is not None and (after_roles - before_roles) & WINDOW_ROLES:
+        for check in window_checks:
+            reason = check(user)
+            if reason:
+                raise StaffRefused(reason, field="roles")
     if password:
         user.set_password(password)
     elif creating and not user.password:

@@ -31,6 +31,8 @@ def staff_list(request):
     q = request.GET.get("q", "").strip()
     if q:
         staff = staff.filter(Q(username__icontains=q) | Q(full_name__icontains=q))
+    staff = list(staff)
+    services.badge_staff(staff)
     return render(request, "accounts/staff_list.html", {"staff": staff, "q": q})
 
 

@@ -56,6 +56,7 @@ def _staff_links():
             _("Bad-rating follow-ups"),
             lambda u: u.has_perm("followups.view_followup"),
         ),
+        ("training:sessions", _("Training"), lambda u: u.has_perm("training.view_training")),
     ]
     admin = [
         ("halls:list", _("Halls"), lambda u: u.has_perm("halls.manage_halls")),

@@ -31,6 +31,7 @@ from onewindow.audit.services import record
 from onewindow.core.validators import validate_resident_id
 from onewindow.halls.models import Hall, Window
 from onewindow.lib import idnumbers
+from onewindow.training.services import NotQualified, ensure_qualified
 
 from .errors import DailyLimit, InvalidInput, NotNow, NotPermitted, NotSignedIn, WindowTaken, fmt
 from .models import QueueCategory, QueueEvent, Ticket, WindowSession
@@ -305,6 +306,10 @@ def sign_in(*, actor, window: Window, request=None) -> WindowSession:
         raise InvalidInput({"window": _("This window is closed.")})
     if not may_serve(actor, window.hall_id):
         raise NotPermitted()
+    try:  # only staff qualified by their training serve at a window (training app)
+        ensure_qualified(actor)
+    except NotQualified as exc:
+        raise NotPermitted(exc.message, code="not_qualified") from None
     with transaction.atomic():
         taken = WindowSession.objects.open().filter(window=window).select_related("clerk").first()
         if taken is not None and taken.clerk_id != actor.pk:

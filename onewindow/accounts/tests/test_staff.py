@@ -26,11 +26,14 @@ def _form(personas, **overrides):
 
 def test_it_lets_a_hall_manager_create_staff_in_their_hall(client, personas):
     client.force_login(personas.manager)
+    # A new account cannot start at a window: it has no training yet (training app).
     response = client.post(reverse("accounts:staff_create"), _form(personas))
+    assert response.status_code == 403 and not User.objects.filter(username="newclerk").exists()
+    response = client.post(reverse("accounts:staff_create"), _form(personas, roles=[Role.HANDLER]))
     assert response.status_code == 302
     user = User.objects.get(username="newclerk")
     assert user.hall_id_set == {personas.hall.pk}
-    assert user.has_role(Role.WINDOW_CLERK)
+    assert user.has_role(Role.HANDLER)
     assert user.check_password("Counter-window-77")
     entry = AuditEntry.objects.get(action="staff.created")
     assert entry.actor == personas.manager and entry.object_id == str(user.pk)

@@ -38,6 +38,7 @@ from onewindow.followups.services import open_for
 from onewindow.followups.tests.factories import make_rating
 from onewindow.supervision.models import Alert, AlertEvent
 from onewindow.supervision.tests.factories import make_alert
+from onewindow.training.tests.factories import make_session
 
 API_PREFIX = "api/v1/"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
@@ -279,6 +280,18 @@ PAGES: dict[str, Open | Staff] = {
         args=(("pk", "followup_pk"), ("action", "followup_action")),
     ),
     "followup/<slug:token>/": Open(args=(("token", "followup_token"),)),
+    # training: hall managers record their halls' sessions; the centre sets the rule
+    "staff/training/": Staff("manager", "clerk"),
+    "staff/training/new/": Staff("manager", "clerk"),
+    "staff/training/<int:pk>/": Staff(
+        "manager", "clerk", other_hall=True, args=(("pk", "training_pk"),)
+    ),
+    "staff/training/<int:pk>/edit/": Staff(
+        "manager", "clerk", other_hall=True, args=(("pk", "training_pk"),)
+    ),
+    "staff/training/hours/": Staff("manager", "clerk"),
+    "staff/training/unqualified/": Staff("manager", "clerk"),
+    "staff/training/rule/": Staff("manager", "clerk"),
 }
 
 # The models registered with the Django admin: its pages answer only staff accounts
@@ -476,6 +489,7 @@ def world(personas):
         "followup_token": followup.token,
     }
     values.update(make_conduct_world(personas, observer))
+    values["training_pk"] = make_session([personas.hall]).pk
     return {"personas": personas, "item": item, "case": case, "alert": alert,
             "observer": observer, "values": values}  # fmt: skip
 

@@ -13,6 +13,7 @@ from onewindow.demo.organisation import DEMO_PASSWORD, load_organisation
 from onewindow.floor.demo import load_demo_floor
 from onewindow.followups.demo import load_demo_followups
 from onewindow.ratings.demo import load_demo_ratings
+from onewindow.training.demo import load_demo_training
 
 
 class Command(BaseCommand):
@@ -29,6 +30,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         accounts = load_organisation(stdout=self.stdout)
         load_demo_catalogue(stdout=self.stdout)
+        # Training records, before anyone signs in at a window (training.demo).
+        load_demo_training(stdout=self.stdout)
         self.stdout.write("")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for roles, usernames in accounts.items():
