@@ -44,6 +44,8 @@ HALL_ROLES = frozenset(Role.values) - CENTRE_ROLES
 # the centre and hall managers (their halls' staff; everyone reads their own).
 # Bad-rating follow-up (差评整改): the staff of a hall see its follow-ups, the centre and the
 # supervision office every hall's; the supervision office decides the halls' appeals.
+# Floor statistics (wait and service times, staffing): hall managers for their halls, the
+# centre and the supervision office for every hall.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.WINDOW_CLERK: ["cases.handle_cases", "floor.serve_queue", "followups.view_followup"],
     Role.HANDLER: ["cases.handle_cases", "followups.view_followup"],
@@ -67,6 +69,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "complaints.handle_complaints",
         "conduct.view_conduct_files",
         "followups.view_followup",
+        "floorstats.view_floor_stats",
     ],
     Role.CENTRE_ADMIN: [
         "accounts.manage_staff",
@@ -80,6 +83,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "conduct.manage_observers",
         "conduct.view_conduct_files",
         "followups.view_followup",
+        "floorstats.view_floor_stats",
     ],
     Role.SUPERVISOR: [
         "audit.view_auditentry",
@@ -91,6 +95,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "conduct.view_conduct_files",
         "followups.view_followup",
         "followups.decide_appeals",
+        "floorstats.view_floor_stats",
     ],
     Role.LEGAL_REVIEWER: ["catalogue.review_legal"],
     Role.FEE_REVIEWER: ["catalogue.review_fees"],
