@@ -226,7 +226,7 @@ def get_statistics(request, filters: Query[StatisticsFilters]):
             for r in figures["lines"]
         ],  # fmt: skip
         "items": [
-            _figures(r, item=r["item"].implementation_code, name=r["item"].name)
+            _figures(r, item=r["item"].implementation_code, name=statistics.item_name(r["item"]))
             for r in figures["items"]
         ],  # fmt: skip
         "windows": [

@@ -205,13 +205,22 @@ def ticket_figures(scope: Scope) -> dict:
             items[row["case__item_id"]].add(row)
     hall_rows = Hall.objects.filter(pk__in=halls).order_by("code")
     line_rows = QueueCategory.objects.filter(pk__in=lines).select_related("hall")
-    item_rows = ServiceItem.objects.filter(pk__in=items).order_by("name")
+    item_rows = (
+        ServiceItem.objects.filter(pk__in=items)
+        .select_related("published_version", "latest_version")
+        .order_by("implementation_code")
+    )
     return {
         "total": total.figures(),
         "halls": [{"hall": h, **halls[h.pk].figures()} for h in hall_rows],
         "lines": [{"line": c, **lines[c.pk].figures()} for c in line_rows],
         "items": [{"item": i, **items[i.pk].figures()} for i in item_rows],
     }
+
+
+def item_name(item: ServiceItem) -> str:
+    version = item.published_version or item.latest_version
+    return version.name if version else item.implementation_code
 
 
 def arrivals_heatmap(scope: Scope) -> list[list[int]]:
