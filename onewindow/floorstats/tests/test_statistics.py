@@ -12,9 +12,9 @@ from django.core.cache import cache
 from onewindow.cases import services as case_services
 from onewindow.cases.tests.factories import at, make_case, make_immediate_item
 from onewindow.floor import services as floor_services
+from onewindow.floor.tests.factories import make_line
 from onewindow.floorstats import statistics
 from onewindow.floorstats.statistics import Period, Scope, percentile
-from onewindow.floor.tests.factories import make_line
 from onewindow.lib import erlang
 
 from .factories import make_session, make_ticket
