@@ -4,6 +4,7 @@ what is shown, and bad filters answered with a clear error that changes nothing.
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def client(user=None, language="zh-hans"):
     c = Client(HTTP_ACCEPT_LANGUAGE=language)
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     if user is not None:
         c.force_login(user)
     return c
