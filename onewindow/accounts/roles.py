@@ -46,6 +46,8 @@ HALL_ROLES = frozenset(Role.values) - CENTRE_ROLES
 # supervision office every hall's; the supervision office decides the halls' appeals.
 # Training (培训): hall managers record their halls' sessions and results, the centre
 # every hall's and the qualification rule; the supervision office reads them.
+# Floor statistics (wait and service times, staffing): hall managers for their halls, the
+# centre and the supervision office for every hall.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.WINDOW_CLERK: ["cases.handle_cases", "floor.serve_queue", "followups.view_followup"],
     Role.HANDLER: ["cases.handle_cases", "followups.view_followup"],
@@ -71,6 +73,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "followups.view_followup",
         "training.view_training",
         "training.manage_training",
+        "floorstats.view_floor_stats",
     ],
     Role.CENTRE_ADMIN: [
         "accounts.manage_staff",
@@ -87,6 +90,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "training.view_training",
         "training.manage_training",
         "training.manage_rule",
+        "floorstats.view_floor_stats",
     ],
     Role.SUPERVISOR: [
         "audit.view_auditentry",
@@ -99,6 +103,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "followups.view_followup",
         "followups.decide_appeals",
         "training.view_training",
+        "floorstats.view_floor_stats",
     ],
     Role.LEGAL_REVIEWER: ["catalogue.review_legal"],
     Role.FEE_REVIEWER: ["catalogue.review_fees"],

@@ -52,6 +52,11 @@ def _staff_links():
         ),
         ("floor:console", _("Calling"), lambda u: u.has_perm("floor.serve_queue")),
         (
+            "floorstats:overview",
+            _("Floor statistics"),
+            lambda u: u.has_perm("floorstats.view_floor_stats"),
+        ),
+        (
             "followups:queue",
             _("Bad-rating follow-ups"),
             lambda u: u.has_perm("followups.view_followup"),

@@ -1,6 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 # Public pages (办事公开), no login.
 app_name = "floorstats_public"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.live_wait, name="live_wait"),
+]

@@ -238,6 +238,11 @@ PAGES: dict[str, Open | Staff] = {
     "floor/t/<str:token>/slip/": Open(404),
     "floor/console/": Staff("clerk", "observer"),
     "floor/console/<slug:action>/": Staff(None, "observer", method="POST"),
+    # floor statistics: hall managers (their halls), the centre and supervision; the live
+    # wait per line is public
+    "staff/floor-stats/": Staff("manager", "clerk"),
+    "staff/floor-stats/staffing/": Staff("manager", "clerk"),
+    "floor-wait/": Open(),
     # conduct: the code is public; observers see their own visits, the office the findings
     "staff/conduct/code/": Open(),
     "conduct/": Open(),
@@ -378,6 +383,9 @@ API: dict[tuple[str, str], Open | Staff] = {
         ("POST", f"/api/v1/floor/window/{action}"): Staff(None, "observer", method="POST")
         for action in ("call-next", "recall", "no-show", "done", "transfer")
     },
+    ("GET", "/api/v1/floorstats/statistics"): Staff("manager", "clerk"),
+    ("GET", "/api/v1/floorstats/staffing?hall=CG"): Staff("manager", "clerk"),
+    ("GET", "/api/v1/floorstats/live"): Open(),
 }
 
 
