@@ -273,6 +273,8 @@ def test_every_role_is_either_a_hall_role_or_a_centre_role():
         "followups.view_followup",
         "reports.view_reports",
         "reports.generate_reports",
+        # the floor statistics of the halls one sees (visible_to)
+        "floorstats.view_floor_stats",
     }
     for role in HALL_ROLES:
         assert set(ROLE_PERMISSIONS[role]) <= hall_bounded, role
