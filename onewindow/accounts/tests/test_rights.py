@@ -276,6 +276,8 @@ def test_every_role_is_either_a_hall_role_or_a_centre_role():
         # a hall manager records the training of their own halls (training.services)
         "training.view_training",
         "training.manage_training",
+        # the floor statistics of the halls one sees (visible_to)
+        "floorstats.view_floor_stats",
     }
     for role in HALL_ROLES:
         assert set(ROLE_PERMISSIONS[role]) <= hall_bounded, role
