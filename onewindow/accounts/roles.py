@@ -67,6 +67,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "complaints.handle_complaints",
         "conduct.view_conduct_files",
         "followups.view_followup",
+        "meetings.view_meetings",
+        "meetings.report_progress",
+        "bulletins.acknowledge_bulletins",
     ],
     Role.CENTRE_ADMIN: [
         "accounts.manage_staff",
@@ -80,6 +83,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "conduct.manage_observers",
         "conduct.view_conduct_files",
         "followups.view_followup",
+        "meetings.view_meetings",
+        "meetings.manage_meetings",
+        "bulletins.manage_bulletins",
     ],
     Role.SUPERVISOR: [
         "audit.view_auditentry",
@@ -91,6 +97,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "conduct.view_conduct_files",
         "followups.view_followup",
         "followups.decide_appeals",
+        "meetings.view_meetings",
     ],
     Role.LEGAL_REVIEWER: ["catalogue.review_legal"],
     Role.FEE_REVIEWER: ["catalogue.review_fees"],

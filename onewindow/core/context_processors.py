@@ -56,6 +56,13 @@ def _staff_links():
             _("Bad-rating follow-ups"),
             lambda u: u.has_perm("followups.view_followup"),
         ),
+        ("meetings:list", _("Joint meetings"), lambda u: u.has_perm("meetings.view_meetings")),
+        ("bulletins:list", _("Bulletins"), lambda u: u.has_perm("bulletins.manage_bulletins")),
+        (
+            "bulletins:inbox",
+            _("Bulletins to my hall"),
+            lambda u: not u.has_perm("bulletins.manage_bulletins"),
+        ),
     ]
     admin = [
         ("halls:list", _("Halls"), lambda u: u.has_perm("halls.manage_halls")),
