@@ -44,6 +44,9 @@ HALL_ROLES = frozenset(Role.values) - CENTRE_ROLES
 # the centre and hall managers (their halls' staff; everyone reads their own).
 # Bad-rating follow-up (差评整改): the staff of a hall see its follow-ups, the centre and the
 # supervision office every hall's; the supervision office decides the halls' appeals.
+# Joint meetings: the centre records meetings and decisions and verifies them; the owner
+# hall's manager reports progress. Bulletins: the centre writes and publishes them; a
+# recipient hall's manager acknowledges them.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.WINDOW_CLERK: ["cases.handle_cases", "floor.serve_queue", "followups.view_followup"],
     Role.HANDLER: ["cases.handle_cases", "followups.view_followup"],

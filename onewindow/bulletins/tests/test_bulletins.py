@@ -221,3 +221,18 @@ def test_a_draft_from_a_months_report(personas):
     r = client_for(p.admin).post("/staff/bulletins/from-report/", {"month": "2099-01"})
     assert r.status_code == 200 and "2099-01" in r.content.decode()
     assert footprint() == before
+
+
+def test_the_lists_ask_the_database_a_fixed_number_of_times(
+    personas, django_assert_max_num_queries
+):
+    p = personas
+    for n in range(6):
+        publish(p, title=f"通报{n}")
+    admin, manager = client_for(p.admin), client_for(p.manager)
+    admin.get("/staff/bulletins/")
+    manager.get("/staff/bulletins/inbox/")  # sessions and permissions cached
+    with django_assert_max_num_queries(8):
+        assert admin.get("/staff/bulletins/").status_code == 200
+    with django_assert_max_num_queries(8):
+        assert manager.get("/staff/bulletins/inbox/").status_code == 200

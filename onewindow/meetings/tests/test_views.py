@@ -90,3 +90,16 @@ def test_the_list_shows_statuses(personas, decision):
     assert 'data-status="overdue"' in page
     r = client_for(personas.clerk).get("/staff/meetings/")
     assert r.status_code == 403
+
+
+def test_the_list_asks_the_database_a_fixed_number_of_times(personas, decision,
+                                                             django_assert_max_num_queries):  # fmt: skip
+    for _n in range(5):
+        services.add_decision(
+            actor=personas.admin, meeting=decision.meeting, text="再议", owner_hall=personas.hall,
+            due_on=timezone.localdate(),
+        )  # fmt: skip
+    c = client_for(personas.manager)
+    c.get("/staff/meetings/")
+    with django_assert_max_num_queries(8):
+        assert c.get("/staff/meetings/").status_code == 200
