@@ -273,6 +273,10 @@ def test_every_role_is_either_a_hall_role_or_a_centre_role():
         "followups.view_followup",
         "reports.view_reports",
         "reports.generate_reports",
+        # meetings the hall attended, its own decisions; bulletins issued to the hall
+        "meetings.view_meetings",
+        "meetings.report_progress",
+        "bulletins.acknowledge_bulletins",
     }
     for role in HALL_ROLES:
         assert set(ROLE_PERMISSIONS[role]) <= hall_bounded, role
