@@ -48,6 +48,9 @@ HALL_ROLES = frozenset(Role.values) - CENTRE_ROLES
 # every hall's and the qualification rule; the supervision office reads them.
 # Floor statistics (wait and service times, staffing): hall managers for their halls, the
 # centre and the supervision office for every hall.
+# Joint meetings: the centre records meetings and decisions and verifies them; the owner
+# hall's manager reports progress. Bulletins: the centre writes and publishes them; a
+# recipient hall's manager acknowledges them.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.WINDOW_CLERK: ["cases.handle_cases", "floor.serve_queue", "followups.view_followup"],
     Role.HANDLER: ["cases.handle_cases", "followups.view_followup"],
@@ -74,6 +77,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "training.view_training",
         "training.manage_training",
         "floorstats.view_floor_stats",
+        "meetings.view_meetings",
+        "meetings.report_progress",
+        "bulletins.acknowledge_bulletins",
     ],
     Role.CENTRE_ADMIN: [
         "accounts.manage_staff",
@@ -91,6 +97,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "training.manage_training",
         "training.manage_rule",
         "floorstats.view_floor_stats",
+        "meetings.view_meetings",
+        "meetings.manage_meetings",
+        "bulletins.manage_bulletins",
     ],
     Role.SUPERVISOR: [
         "audit.view_auditentry",
@@ -104,6 +113,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "followups.decide_appeals",
         "training.view_training",
         "floorstats.view_floor_stats",
+        "meetings.view_meetings",
     ],
     Role.LEGAL_REVIEWER: ["catalogue.review_legal"],
     Role.FEE_REVIEWER: ["catalogue.review_fees"],

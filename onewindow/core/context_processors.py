@@ -62,6 +62,13 @@ def _staff_links():
             lambda u: u.has_perm("followups.view_followup"),
         ),
         ("training:sessions", _("Training"), lambda u: u.has_perm("training.view_training")),
+        ("meetings:list", _("Joint meetings"), lambda u: u.has_perm("meetings.view_meetings")),
+        ("bulletins:list", _("Bulletins"), lambda u: u.has_perm("bulletins.manage_bulletins")),
+        (
+            "bulletins:inbox",
+            _("Bulletins to my hall"),
+            lambda u: not u.has_perm("bulletins.manage_bulletins"),
+        ),
     ]
     admin = [
         ("halls:list", _("Halls"), lambda u: u.has_perm("halls.manage_halls")),

@@ -278,6 +278,10 @@ def test_every_role_is_either_a_hall_role_or_a_centre_role():
         "training.manage_training",
         # the floor statistics of the halls one sees (visible_to)
         "floorstats.view_floor_stats",
+        # meetings the hall attended, its own decisions; bulletins issued to the hall
+        "meetings.view_meetings",
+        "meetings.report_progress",
+        "bulletins.acknowledge_bulletins",
     }
     for role in HALL_ROLES:
         assert set(ROLE_PERMISSIONS[role]) <= hall_bounded, role

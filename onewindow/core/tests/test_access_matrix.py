@@ -28,6 +28,7 @@ from onewindow.accounts.models import ApiToken
 from onewindow.accounts.roles import Role
 from onewindow.api import api
 from onewindow.audit.models import AuditEntry
+from onewindow.bulletins.tests.factories import make_bulletins_world
 from onewindow.cases import services
 from onewindow.cases.models import Attachment, Case, CaseEvent
 from onewindow.cases.tests.factories import at, make_accepted_case, make_item
@@ -36,6 +37,7 @@ from onewindow.conduct.tests.factories import make_conduct_world
 from onewindow.factories import make_user
 from onewindow.followups.services import open_for
 from onewindow.followups.tests.factories import make_rating
+from onewindow.meetings.tests.factories import make_meetings_world
 from onewindow.supervision.models import Alert, AlertEvent
 from onewindow.supervision.tests.factories import make_alert
 from onewindow.training.tests.factories import make_session
@@ -297,6 +299,49 @@ PAGES: dict[str, Open | Staff] = {
     "staff/training/hours/": Staff("manager", "clerk"),
     "staff/training/unqualified/": Staff("manager", "clerk"),
     "staff/training/rule/": Staff("manager", "clerk"),
+    # joint meetings: the centre records; a hall manager reports on their hall's decisions
+    "staff/meetings/": Staff("manager", "clerk"),
+    "staff/meetings/new/": Staff("admin", "manager"),
+    "staff/meetings/<int:pk>/": Staff(
+        "manager", "clerk", other_hall=True, args=(("pk", "meeting_pk"),)
+    ),
+    "staff/meetings/<int:pk>/decisions/": Staff(
+        None, "manager", method="POST", args=(("pk", "meeting_pk"),)
+    ),
+    "staff/meetings/decisions/<int:pk>/<slug:action>/": Staff(
+        None,
+        "clerk",
+        other_hall=True,
+        method="POST",
+        args=(("pk", "decision_pk"), ("action", "decision_action")),
+    ),
+    # bulletins: the centre writes; a recipient hall reads and its manager acknowledges
+    "bulletins/": Open(),
+    "bulletins/<uuid:key>/": Open(404, args=(("key", "bulletin_draft_key"),)),
+    "bulletins/<uuid:key>/attachments/<int:pk>/": Open(
+        404, args=(("key", "bulletin_draft_key"), ("pk", "bulletin_attachment_pk"))
+    ),
+    "staff/bulletins/": Staff("admin", "manager"),
+    "staff/bulletins/new/": Staff("admin", "manager"),
+    "staff/bulletins/from-report/": Staff("admin", "manager"),
+    "staff/bulletins/inbox/": Staff("clerk", "clerk", 200),
+    # opened by the hall's staff it is marked read, so the wrong persona is the centre's
+    "staff/bulletins/<int:pk>/": Staff(
+        "manager", "legal", 404, other_hall=True, args=(("pk", "bulletin_pk"),)
+    ),
+    "staff/bulletins/<int:pk>/edit/": Staff(
+        "admin", "manager", args=(("pk", "bulletin_draft_pk"),)
+    ),
+    "staff/bulletins/<int:pk>/publish/": Staff(
+        None, "manager", method="POST", args=(("pk", "bulletin_draft_pk"),)
+    ),
+    "staff/bulletins/<int:pk>/acknowledge/": Staff(
+        None, "clerk", other_hall=True, method="POST", args=(("pk", "bulletin_pk"),)
+    ),
+    # an unknown attachment (bulletins/tests serve a real one to its readers only)
+    "staff/bulletins/attachments/<int:pk>/": Staff(
+        None, "clerk", 404, args=(("pk", "bulletin_attachment_pk"),)
+    ),
 }
 
 # The models registered with the Django admin: its pages answer only staff accounts
@@ -498,6 +543,8 @@ def world(personas):
     }
     values.update(make_conduct_world(personas, observer))
     values["training_pk"] = make_session([personas.hall]).pk
+    values.update(make_meetings_world(personas))
+    values.update(make_bulletins_world(personas))
     return {"personas": personas, "item": item, "case": case, "alert": alert,
             "observer": observer, "values": values}  # fmt: skip
 
@@ -626,6 +673,8 @@ def _writer(spec, url: str) -> str:
         return "manager"
     if "/conduct/" in url:
         return "observer"
+    if "/meetings/" in url or "/bulletins/" in url:
+        return "manager"
     return "clerk"
 
 

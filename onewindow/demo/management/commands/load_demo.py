@@ -4,6 +4,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+from onewindow.bulletins.demo import load_demo_bulletins
 from onewindow.cases.simulate import DEMO_CASES, simulate_demo
 from onewindow.catalogue.demo import load_demo_catalogue
 from onewindow.complaints.demo import load_demo_complaints
@@ -12,6 +13,7 @@ from onewindow.demo.alerts import raise_history_alerts
 from onewindow.demo.organisation import DEMO_PASSWORD, load_organisation
 from onewindow.floor.demo import load_demo_floor
 from onewindow.followups.demo import load_demo_followups
+from onewindow.meetings.demo import load_demo_meetings
 from onewindow.ratings.demo import load_demo_ratings
 from onewindow.training.demo import load_demo_training
 
@@ -59,3 +61,7 @@ class Command(BaseCommand):
         load_demo_conduct(stdout=self.stdout, password=DEMO_PASSWORD)
         # The queue lines of every hall (the floor's kiosk, console and calling screen).
         load_demo_floor(stdout=self.stdout)
+        # Joint meetings over the year with decisions in every state (meetings.demo).
+        load_demo_meetings(stdout=self.stdout)
+        # Bulletins, one drafted from last month's report, acknowledged by most halls.
+        load_demo_bulletins(stdout=self.stdout)
