@@ -8,7 +8,12 @@ present state, so that a past month counts the same when it is counted again:
 * for the cases open at the month's end, the due date the latest event up to that moment
   recorded (acceptance, extension, resumption, a recount of the clock) and whether the
   case stood suspended then;
-* the ratings and the supervision alerts dated in the month.
+* the ratings and the supervision alerts dated in the month;
+* the bad-rating follow-ups opened in the month and the steps taken in it (a call back
+  records whether it was late), and, for those open at the month's end, the state the
+  latest step before then left them in;
+* the complaints registered in the month, and the answers and closings of the month
+  against the due date the step before them recorded.
 
 Each source is read with one grouped query at the finest grain (hall, department, window,
 item); the levels of the report (the whole scope, halls, departments, windows, items) are
@@ -26,6 +31,8 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 
 from onewindow.cases.models import Case, CaseEvent
+from onewindow.complaints.models import Complaint, ComplaintCategory, ComplaintStep
+from onewindow.followups.models import FollowUp, FollowUpEvent
 from onewindow.halls.models import Department, Hall, Window
 from onewindow.ratings.models import BAD_LEVELS, Rating
 from onewindow.supervision.models import Alert, Level
@@ -67,11 +74,22 @@ COUNTS = (
     "yellow_cards",
     "red_cards",
     "fee_anomalies",
+    "followups_opened",
+    "followups_called_back",
+    "followups_called_back_on_time",
+    "followups_closed",
+    "followups_open_at_end",
+    "followups_overdue_at_end",
+    "complaints_received",
+    "complaints_answered",
+    "complaints_answered_on_time",
+    "complaints_closed",
+    "complaints_closed_on_time",
 )
 
-#: Indicators of the issue that wait for their apps (bad-rating follow-ups, complaints):
-#: listed in every report as rows still to come, never as zeros.
-LATER = ("followups", "complaints")
+#: Indicators still waiting for their data, listed in every report as rows to come
+#: (never as zeros). Every indicator of the domain guide is counted now.
+LATER: tuple[str, ...] = ()
 
 
 def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -244,6 +262,107 @@ def _alerts(hall_ids, start, end, rows) -> None:
     _add(rows, qs, ("warnings", "yellow_cards", "red_cards", "fee_anomalies"))
 
 
+def _followups(hall_ids, start, end, last_day, rows) -> None:
+    """Bad-rating follow-ups: opened in the month; called back in it (and on time, as the
+    call-back step recorded); closed (reported back to the rater) in it; open at the
+    month's end, and overdue among them: still to call back past the call-back date, or
+    being fixed past the fix date, counted to the month's last day."""
+    base = FollowUp.objects.all()
+    if hall_ids is not None:
+        base = base.filter(hall__in=hall_ids)
+
+    def keys(prefix=""):
+        return {
+            "h": F(f"{prefix}hall"),
+            "d": F(f"{prefix}case__department"),
+            "w": F(f"{prefix}rating__window"),
+            "i": F(f"{prefix}case__item"),
+        }
+
+    opened = (
+        base.filter(opened_at__gte=start, opened_at__lt=end)
+        .values(**keys())
+        .annotate(followups_opened=Count("id"))
+    )
+    _add(rows, opened, ("followups_opened",))
+    steps = (
+        FollowUpEvent.objects.filter(
+            followup__in=base, at__gte=start, at__lt=end, action__in=("call_back", "report_back")
+        )
+        .values(**keys("followup__"))
+        .annotate(
+            followups_called_back=Count("id", filter=Q(action="call_back")),
+            followups_called_back_on_time=Count(
+                "id", filter=Q(action="call_back", data__late=False)
+            ),
+            followups_closed=Count("id", filter=Q(action="report_back")),
+        )
+    )
+    _add(
+        rows,
+        steps,
+        ("followups_called_back", "followups_called_back_on_time", "followups_closed"),
+    )
+    before_end = FollowUpEvent.objects.filter(followup=OuterRef("pk"), at__lt=end)
+    state = before_end.exclude(to_state="").order_by("-at", "-id").values("to_state")[:1]
+    still_open = (
+        base.filter(opened_at__lt=end)
+        .exclude(Exists(before_end.filter(action="report_back")))
+        .annotate(state_then=Subquery(state))
+        .values("callback_due", "fix_due", "state_then", **keys())
+    )
+    S = FollowUp.State
+    for r in still_open:
+        row = rows[_key(r["h"], r["d"], r["w"], r["i"])]
+        row["followups_open_at_end"] += 1
+        if (r["state_then"] == S.OPEN and r["callback_due"] < last_day) or (
+            r["state_then"] == S.FIXING and r["fix_due"] and r["fix_due"] < last_day
+        ):
+            row["followups_overdue_at_end"] += 1
+
+
+def _complaints(hall_ids, start, end, rows) -> None:
+    """Complaints (not the other requests): registered in the month; answered and closed
+    in it, each on time when done by the due date the step before it recorded. A
+    complaint belongs to its responsible hall, and to the department, window and item of
+    the case (or the window) it is about."""
+    base = Complaint.objects.filter(category__kind=ComplaintCategory.Kind.COMPLAINT)
+    if hall_ids is not None:
+        base = base.filter(hall__in=hall_ids)
+
+    def keys(prefix=""):
+        return {
+            "h": F(f"{prefix}hall"),
+            "d": F(f"{prefix}subject_case__department"),
+            "w": Coalesce(F(f"{prefix}subject_window"), F(f"{prefix}subject_case__window")),
+            "i": F(f"{prefix}subject_case__item"),
+        }
+
+    received = (
+        base.filter(registered_at__gte=start, registered_at__lt=end)
+        .values(**keys())
+        .annotate(complaints_received=Count("id"))
+    )
+    _add(rows, received, ("complaints_received",))
+    K_ = ComplaintStep.Kind
+    due_before = ComplaintStep.objects.filter(
+        complaint=OuterRef("complaint"), seq=OuterRef("seq") - 1
+    ).values("due")[:1]
+    steps = (
+        ComplaintStep.objects.filter(
+            complaint__in=base, at__gte=start, at__lt=end, kind__in=(K_.ANSWERED, K_.CLOSED)
+        )
+        .annotate(due_before=Subquery(due_before))
+        .values("kind", "at", "due_before", **keys("complaint__"))
+    )
+    for r in steps:
+        row = rows[_key(r["h"], r["d"], r["w"], r["i"])]
+        name = "complaints_answered" if r["kind"] == K_.ANSWERED else "complaints_closed"
+        row[name] += 1
+        if r["due_before"] is None or r["at"].astimezone(SHANGHAI).date() <= r["due_before"]:
+            row[f"{name}_on_time"] += 1
+
+
 def _rate(num, den) -> dict:
     return {"num": num, "den": den, "value": round(num / den, 4) if den else None}
 
@@ -265,6 +384,14 @@ def _rates(c: dict) -> dict:
         "speedup_promised": speed_promised,
         "speedup_actual": speed_actual,
         "satisfaction": _rate(c["ratings_satisfied"], c["ratings"]),
+        "followups_callback_in_time": _rate(
+            c["followups_called_back_on_time"], c["followups_called_back"]
+        ),
+        "followups_overdue_open": _rate(c["followups_overdue_at_end"], c["followups_open_at_end"]),
+        "complaints_answered_in_time": _rate(
+            c["complaints_answered_on_time"], c["complaints_answered"]
+        ),
+        "complaints_closed_in_time": _rate(c["complaints_closed_on_time"], c["complaints_closed"]),
     }
 
 
@@ -278,6 +405,10 @@ RATES = (
     "speedup_promised",
     "speedup_actual",
     "satisfaction",
+    "followups_callback_in_time",
+    "followups_overdue_open",
+    "complaints_answered_in_time",
+    "complaints_closed_in_time",
 )
 
 
@@ -328,6 +459,8 @@ def compute(month: dt.date, hall: Hall | None = None) -> dict:
     _open_at_end(cases, end, last_day, fine)
     _ratings(hall_ids, start, end, fine)
     _alerts(hall_ids, start, end, fine)
+    _followups(hall_ids, start, end, last_day, fine)
+    _complaints(hall_ids, start, end, fine)
     names = _labels(fine)
     levels = {}
     for level in LEVELS:
