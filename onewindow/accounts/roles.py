@@ -67,6 +67,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "complaints.handle_complaints",
         "conduct.view_conduct_files",
         "followups.view_followup",
+        "insight.view_insight",
     ],
     Role.CENTRE_ADMIN: [
         "accounts.manage_staff",
@@ -80,6 +81,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "conduct.manage_observers",
         "conduct.view_conduct_files",
         "followups.view_followup",
+        "insight.view_insight",
     ],
     Role.SUPERVISOR: [
         "audit.view_auditentry",

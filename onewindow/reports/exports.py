@@ -68,25 +68,15 @@ LABELS = {
     ),
     "followups_closed": pgettext_lazy("monthly report", "Follow-ups closed (reported back)"),
     "followups_open_at_end": pgettext_lazy("monthly report", "Follow-ups open at month end"),
-    "followups_overdue_at_end": pgettext_lazy(
-        "monthly report", "Follow-ups overdue at month end"
-    ),
+    "followups_overdue_at_end": pgettext_lazy("monthly report", "Follow-ups overdue at month end"),
     "complaints_received": pgettext_lazy("monthly report", "Complaints received"),
     "complaints_answered": pgettext_lazy("monthly report", "Complaints answered"),
-    "complaints_answered_on_time": pgettext_lazy(
-        "monthly report", "Complaints answered on time"
-    ),
+    "complaints_answered_on_time": pgettext_lazy("monthly report", "Complaints answered on time"),
     "complaints_closed": pgettext_lazy("monthly report", "Complaints closed"),
     "complaints_closed_on_time": pgettext_lazy("monthly report", "Complaints closed on time"),
-    "followups_callback_in_time": pgettext_lazy(
-        "monthly report", "Follow-ups called back in time"
-    ),
-    "followups_overdue_open": pgettext_lazy(
-        "monthly report", "Overdue share of open follow-ups"
-    ),
-    "complaints_answered_in_time": pgettext_lazy(
-        "monthly report", "Complaints answered in time"
-    ),
+    "followups_callback_in_time": pgettext_lazy("monthly report", "Follow-ups called back in time"),
+    "followups_overdue_open": pgettext_lazy("monthly report", "Overdue share of open follow-ups"),
+    "complaints_answered_in_time": pgettext_lazy("monthly report", "Complaints answered in time"),
     "complaints_closed_in_time": pgettext_lazy("monthly report", "Complaints closed in time"),
 }
 

@@ -125,114 +125,114 @@ def _case_keys(prefix: str = "case__") -> dict:
     }
 
 
-def _event_counts(cases, start, end, rows) -> None:
-    """Received, accepted (immediate / promised) and refused: events of the month."""
-    accepted = Q(kind__in=(K.ACCEPTED, K.ACCEPTED_WITH_GAPS))
-    qs = (
-        CaseEvent.objects.filter(
-            case__in=cases,
-            at__gte=start,
-            at__lt=end,
-            kind__in=(K.RECEIVED, K.ACCEPTED, K.ACCEPTED_WITH_GAPS, K.REFUSED),
-        )
-        .values(**_case_keys())
-        .annotate(
-            received=Count("id", filter=Q(kind=K.RECEIVED)),
-            accepted=Count("id", filter=accepted),
-            refused=Count("id", filter=Q(kind=K.REFUSED)),
-            immediate=Count("id", filter=accepted & Q(case__is_immediate=True)),
-            promised=Count("id", filter=accepted & Q(case__is_immediate=False)),
-        )
+def _events(hall_ids, start, end, rows) -> None:
+    """One pass over the case events of the month: received, accepted (immediate /
+    promised) and refused; the conclusions, and for decisions the outcomes, working days
+    and minutes the conclusion event recorded (a later recount of the clock does not
+    rewrite a month).
+
+    The events are grouped by their kind and the values the conclusion recorded, each
+    read once per event; the counts are then told apart here."""
+    qs = CaseEvent.objects.filter(
+        at__gte=start,
+        at__lt=end,
+        kind__in=(K.RECEIVED, K.ACCEPTED, K.ACCEPTED_WITH_GAPS, K.REFUSED, K.CONCLUDED),
     )
-    _add(rows, qs, ("received", "accepted", "refused", "immediate", "promised"))
-
-
-def _conclusions(cases, start, end, rows) -> None:
-    """Conclusions of the month; for decisions the outcomes, working days and minutes the
-    conclusion event recorded (a later recount of the clock does not rewrite a month)."""
-    decided = Q(data__result__in=list(DECISIONS))
-    promised_case = decided & Q(case__is_immediate=False)
-    immediate_case = decided & Q(case__is_immediate=True)
-
-    def outcome(key, value):
-        return Count("id", filter=decided & Q(**{f"data__{key}": value}))
-
-    days = Cast(KT("data__working_days_used"), IntegerField())
-    minutes = Cast(KT("data__minutes_used"), IntegerField())
-    qs = (
-        CaseEvent.objects.filter(case__in=cases, at__gte=start, at__lt=end, kind=K.CONCLUDED)
-        .values(**_case_keys())
-        .annotate(
-            concluded=Count("id"),
-            decided=Count("id", filter=decided),
-            early_promised=outcome("outcome_promised", Case.Outcome.EARLY),
-            on_time_promised=outcome("outcome_promised", Case.Outcome.ON_TIME),
-            overdue_promised=outcome("outcome_promised", Case.Outcome.OVERDUE),
-            early_legal=outcome("outcome_legal", Case.Outcome.EARLY),
-            on_time_legal=outcome("outcome_legal", Case.Outcome.ON_TIME),
-            overdue_legal=outcome("outcome_legal", Case.Outcome.OVERDUE),
-            promised_decided=Count("id", filter=promised_case),
-            promised_days_sum=Sum(days, filter=promised_case),
-            immediate_decided=Count("id", filter=immediate_case),
-            immediate_minutes_sum=Sum(minutes, filter=immediate_case),
-            promised_limit_sum=Sum("case__promised_limit_days", filter=decided),
-            legal_limit_sum=Sum("case__legal_limit_days", filter=decided),
-            actual_days_sum=Sum(days, filter=decided),
-        )
+    if hall_ids is not None:
+        qs = qs.filter(case__hall__in=hall_ids)
+    qs = qs.values(
+        **_case_keys(),
+        k=F("kind"),
+        imm=F("case__is_immediate"),
+        res=KT("data__result"),
+        op=KT("data__outcome_promised"),
+        ol=KT("data__outcome_legal"),
+    ).annotate(
+        n=Count("id"),
+        days=Sum(Cast(KT("data__working_days_used"), IntegerField())),
+        minutes=Sum(Cast(KT("data__minutes_used"), IntegerField())),
+        plim=Sum("case__promised_limit_days"),
+        llim=Sum("case__legal_limit_days"),
     )
-    _add(
-        rows,
-        qs,
-        (
-            "concluded",
-            "decided",
-            "early_promised",
-            "on_time_promised",
-            "overdue_promised",
-            "early_legal",
-            "on_time_legal",
-            "overdue_legal",
-            "promised_decided",
-            "promised_days_sum",
-            "immediate_decided",
-            "immediate_minutes_sum",
-            "promised_limit_sum",
-            "legal_limit_sum",
-            "actual_days_sum",
-        ),
-    )
+    outcome = Case.Outcome
+    for r in qs:
+        row = rows[_key(r["h"], r["d"], r["w"], r["i"])]
+        n, kind = r["n"], r["k"]
+        if kind == K.RECEIVED:
+            row["received"] += n
+        elif kind == K.REFUSED:
+            row["refused"] += n
+        elif kind in (K.ACCEPTED, K.ACCEPTED_WITH_GAPS):
+            row["accepted"] += n
+            row["immediate" if r["imm"] else "promised"] += n
+        else:
+            row["concluded"] += n
+            if r["res"] not in DECISIONS:
+                continue
+            row["decided"] += n
+            for key, field in (("op", "promised"), ("ol", "legal")):
+                if r[key] == outcome.EARLY:
+                    row[f"early_{field}"] += n
+                elif r[key] == outcome.ON_TIME:
+                    row[f"on_time_{field}"] += n
+                elif r[key] == outcome.OVERDUE:
+                    row[f"overdue_{field}"] += n
+            row["promised_limit_sum"] += r["plim"] or 0
+            row["legal_limit_sum"] += r["llim"] or 0
+            row["actual_days_sum"] += r["days"] or 0
+            if r["imm"]:
+                row["immediate_decided"] += n
+                row["immediate_minutes_sum"] += r["minutes"] or 0
+            else:
+                row["promised_decided"] += n
+                row["promised_days_sum"] += r["days"] or 0
 
 
-def _open_at_end(cases, end, last_day: dt.date, rows) -> None:
+def _open_at_end(hall_ids, end, last_day: dt.date, rows) -> None:
     """Cases accepted and not concluded at the month's end, and those overdue among them:
     past the promised due date that stood then, counted to the month's last day, or to
-    the day of the suspension for a case that stood suspended (its clock had stopped)."""
-    before_end = CaseEvent.objects.filter(case=OuterRef("pk"), at__lt=end)
-    dated = before_end.filter(
-        Q(kind__in=(K.ACCEPTED, K.ACCEPTED_WITH_GAPS, K.EXTENDED, K.RESUMED))
-        | Q(kind=K.CLOCK_RECOMPUTED, data__after__has_key="promised_due_date")
-    ).order_by("-seq")
-    due = Coalesce(KT("data__promised_due_date"), KT("data__after__promised_due_date"))
-    status = before_end.exclude(to_status="").order_by("-seq")
-    qs = (
-        cases.filter(Exists(before_end.filter(kind__in=(K.ACCEPTED, K.ACCEPTED_WITH_GAPS))))
-        .exclude(Exists(before_end.filter(kind=K.CONCLUDED)))
-        .annotate(
-            due_then=Subquery(dated.annotate(v=due).values("v")[:1]),
-            status_then=Subquery(status.values("to_status")[:1]),
-            status_at=Subquery(status.values("at")[:1]),
-        )
-        .values("hall", "department", "window", "item", "due_then", "status_then", "status_at")
+    the day of the suspension for a case that stood suspended (its clock had stopped).
+
+    The events decide; the case's own receipt and conclusion times (set once, with the
+    event) only narrow the search to the cases that can be open then. Their events up to
+    the end are read in one query, in order, and folded here per case."""
+    cases = Case.objects.filter(received_at__lt=end).filter(
+        Q(concluded_at__isnull=True) | Q(concluded_at__gte=end)
     )
-    for r in qs:
-        row = rows[_key(r["hall"], r["department"], r["window"], r["item"])]
+    if hall_ids is not None:
+        cases = cases.filter(hall__in=hall_ids)
+    dated = (K.ACCEPTED, K.ACCEPTED_WITH_GAPS, K.EXTENDED, K.RESUMED)
+    events = (
+        CaseEvent.objects.filter(case__in=cases.values("pk"), at__lt=end)
+        .filter(Q(kind__in=(*dated, K.CONCLUDED, K.CLOCK_RECOMPUTED)) | ~Q(to_status=""))
+        .annotate(due=Coalesce(KT("data__promised_due_date"), KT("data__after__promised_due_date")))
+        .order_by("case", "seq")
+        .values_list("case", "kind", "to_status", "at", "due")
+    )
+    state: dict = {}
+    for case, kind, to_status, at, due in events:
+        s = state.setdefault(case, {"accepted": False, "concluded": False, "due": None})
+        if kind in (K.ACCEPTED, K.ACCEPTED_WITH_GAPS):
+            s["accepted"] = True
+        elif kind == K.CONCLUDED:
+            s["concluded"] = True
+        if kind in dated or (kind == K.CLOCK_RECOMPUTED and due):
+            s["due"] = due
+        if to_status:
+            s["status"], s["status_at"] = to_status, at
+    keys = cases.filter(
+        pk__in=[c for c, s in state.items() if s["accepted"] and not s["concluded"]]
+    )
+    for pk, h, d, w, i in keys.values_list("pk", "hall", "department", "window", "item"):
+        s = state[pk]
+        row = rows[_key(h, d, w, i)]
         row["open_at_end"] += 1
-        if not r["due_then"]:
+        if not s["due"]:
             continue
         ref = last_day
-        if r["status_then"] == Case.Status.SUSPENDED and r["status_at"] is not None:
-            ref = min(ref, r["status_at"].astimezone(SHANGHAI).date())
-        if dt.date.fromisoformat(r["due_then"]) < ref:
+        if s.get("status") == Case.Status.SUSPENDED:
+            ref = min(ref, s["status_at"].astimezone(SHANGHAI).date())
+        if dt.date.fromisoformat(s["due"]) < ref:
             row["overdue_open_at_end"] += 1
 
 
@@ -451,12 +451,10 @@ def compute(month: dt.date, hall: Hall | None = None) -> dict:
     :func:`monthly_figures`)."""
     start, end = month_bounds(month)
     last_day = (end - dt.timedelta(days=1)).date()
-    cases = Case.objects.all() if hall is None else Case.objects.filter(hall=hall)
     hall_ids = None if hall is None else [hall.pk]
     fine: dict = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
-    _event_counts(cases, start, end, fine)
-    _conclusions(cases, start, end, fine)
-    _open_at_end(cases, end, last_day, fine)
+    _events(hall_ids, start, end, fine)
+    _open_at_end(hall_ids, end, last_day, fine)
     _ratings(hall_ids, start, end, fine)
     _alerts(hall_ids, start, end, fine)
     _followups(hall_ids, start, end, last_day, fine)
