@@ -71,6 +71,7 @@ RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import monthly_report  # noqa: E402
 import paced  # noqa: E402
 import report  # noqa: E402
 import scenarios  # noqa: E402
@@ -79,7 +80,7 @@ from engines import open_engine  # noqa: E402
 from procmem import tree_memory  # noqa: E402
 from report import row  # noqa: E402
 
-BENCHES = ("simulate", "list", "status", "intake", "rating", "supervision")
+BENCHES = ("simulate", "list", "status", "intake", "rating", "supervision", "report")
 ENGINES = ("postgresql", "sqlite")
 
 # Targets (2 cores, PostgreSQL).
@@ -900,7 +901,7 @@ def bench_engine(eng, ctx: Context) -> tuple[list, dict]:
             return None
 
     served = {"list", "status", "intake", "rating"} & ctx.only
-    if ("simulate" in ctx.only or served) and not attempt(
+    if ({"simulate", "report"} & ctx.only or served) and not attempt(
         "base", "base database", base_database, eng, ctx
     ):
         return results, details
@@ -925,6 +926,10 @@ def bench_engine(eng, ctx: Context) -> tuple[list, dict]:
             ctx,
             results,
             details,
+        )
+    if "report" in ctx.only:
+        attempt(
+            "report_monthly", "monthly report", monthly_report.bench, eng, ctx, results, details
         )
     details["machine_at_end"] = machine()
     return results, details

@@ -80,6 +80,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "meetings.view_meetings",
         "meetings.report_progress",
         "bulletins.acknowledge_bulletins",
+        "insight.view_insight",
     ],
     Role.CENTRE_ADMIN: [
         "accounts.manage_staff",
@@ -100,6 +101,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "meetings.view_meetings",
         "meetings.manage_meetings",
         "bulletins.manage_bulletins",
+        "insight.view_insight",
     ],
     Role.SUPERVISOR: [
         "audit.view_auditentry",

@@ -270,6 +270,8 @@ class Case(models.Model):
             models.Index(fields=["current_assignee", "status"], name="case_assignee_status"),
             # The queue's "applications I received that wait for materials".
             models.Index(fields=["received_by", "status"], name="case_received_by_status"),
+            # The monthly report's cases open at a month's end: not concluded before it.
+            models.Index(fields=["concluded_at"], name="case_concluded_at"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["hall", "intake_key"], name="case_intake_key_per_hall")

@@ -45,6 +45,7 @@ def _staff_links():
             ),
         ),
         ("reports:monthly", _("Monthly report"), lambda u: u.has_perm("reports.view_reports")),
+        ("insight:index", _("Process insight"), lambda u: u.has_perm("insight.view_insight")),
         (
             "satisfaction:overview",
             _("Satisfaction"),

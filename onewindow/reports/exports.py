@@ -61,8 +61,23 @@ LABELS = {
     "speedup_promised": pgettext_lazy("monthly report", "Promised speed-up"),
     "speedup_actual": pgettext_lazy("monthly report", "Actual speed-up"),
     "satisfaction": pgettext_lazy("monthly report", "Satisfaction"),
-    "followups": pgettext_lazy("monthly report", "Bad-rating follow-ups"),
-    "complaints": pgettext_lazy("monthly report", "Complaints and their timeliness"),
+    "followups_opened": pgettext_lazy("monthly report", "Bad-rating follow-ups opened"),
+    "followups_called_back": pgettext_lazy("monthly report", "Follow-ups called back"),
+    "followups_called_back_on_time": pgettext_lazy(
+        "monthly report", "Follow-ups called back on time"
+    ),
+    "followups_closed": pgettext_lazy("monthly report", "Follow-ups closed (reported back)"),
+    "followups_open_at_end": pgettext_lazy("monthly report", "Follow-ups open at month end"),
+    "followups_overdue_at_end": pgettext_lazy("monthly report", "Follow-ups overdue at month end"),
+    "complaints_received": pgettext_lazy("monthly report", "Complaints received"),
+    "complaints_answered": pgettext_lazy("monthly report", "Complaints answered"),
+    "complaints_answered_on_time": pgettext_lazy("monthly report", "Complaints answered on time"),
+    "complaints_closed": pgettext_lazy("monthly report", "Complaints closed"),
+    "complaints_closed_on_time": pgettext_lazy("monthly report", "Complaints closed on time"),
+    "followups_callback_in_time": pgettext_lazy("monthly report", "Follow-ups called back in time"),
+    "followups_overdue_open": pgettext_lazy("monthly report", "Overdue share of open follow-ups"),
+    "complaints_answered_in_time": pgettext_lazy("monthly report", "Complaints answered in time"),
+    "complaints_closed_in_time": pgettext_lazy("monthly report", "Complaints closed in time"),
 }
 
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
@@ -75,7 +90,8 @@ SUMMARY_COUNTS = (
     "received", "accepted", "refused", "immediate", "promised", "decided",
     "early_promised", "on_time_promised", "overdue_promised", "overdue_legal",
     "open_at_end", "overdue_open_at_end", "ratings", "warnings", "yellow_cards",
-    "red_cards", "fee_anomalies",
+    "red_cards", "fee_anomalies", "followups_opened", "followups_closed",
+    "followups_overdue_at_end", "complaints_received", "complaints_closed",
 )  # fmt: skip
 
 

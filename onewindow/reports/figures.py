@@ -8,7 +8,12 @@ present state, so that a past month counts the same when it is counted again:
 * for the cases open at the month's end, the due date the latest event up to that moment
   recorded (acceptance, extension, resumption, a recount of the clock) and whether the
   case stood suspended then;
-* the ratings and the supervision alerts dated in the month.
+* the ratings and the supervision alerts dated in the month;
+* the bad-rating follow-ups opened in the month and the steps taken in it (a call back
+  records whether it was late), and, for those open at the month's end, the state the
+  latest step before then left them in;
+* the complaints registered in the month, and the answers and closings of the month
+  against the due date the step before them recorded.
 
 Each source is read with one grouped query at the finest grain (hall, department, window,
 item); the levels of the report (the whole scope, halls, departments, windows, items) are
@@ -26,6 +31,8 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 
 from onewindow.cases.models import Case, CaseEvent
+from onewindow.complaints.models import Complaint, ComplaintCategory, ComplaintStep
+from onewindow.followups.models import FollowUp, FollowUpEvent
 from onewindow.halls.models import Department, Hall, Window
 from onewindow.ratings.models import BAD_LEVELS, Rating
 from onewindow.supervision.models import Alert, Level
@@ -67,11 +74,22 @@ COUNTS = (
     "yellow_cards",
     "red_cards",
     "fee_anomalies",
+    "followups_opened",
+    "followups_called_back",
+    "followups_called_back_on_time",
+    "followups_closed",
+    "followups_open_at_end",
+    "followups_overdue_at_end",
+    "complaints_received",
+    "complaints_answered",
+    "complaints_answered_on_time",
+    "complaints_closed",
+    "complaints_closed_on_time",
 )
 
-#: Indicators of the issue that wait for their apps (bad-rating follow-ups, complaints):
-#: listed in every report as rows still to come, never as zeros.
-LATER = ("followups", "complaints")
+#: Indicators still waiting for their data, listed in every report as rows to come
+#: (never as zeros). Every indicator of the domain guide is counted now.
+LATER: tuple[str, ...] = ()
 
 
 def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -107,114 +125,114 @@ def _case_keys(prefix: str = "case__") -> dict:
     }
 
 
-def _event_counts(cases, start, end, rows) -> None:
-    """Received, accepted (immediate / promised) and refused: events of the month."""
-    accepted = Q(kind__in=(K.ACCEPTED, K.ACCEPTED_WITH_GAPS))
-    qs = (
-        CaseEvent.objects.filter(
-            case__in=cases,
-            at__gte=start,
-            at__lt=end,
-            kind__in=(K.RECEIVED, K.ACCEPTED, K.ACCEPTED_WITH_GAPS, K.REFUSED),
-        )
-        .values(**_case_keys())
-        .annotate(
-            received=Count("id", filter=Q(kind=K.RECEIVED)),
-            accepted=Count("id", filter=accepted),
-            refused=Count("id", filter=Q(kind=K.REFUSED)),
-            immediate=Count("id", filter=accepted & Q(case__is_immediate=True)),
-            promised=Count("id", filter=accepted & Q(case__is_immediate=False)),
-        )
+def _events(hall_ids, start, end, rows) -> None:
+    """One pass over the case events of the month: received, accepted (immediate /
+    promised) and refused; the conclusions, and for decisions the outcomes, working days
+    and minutes the conclusion event recorded (a later recount of the clock does not
+    rewrite a month).
+
+    The events are grouped by their kind and the values the conclusion recorded, each
+    read once per event; the counts are then told apart here."""
+    qs = CaseEvent.objects.filter(
+        at__gte=start,
+        at__lt=end,
+        kind__in=(K.RECEIVED, K.ACCEPTED, K.ACCEPTED_WITH_GAPS, K.REFUSED, K.CONCLUDED),
     )
-    _add(rows, qs, ("received", "accepted", "refused", "immediate", "promised"))
-
-
-def _conclusions(cases, start, end, rows) -> None:
-    """Conclusions of the month; for decisions the outcomes, working days and minutes the
-    conclusion event recorded (a later recount of the clock does not rewrite a month)."""
-    decided = Q(data__result__in=list(DECISIONS))
-    promised_case = decided & Q(case__is_immediate=False)
-    immediate_case = decided & Q(case__is_immediate=True)
-
-    def outcome(key, value):
-        return Count("id", filter=decided & Q(**{f"data__{key}": value}))
-
-    days = Cast(KT("data__working_days_used"), IntegerField())
-    minutes = Cast(KT("data__minutes_used"), IntegerField())
-    qs = (
-        CaseEvent.objects.filter(case__in=cases, at__gte=start, at__lt=end, kind=K.CONCLUDED)
-        .values(**_case_keys())
-        .annotate(
-            concluded=Count("id"),
-            decided=Count("id", filter=decided),
-            early_promised=outcome("outcome_promised", Case.Outcome.EARLY),
-            on_time_promised=outcome("outcome_promised", Case.Outcome.ON_TIME),
-            overdue_promised=outcome("outcome_promised", Case.Outcome.OVERDUE),
-            early_legal=outcome("outcome_legal", Case.Outcome.EARLY),
-            on_time_legal=outcome("outcome_legal", Case.Outcome.ON_TIME),
-            overdue_legal=outcome("outcome_legal", Case.Outcome.OVERDUE),
-            promised_decided=Count("id", filter=promised_case),
-            promised_days_sum=Sum(days, filter=promised_case),
-            immediate_decided=Count("id", filter=immediate_case),
-            immediate_minutes_sum=Sum(minutes, filter=immediate_case),
-            promised_limit_sum=Sum("case__promised_limit_days", filter=decided),
-            legal_limit_sum=Sum("case__legal_limit_days", filter=decided),
-            actual_days_sum=Sum(days, filter=decided),
-        )
+    if hall_ids is not None:
+        qs = qs.filter(case__hall__in=hall_ids)
+    qs = qs.values(
+        **_case_keys(),
+        k=F("kind"),
+        imm=F("case__is_immediate"),
+        res=KT("data__result"),
+        op=KT("data__outcome_promised"),
+        ol=KT("data__outcome_legal"),
+    ).annotate(
+        n=Count("id"),
+        days=Sum(Cast(KT("data__working_days_used"), IntegerField())),
+        minutes=Sum(Cast(KT("data__minutes_used"), IntegerField())),
+        plim=Sum("case__promised_limit_days"),
+        llim=Sum("case__legal_limit_days"),
     )
-    _add(
-        rows,
-        qs,
-        (
-            "concluded",
-            "decided",
-            "early_promised",
-            "on_time_promised",
-            "overdue_promised",
-            "early_legal",
-            "on_time_legal",
-            "overdue_legal",
-            "promised_decided",
-            "promised_days_sum",
-            "immediate_decided",
-            "immediate_minutes_sum",
-            "promised_limit_sum",
-            "legal_limit_sum",
-            "actual_days_sum",
-        ),
-    )
+    outcome = Case.Outcome
+    for r in qs:
+        row = rows[_key(r["h"], r["d"], r["w"], r["i"])]
+        n, kind = r["n"], r["k"]
+        if kind == K.RECEIVED:
+            row["received"] += n
+        elif kind == K.REFUSED:
+            row["refused"] += n
+        elif kind in (K.ACCEPTED, K.ACCEPTED_WITH_GAPS):
+            row["accepted"] += n
+            row["immediate" if r["imm"] else "promised"] += n
+        else:
+            row["concluded"] += n
+            if r["res"] not in DECISIONS:
+                continue
+            row["decided"] += n
+            for key, field in (("op", "promised"), ("ol", "legal")):
+                if r[key] == outcome.EARLY:
+                    row[f"early_{field}"] += n
+                elif r[key] == outcome.ON_TIME:
+                    row[f"on_time_{field}"] += n
+                elif r[key] == outcome.OVERDUE:
+                    row[f"overdue_{field}"] += n
+            row["promised_limit_sum"] += r["plim"] or 0
+            row["legal_limit_sum"] += r["llim"] or 0
+            row["actual_days_sum"] += r["days"] or 0
+            if r["imm"]:
+                row["immediate_decided"] += n
+                row["immediate_minutes_sum"] += r["minutes"] or 0
+            else:
+                row["promised_decided"] += n
+                row["promised_days_sum"] += r["days"] or 0
 
 
-def _open_at_end(cases, end, last_day: dt.date, rows) -> None:
+def _open_at_end(hall_ids, end, last_day: dt.date, rows) -> None:
     """Cases accepted and not concluded at the month's end, and those overdue among them:
     past the promised due date that stood then, counted to the month's last day, or to
-    the day of the suspension for a case that stood suspended (its clock had stopped)."""
-    before_end = CaseEvent.objects.filter(case=OuterRef("pk"), at__lt=end)
-    dated = before_end.filter(
-        Q(kind__in=(K.ACCEPTED, K.ACCEPTED_WITH_GAPS, K.EXTENDED, K.RESUMED))
-        | Q(kind=K.CLOCK_RECOMPUTED, data__after__has_key="promised_due_date")
-    ).order_by("-seq")
-    due = Coalesce(KT("data__promised_due_date"), KT("data__after__promised_due_date"))
-    status = before_end.exclude(to_status="").order_by("-seq")
-    qs = (
-        cases.filter(Exists(before_end.filter(kind__in=(K.ACCEPTED, K.ACCEPTED_WITH_GAPS))))
-        .exclude(Exists(before_end.filter(kind=K.CONCLUDED)))
-        .annotate(
-            due_then=Subquery(dated.annotate(v=due).values("v")[:1]),
-            status_then=Subquery(status.values("to_status")[:1]),
-            status_at=Subquery(status.values("at")[:1]),
-        )
-        .values("hall", "department", "window", "item", "due_then", "status_then", "status_at")
+    the day of the suspension for a case that stood suspended (its clock had stopped).
+
+    The events decide; the case's own receipt and conclusion times (set once, with the
+    event) only narrow the search to the cases that can be open then. Their events up to
+    the end are read in one query, in order, and folded here per case."""
+    cases = Case.objects.filter(received_at__lt=end).filter(
+        Q(concluded_at__isnull=True) | Q(concluded_at__gte=end)
     )
-    for r in qs:
-        row = rows[_key(r["hall"], r["department"], r["window"], r["item"])]
+    if hall_ids is not None:
+        cases = cases.filter(hall__in=hall_ids)
+    dated = (K.ACCEPTED, K.ACCEPTED_WITH_GAPS, K.EXTENDED, K.RESUMED)
+    events = (
+        CaseEvent.objects.filter(case__in=cases.values("pk"), at__lt=end)
+        .filter(Q(kind__in=(*dated, K.CONCLUDED, K.CLOCK_RECOMPUTED)) | ~Q(to_status=""))
+        .annotate(due=Coalesce(KT("data__promised_due_date"), KT("data__after__promised_due_date")))
+        .order_by("case", "seq")
+        .values_list("case", "kind", "to_status", "at", "due")
+    )
+    state: dict = {}
+    for case, kind, to_status, at, due in events:
+        s = state.setdefault(case, {"accepted": False, "concluded": False, "due": None})
+        if kind in (K.ACCEPTED, K.ACCEPTED_WITH_GAPS):
+            s["accepted"] = True
+        elif kind == K.CONCLUDED:
+            s["concluded"] = True
+        if kind in dated or (kind == K.CLOCK_RECOMPUTED and due):
+            s["due"] = due
+        if to_status:
+            s["status"], s["status_at"] = to_status, at
+    keys = cases.filter(
+        pk__in=[c for c, s in state.items() if s["accepted"] and not s["concluded"]]
+    )
+    for pk, h, d, w, i in keys.values_list("pk", "hall", "department", "window", "item"):
+        s = state[pk]
+        row = rows[_key(h, d, w, i)]
         row["open_at_end"] += 1
-        if not r["due_then"]:
+        if not s["due"]:
             continue
         ref = last_day
-        if r["status_then"] == Case.Status.SUSPENDED and r["status_at"] is not None:
-            ref = min(ref, r["status_at"].astimezone(SHANGHAI).date())
-        if dt.date.fromisoformat(r["due_then"]) < ref:
+        if s.get("status") == Case.Status.SUSPENDED:
+            ref = min(ref, s["status_at"].astimezone(SHANGHAI).date())
+        if dt.date.fromisoformat(s["due"]) < ref:
             row["overdue_open_at_end"] += 1
 
 
@@ -244,6 +262,107 @@ def _alerts(hall_ids, start, end, rows) -> None:
     _add(rows, qs, ("warnings", "yellow_cards", "red_cards", "fee_anomalies"))
 
 
+def _followups(hall_ids, start, end, last_day, rows) -> None:
+    """Bad-rating follow-ups: opened in the month; called back in it (and on time, as the
+    call-back step recorded); closed (reported back to the rater) in it; open at the
+    month's end, and overdue among them: still to call back past the call-back date, or
+    being fixed past the fix date, counted to the month's last day."""
+    base = FollowUp.objects.all()
+    if hall_ids is not None:
+        base = base.filter(hall__in=hall_ids)
+
+    def keys(prefix=""):
+        return {
+            "h": F(f"{prefix}hall"),
+            "d": F(f"{prefix}case__department"),
+            "w": F(f"{prefix}rating__window"),
+            "i": F(f"{prefix}case__item"),
+        }
+
+    opened = (
+        base.filter(opened_at__gte=start, opened_at__lt=end)
+        .values(**keys())
+        .annotate(followups_opened=Count("id"))
+    )
+    _add(rows, opened, ("followups_opened",))
+    steps = (
+        FollowUpEvent.objects.filter(
+            followup__in=base, at__gte=start, at__lt=end, action__in=("call_back", "report_back")
+        )
+        .values(**keys("followup__"))
+        .annotate(
+            followups_called_back=Count("id", filter=Q(action="call_back")),
+            followups_called_back_on_time=Count(
+                "id", filter=Q(action="call_back", data__late=False)
+            ),
+            followups_closed=Count("id", filter=Q(action="report_back")),
+        )
+    )
+    _add(
+        rows,
+        steps,
+        ("followups_called_back", "followups_called_back_on_time", "followups_closed"),
+    )
+    before_end = FollowUpEvent.objects.filter(followup=OuterRef("pk"), at__lt=end)
+    state = before_end.exclude(to_state="").order_by("-at", "-id").values("to_state")[:1]
+    still_open = (
+        base.filter(opened_at__lt=end)
+        .exclude(Exists(before_end.filter(action="report_back")))
+        .annotate(state_then=Subquery(state))
+        .values("callback_due", "fix_due", "state_then", **keys())
+    )
+    S = FollowUp.State
+    for r in still_open:
+        row = rows[_key(r["h"], r["d"], r["w"], r["i"])]
+        row["followups_open_at_end"] += 1
+        if (r["state_then"] == S.OPEN and r["callback_due"] < last_day) or (
+            r["state_then"] == S.FIXING and r["fix_due"] and r["fix_due"] < last_day
+        ):
+            row["followups_overdue_at_end"] += 1
+
+
+def _complaints(hall_ids, start, end, rows) -> None:
+    """Complaints (not the other requests): registered in the month; answered and closed
+    in it, each on time when done by the due date the step before it recorded. A
+    complaint belongs to its responsible hall, and to the department, window and item of
+    the case (or the window) it is about."""
+    base = Complaint.objects.filter(category__kind=ComplaintCategory.Kind.COMPLAINT)
+    if hall_ids is not None:
+        base = base.filter(hall__in=hall_ids)
+
+    def keys(prefix=""):
+        return {
+            "h": F(f"{prefix}hall"),
+            "d": F(f"{prefix}subject_case__department"),
+            "w": Coalesce(F(f"{prefix}subject_window"), F(f"{prefix}subject_case__window")),
+            "i": F(f"{prefix}subject_case__item"),
+        }
+
+    received = (
+        base.filter(registered_at__gte=start, registered_at__lt=end)
+        .values(**keys())
+        .annotate(complaints_received=Count("id"))
+    )
+    _add(rows, received, ("complaints_received",))
+    K_ = ComplaintStep.Kind
+    due_before = ComplaintStep.objects.filter(
+        complaint=OuterRef("complaint"), seq=OuterRef("seq") - 1
+    ).values("due")[:1]
+    steps = (
+        ComplaintStep.objects.filter(
+            complaint__in=base, at__gte=start, at__lt=end, kind__in=(K_.ANSWERED, K_.CLOSED)
+        )
+        .annotate(due_before=Subquery(due_before))
+        .values("kind", "at", "due_before", **keys("complaint__"))
+    )
+    for r in steps:
+        row = rows[_key(r["h"], r["d"], r["w"], r["i"])]
+        name = "complaints_answered" if r["kind"] == K_.ANSWERED else "complaints_closed"
+        row[name] += 1
+        if r["due_before"] is None or r["at"].astimezone(SHANGHAI).date() <= r["due_before"]:
+            row[f"{name}_on_time"] += 1
+
+
 def _rate(num, den) -> dict:
     return {"num": num, "den": den, "value": round(num / den, 4) if den else None}
 
@@ -265,6 +384,14 @@ def _rates(c: dict) -> dict:
         "speedup_promised": speed_promised,
         "speedup_actual": speed_actual,
         "satisfaction": _rate(c["ratings_satisfied"], c["ratings"]),
+        "followups_callback_in_time": _rate(
+            c["followups_called_back_on_time"], c["followups_called_back"]
+        ),
+        "followups_overdue_open": _rate(c["followups_overdue_at_end"], c["followups_open_at_end"]),
+        "complaints_answered_in_time": _rate(
+            c["complaints_answered_on_time"], c["complaints_answered"]
+        ),
+        "complaints_closed_in_time": _rate(c["complaints_closed_on_time"], c["complaints_closed"]),
     }
 
 
@@ -278,6 +405,10 @@ RATES = (
     "speedup_promised",
     "speedup_actual",
     "satisfaction",
+    "followups_callback_in_time",
+    "followups_overdue_open",
+    "complaints_answered_in_time",
+    "complaints_closed_in_time",
 )
 
 
@@ -320,14 +451,14 @@ def compute(month: dt.date, hall: Hall | None = None) -> dict:
     :func:`monthly_figures`)."""
     start, end = month_bounds(month)
     last_day = (end - dt.timedelta(days=1)).date()
-    cases = Case.objects.all() if hall is None else Case.objects.filter(hall=hall)
     hall_ids = None if hall is None else [hall.pk]
     fine: dict = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
-    _event_counts(cases, start, end, fine)
-    _conclusions(cases, start, end, fine)
-    _open_at_end(cases, end, last_day, fine)
+    _events(hall_ids, start, end, fine)
+    _open_at_end(hall_ids, end, last_day, fine)
     _ratings(hall_ids, start, end, fine)
     _alerts(hall_ids, start, end, fine)
+    _followups(hall_ids, start, end, last_day, fine)
+    _complaints(hall_ids, start, end, fine)
     names = _labels(fine)
     levels = {}
     for level in LEVELS:

@@ -211,6 +211,8 @@ PAGES: dict[str, Open | Staff] = {
     "staff/reports/": Staff("manager", "clerk"),
     "staff/reports/monthly/export/": Staff("manager", "clerk"),
     "staff/reports/monthly/generate/": Staff(None, "clerk", method="POST"),
+    # process insight: centre administrators, hall managers (their halls, by code in the query)
+    "staff/insight/": Staff("manager", "clerk"),
     # satisfaction (figures of ratings): hall managers for their halls, the centre for all
     "staff/satisfaction/": Staff("manager", "clerk"),
     "staff/satisfaction/halls/<str:code>/": Staff("manager", "clerk", other_hall=True),

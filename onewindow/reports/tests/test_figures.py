@@ -34,7 +34,7 @@ def test_it_counts_june_as_counted_by_hand(personas, june):
     assert r["overdue_open"] == {"num": 2, "den": 4, "value": 0.5}
     assert r["satisfaction"] == {"num": 2, "den": 3, "value": 0.6667}
     assert (c["warnings"], c["yellow_cards"], c["red_cards"], c["fee_anomalies"]) == (0, 1, 1, 1)
-    assert f["later"] == ["followups", "complaints"]
+    assert f["later"] == []
 
 
 def test_it_rolls_levels_up_to_the_same_totals(personas, june):
