@@ -67,6 +67,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "complaints.handle_complaints",
         "conduct.view_conduct_files",
         "followups.view_followup",
+        "assessment.view_assessment",
+        "assessment.answer_findings",
     ],
     Role.CENTRE_ADMIN: [
         "accounts.manage_staff",
@@ -80,6 +82,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "conduct.manage_observers",
         "conduct.view_conduct_files",
         "followups.view_followup",
+        "assessment.view_assessment",
+        "assessment.manage_assessment",
     ],
     Role.SUPERVISOR: [
         "audit.view_auditentry",
@@ -91,6 +95,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "conduct.view_conduct_files",
         "followups.view_followup",
         "followups.decide_appeals",
+        "assessment.view_assessment",
+        "assessment.manage_assessment",
     ],
     Role.LEGAL_REVIEWER: ["catalogue.review_legal"],
     Role.FEE_REVIEWER: ["catalogue.review_fees"],
