@@ -37,7 +37,7 @@ def to_xlsx(year: int, rows: list[dict]) -> bytes:
         ws.title = _("Ranking")
         blocks = rows[0]["blocks"] if rows else []
         ws.append(
-            [_("Rank"), _("Code"), _("Hall"), _("Total")]
+            [_("Rank"), _("Code"), _("Sub-centre"), _("Total points")]
             + [block_label(b["code"]) for b in blocks]
             + [_("Bonus")]
         )
@@ -69,7 +69,7 @@ def to_xlsx(year: int, rows: list[dict]) -> bytes:
             sheet = wb.create_sheet(block_label(b["code"])[:31])
             inds = b["indicators"]
             sheet.append(
-                [_("Rank"), _("Code"), _("Hall"), _("Block points")]
+                [_("Rank"), _("Code"), _("Sub-centre"), _("Block points")]
                 + [f"{i['name']}（{i['full']:g}）" for i in inds]
             )
             for cell in sheet[1]:

@@ -107,7 +107,9 @@ class Indicator(models.Model):
     )
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=100)
-    weight = models.DecimalField(_("weight (% of the block)"), max_digits=5, decimal_places=2)
+    weight = models.DecimalField(
+        _("weight (per cent of the block)"), max_digits=5, decimal_places=2
+    )
     method = models.CharField(_("method"), max_length=10, choices=Method.choices)
     source = models.CharField(_("automatic source"), max_length=40, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)

@@ -281,7 +281,7 @@ def _ranked(details: list[dict]) -> list[dict]:
 def ranking(scheme: AssessmentScheme) -> list[dict]:
     """The sub-centres' scores of the year, ranked: the locked ones once the year is
     locked, else counted now. An unusable scheme is refused."""
-    if scheme.is_locked:
+    if scheme.is_locked or scheme.results.exists():
         return [dict(r.detail, rank=r.rank) for r in scheme.results.order_by("rank", "hall__code")]
     blocks = check_usable(scheme)
     adjustments: dict[int, list] = {}
@@ -306,6 +306,7 @@ def one_hall(scheme: AssessmentScheme, hall: Hall) -> dict:
 def lock_scores(*, actor, scheme: AssessmentScheme, request=None, today=None) -> list[Result]:
     """Keep the year's scores as they are now; the scheme, deductions and bonuses of
     the year can no longer change. Only a year that is over can be locked."""
+    given = scheme
     scheme = AssessmentScheme.objects.select_for_update().get(pk=scheme.pk)
     today = today or timezone.localdate()
     if scheme.is_locked:
@@ -331,6 +332,7 @@ def lock_scores(*, actor, scheme: AssessmentScheme, request=None, today=None) ->
     )
     scheme.locked_at, scheme.locked_by = timezone.now(), actor
     scheme.save(update_fields=["locked_at", "locked_by", "updated_at"])
+    given.locked_at, given.locked_by = scheme.locked_at, actor
     record(
         actor=actor,
         action="assessment.scores_locked",

@@ -47,7 +47,7 @@ def _chart(rows: list[dict]) -> dict:
     blocks = rows[0]["blocks"] if rows else []
     return {
         "names": [r["name"] for r in rows],
-        "total": {"name": _("Total"), "data": [r["total"] for r in rows]},
+        "total": {"name": _("Total points"), "data": [r["total"] for r in rows]},
         "blocks": [
             {
                 "code": b["code"],

@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('code', models.SlugField(max_length=40, verbose_name='code')),
                 ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('weight', models.DecimalField(decimal_places=2, max_digits=5, verbose_name='weight (% of the block)')),
+                ('weight', models.DecimalField(decimal_places=2, max_digits=5, verbose_name='weight (per cent of the block)')),
                 ('method', models.CharField(choices=[('automatic', 'Automatic'), ('manual', 'Manual')], max_length=10, verbose_name='method')),
                 ('source', models.CharField(blank=True, max_length=40, verbose_name='automatic source')),
                 ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),

@@ -20,10 +20,11 @@ def ind(scheme, code):
 
 
 def adjust(personas, scheme, code="environment", kind="deduction", points="2", **kw):
+    hall = kw.pop("hall", personas.hall)
     values = {"reason": "地面有垃圾", "note": "现场照片已存档"}
     values.update(kw)
     return services.record_adjustment(
-        actor=personas.supervisor, scheme=scheme, hall=kw.pop("hall", personas.hall),
+        actor=personas.supervisor, scheme=scheme, hall=hall,
         indicator_id=str(ind(scheme, code).pk), kind=kind, points=points, **values,
     )  # fmt: skip
 

@@ -4,6 +4,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+from onewindow.assessment.demo import load_demo_assessment
 from onewindow.cases.simulate import DEMO_CASES, simulate_demo
 from onewindow.catalogue.demo import load_demo_catalogue
 from onewindow.complaints.demo import load_demo_complaints
@@ -56,3 +57,5 @@ class Command(BaseCommand):
         load_demo_conduct(stdout=self.stdout, password=DEMO_PASSWORD)
         # The queue lines of every hall (the floor's kiosk, console and calling screen).
         load_demo_floor(stdout=self.stdout)
+        # The assessment (检查考核) of the simulated year: deductions, bonuses, inspections.
+        load_demo_assessment(stdout=self.stdout)
