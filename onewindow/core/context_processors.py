@@ -56,6 +56,11 @@ def _staff_links():
             _("Bad-rating follow-ups"),
             lambda u: u.has_perm("followups.view_followup"),
         ),
+        (
+            "assessment:ranking",
+            _("Assessment"),
+            lambda u: u.has_perm("assessment.view_assessment"),
+        ),
     ]
     admin = [
         ("halls:list", _("Halls"), lambda u: u.has_perm("halls.manage_halls")),
