@@ -432,7 +432,9 @@ def record_inspection(
     by a date."""
     if hall.kind != Hall.Kind.SUB_CENTRE:
         raise AssessmentError(_("Only sub-centres are assessed."))
-    if date is None or date > timezone.localdate():
+    if date is None:
+        raise AssessmentError(_("Give the date of the inspection."))
+    if date > timezone.localdate():
         raise AssessmentError(_("An inspection is recorded on or after its date."))
     inspectors = list(inspectors)
     if not inspectors:

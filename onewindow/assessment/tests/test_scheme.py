@@ -74,12 +74,12 @@ def test_it_refuses_weights_that_do_not_add_up_and_changes_nothing(admin_user_ac
 def test_it_refuses_a_block_whose_indicators_do_not_add_up(admin_user_actor):
     scheme = AssessmentScheme.objects.get(year=2026)
     dress = Indicator.objects.get(block__scheme=scheme, code="dress")
-    with pytest.raises(AssessmentError) as e:
+    with translation.override("zh-hans"), pytest.raises(AssessmentError) as e:
         services.edit_scheme(
             actor=admin_user_actor, scheme=scheme,
             data=data_for(scheme, **{f"ind-{dress.pk}-weight": "40"}),
         )  # fmt: skip
-    assert "add up to 90.00, not 100" in str(e.value)
+    assert "板块“统一形象”的指标权重合计为 90.00，不是 100" in str(e.value)
     assert Indicator.objects.get(pk=dress.pk).weight == Decimal(50)
 
 
