@@ -81,6 +81,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "meetings.report_progress",
         "bulletins.acknowledge_bulletins",
         "insight.view_insight",
+        "assessment.view_assessment",
+        "assessment.answer_findings",
     ],
     Role.CENTRE_ADMIN: [
         "accounts.manage_staff",
@@ -102,6 +104,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "meetings.manage_meetings",
         "bulletins.manage_bulletins",
         "insight.view_insight",
+        "assessment.view_assessment",
+        "assessment.manage_assessment",
     ],
     Role.SUPERVISOR: [
         "audit.view_auditentry",
@@ -116,6 +120,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "training.view_training",
         "floorstats.view_floor_stats",
         "meetings.view_meetings",
+        "assessment.view_assessment",
+        "assessment.manage_assessment",
     ],
     Role.LEGAL_REVIEWER: ["catalogue.review_legal"],
     Role.FEE_REVIEWER: ["catalogue.review_fees"],

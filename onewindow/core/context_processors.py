@@ -70,6 +70,11 @@ def _staff_links():
             _("Bulletins to my hall"),
             lambda u: not u.has_perm("bulletins.manage_bulletins"),
         ),
+        (
+            "assessment:ranking",
+            _("Assessment"),
+            lambda u: u.has_perm("assessment.view_assessment"),
+        ),
     ]
     admin = [
         ("halls:list", _("Halls"), lambda u: u.has_perm("halls.manage_halls")),

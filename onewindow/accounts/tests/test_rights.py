@@ -282,6 +282,10 @@ def test_every_role_is_either_a_hall_role_or_a_centre_role():
         "meetings.view_meetings",
         "meetings.report_progress",
         "bulletins.acknowledge_bulletins",
+        # the yearly ranking's totals (circulated to every hall), the own halls' detail
+        # and inspection findings (assessment.views looks them up through visible_to)
+        "assessment.view_assessment",
+        "assessment.answer_findings",
     }
     for role in HALL_ROLES:
         assert set(ROLE_PERMISSIONS[role]) <= hall_bounded, role

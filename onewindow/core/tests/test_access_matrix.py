@@ -344,6 +344,19 @@ PAGES: dict[str, Open | Staff] = {
     "staff/bulletins/attachments/<int:pk>/": Staff(
         None, "clerk", 404, args=(("pk", "bulletin_attachment_pk"),)
     ),
+    # assessment: hall managers see the ranking and their own hall; the centre manages
+    "staff/assessment/": Staff("manager", "clerk"),
+    "staff/assessment/export/": Staff("manager", "clerk"),
+    "staff/assessment/scheme/": Staff("admin", "manager"),
+    "staff/assessment/scheme/new/": Staff(None, "manager", method="POST"),
+    "staff/assessment/lock/": Staff(None, "manager", method="POST"),
+    "staff/assessment/halls/<str:code>/": Staff("manager", "clerk", other_hall=True),
+    "staff/assessment/halls/<str:code>/adjust/": Staff(None, "manager", method="POST"),
+    "staff/assessment/halls/<str:code>/inspections/": Staff(None, "manager", method="POST"),
+    "staff/assessment/findings/<int:pk>/<slug:action>/": Staff(
+        None, "clerk", method="POST", args=(("pk", "alert_pk"), ("action", "step"))
+    ),
+    "staff/assessment/evidence/<int:pk>/": Staff(None, "clerk", args=(("pk", "alert_pk"),)),
 }
 
 # The models registered with the Django admin: its pages answer only staff accounts
@@ -554,7 +567,7 @@ def world(personas):
 def _code_for(route: str, world) -> str:
     if route.startswith("staff/halls/departments/"):
         return world["personas"].department.code
-    if route.startswith(("staff/halls/", "staff/satisfaction/halls/")):
+    if route.startswith(("staff/halls/", "staff/satisfaction/halls/", "staff/assessment/halls/")):
         return world["personas"].hall.code
     if route.startswith("staff/supervision/rules/"):
         return world["alert"].rule.code

@@ -4,6 +4,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+from onewindow.assessment.demo import load_demo_assessment
 from onewindow.bulletins.demo import load_demo_bulletins
 from onewindow.cases.simulate import DEMO_CASES, simulate_demo
 from onewindow.catalogue.demo import load_demo_catalogue
@@ -65,3 +66,5 @@ class Command(BaseCommand):
         load_demo_meetings(stdout=self.stdout)
         # Bulletins, one drafted from last month's report, acknowledged by most halls.
         load_demo_bulletins(stdout=self.stdout)
+        # The assessment (检查考核) of the simulated year: deductions, bonuses, inspections.
+        load_demo_assessment(stdout=self.stdout)
