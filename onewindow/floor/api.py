@@ -325,7 +325,7 @@ class AppointmentOut(Schema):
 
 class CheckInIn(Schema):
     hall: str = HallCode
-    number: str = Field(min_length=1, max_length=8, pattern="^[0-9]+$")
+    number: str = Field(min_length=1, max_length=20, description="The appointment number")
 
 
 def appointment_out(a) -> dict:
@@ -391,6 +391,17 @@ def book_appointment(request, payload: AppointmentIn):
     return 201, appointment_out(appointment)
 
 
+@router.post("/appointments/check-in", response={200: TicketOut, **BODY_ERRORS})
+@answers
+def check_in(request, payload: CheckInIn):
+    """Check an appointment in at the guide desk (a clerk of the hall): its priority
+    ticket. 409 `already_checked_in`, 409 `not_now` (too early, too late, cancelled),
+    400 `unknown_appointment`."""
+    hall = _serving_hall(request.user, payload.hall)
+    ticket = appointments.check_in(hall=hall, number=payload.number)
+    return ticket_out(_reload(ticket))
+
+
 def _appointment_by_token(token: str):
     found = (
         Appointment.objects.select_related("hall", "category", "item", "ticket")
@@ -415,14 +426,3 @@ def cancel_appointment(request, token: PathKey):
     """Cancel before the slot starts (409 `not_now` after, or when not booked)."""
     found = appointments.cancel(appointment=_appointment_by_token(token))
     return appointment_out(_appointment_by_token(found.token))
-
-
-@router.post("/appointments/check-in", response={200: TicketOut, **BODY_ERRORS})
-@answers
-def check_in(request, payload: CheckInIn):
-    """Check an appointment in at the guide desk (a clerk of the hall): its priority
-    ticket. 409 `already_checked_in`, 409 `not_now` (too early, too late, cancelled),
-    400 `unknown_appointment`."""
-    hall = _serving_hall(request.user, payload.hall)
-    ticket = appointments.check_in(hall=hall, number=payload.number)
-    return ticket_out(_reload(ticket))

@@ -369,9 +369,7 @@ class Appointment(models.Model):
     number = models.CharField(_("appointment number"), max_length=8, unique=True)
     code = models.CharField(_("query code"), max_length=6)
     token = models.CharField(max_length=16, unique=True, default=new_token, editable=False)
-    hall = models.ForeignKey(
-        "halls.Hall", on_delete=models.PROTECT, related_name="appointments"
-    )
+    hall = models.ForeignKey("halls.Hall", on_delete=models.PROTECT, related_name="appointments")
     category = models.ForeignKey(
         QueueCategory, on_delete=models.PROTECT, related_name="appointments"
     )

@@ -90,8 +90,12 @@ def kiosk_check_in(request, hall_code: str):
     try:
         ticket = kiosks.check_in(device=device, number=request.POST.get("number", ""))
     except FloorError as exc:
-        context = {"hall": hall, "lines": list(QueueCategory.objects.active().filter(hall=hall)),
-                   "error": exc.message, "appointment_number": request.POST.get("number", "")}
+        context = {
+            "hall": hall,
+            "lines": list(QueueCategory.objects.active().filter(hall=hall)),
+            "error": exc.message,
+            "appointment_number": request.POST.get("number", ""),
+        }
         return render(request, "floor/kiosk.html", context, status=exc.status)  # fmt: skip
     return redirect(reverse("floor:slip", args=[ticket.token]) + "?kiosk=1")
 
