@@ -435,7 +435,7 @@ class KioskDevice(models.Model):
 
     hall = models.ForeignKey("halls.Hall", on_delete=models.PROTECT, related_name="kiosks")
     name = models.CharField(_("name"), max_length=60)
-    key = models.CharField(max_length=32, unique=True, default=secrets.token_hex, editable=False)
+    key = models.CharField(max_length=64, unique=True, default=secrets.token_hex, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

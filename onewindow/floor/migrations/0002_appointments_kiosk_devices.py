@@ -199,7 +199,7 @@ class Migration(migrations.Migration):
                 (
                     "key",
                     models.CharField(
-                        default=secrets.token_hex, editable=False, max_length=32, unique=True
+                        default=secrets.token_hex, editable=False, max_length=64, unique=True
                     ),
                 ),
                 ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
