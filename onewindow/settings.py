@@ -318,4 +318,5 @@ ONEWINDOW_WORKER_JOBS = [
     ("onewindow.supervision.jobs.scan_alerts", 15),
     ("onewindow.followups.jobs.open_missing_followups", 3600),
     ("onewindow.audit.jobs.write_checkpoint", 300),
+    ("onewindow.floor.jobs.record_appointment_no_shows", 300),
 ]

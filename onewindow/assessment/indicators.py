@@ -23,8 +23,11 @@ from onewindow.cases.models import Case
 from onewindow.complaints.models import Complaint
 from onewindow.conduct.models import ConductRecord
 from onewindow.followups.models import FollowUp
+from onewindow.meetings.models import Decision
+from onewindow.meetings.services import overdue_decisions
 from onewindow.ratings.models import BAD_LEVELS, Rating
 from onewindow.supervision.models import Alert, Level
+from onewindow.training.services import qualified_share
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -250,3 +253,30 @@ def cards(hall, year) -> Measure:
     return Measure(
         _clip(HUNDRED - off), {"yellow": c["yellow"], "red": c["red"], "decided": decided}
     )
+
+
+@register(
+    "meeting_decisions",
+    _("Joint meeting decisions carried out"),
+    _(
+        "10 points off for each decision of the joint meeting owned by the hall and due in "
+        "the year that is still open after its date or was reported done after it."
+    ),
+)
+def meeting_decisions(hall, year) -> Measure:
+    late = overdue_decisions(hall, year).count()
+    due = Decision.objects.filter(owner_hall=hall, due_on__year=year).count()
+    return per_occurrence(late, 10, due=due)
+
+
+@register(
+    "training",
+    _("Window staff qualified"),
+    _(
+        "The share of the hall's window clerks qualified to serve at a window at the end of "
+        "the year (training hours and the qualifying exam, see the training rule)."
+    ),
+)
+def training(hall, year) -> Measure:
+    share = qualified_share(hall, year)
+    return rate(share.qualified, share.staff)

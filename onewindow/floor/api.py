@@ -21,9 +21,9 @@ from onewindow.cases.api import api_language
 from onewindow.core.api_errors import ErrorOut, PathKey
 from onewindow.halls.models import Hall, Window
 
-from . import services
+from . import appointments, services
 from .errors import FloorError, InvalidInput, NotPermitted, NotSignedIn
-from .models import QueueCategory, Ticket
+from .models import Appointment, QueueCategory, Ticket
 
 router = Router()
 
@@ -279,3 +279,150 @@ def transfer(request, payload: TransferIn):
         request=request,
     )
     return {"ticket": ticket_out(_reload(ticket))}
+
+
+# ------------------------------------------------------------------ appointments
+
+
+class SlotOut(Schema):
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    capacity: int
+    free: int
+
+
+class SlotFilters(Schema):
+    hall: str = HallCode
+    category: str = Field(pattern="^[A-Z]$", description="The line's letter")
+    day: dt.date
+
+
+class AppointmentIn(Schema):
+    hall: str = HallCode
+    category: str = Field(pattern="^[A-Z]$", description="The line's letter")
+    item: str | None = Field(None, max_length=40, description="The item's implementation code")
+    starts_at: dt.datetime
+    name: str = Field(max_length=50, pattern="^[^\\x00]*$")
+    id_number: str = Field(max_length=18, pattern="^[0-9Xx]*$")
+    phone: str = Field(max_length=30, pattern="^[^\\x00]*$")
+
+
+class AppointmentOut(Schema):
+    token: str
+    number: str
+    code: str
+    hall: str
+    category: str
+    item: str | None
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    status: str
+    status_label: str
+    name: str
+    id_number: str
+    ticket: str | None
+
+
+class CheckInIn(Schema):
+    hall: str = HallCode
+    number: str = Field(min_length=1, max_length=20, description="The appointment number")
+
+
+def appointment_out(a) -> dict:
+    return {
+        "token": a.token,
+        "number": a.number,
+        "code": a.code,
+        "hall": a.hall.code,
+        "category": a.category.letter,
+        "item": a.item.implementation_code if a.item_id else None,
+        "starts_at": a.starts_at,
+        "ends_at": a.ends_at,
+        "status": a.status,
+        "status_label": str(a.get_status_display()),
+        "name": a.name,
+        "id_number": a.masked_id_number,
+        "ticket": a.ticket.number if a.ticket_id else None,
+    }
+
+
+def _bookable_line(hall_code: str, letter: str) -> QueueCategory:
+    line = (
+        appointments.bookable_lines()
+        .filter(hall__code=hall_code.upper(), letter=letter.upper())
+        .first()
+    )
+    if line is None:
+        raise InvalidInput({"category": _("This line takes no appointments.")})
+    return line
+
+
+@router.get("/appointments/slots", response={200: list[SlotOut], **ERRORS}, auth=None)
+@answers
+def appointment_slots(request, filters: Query[SlotFilters]):
+    """The slots of a line on a day with their free places (public). A closed day is an
+    empty list; a year the legal calendar has no data for is 400 `no_calendar`."""
+    line = _bookable_line(filters.hall, filters.category)
+    return [
+        {"starts_at": s.starts_at, "ends_at": s.ends_at, "capacity": s.capacity, "free": s.free}
+        for s in appointments.slots_on(line, filters.day)
+    ]
+
+
+@router.post("/appointments", response={201: AppointmentOut, **BODY_ERRORS}, auth=None)
+@answers
+def book_appointment(request, payload: AppointmentIn):
+    """Book a slot (public, as the portal's page): 409 `slot_full`, 409 `booking_limit`,
+    400 for a past slot, a closed day or bad personal data."""
+    line = _bookable_line(payload.hall, payload.category)
+    item = None
+    if payload.item:
+        item = line.items.filter(implementation_code=payload.item).first()
+        if item is None:
+            raise InvalidInput({"item": _("This line does not handle the item: choose another.")})
+    appointment = appointments.book(
+        category=line,
+        item=item,
+        starts_at=payload.starts_at,
+        name=payload.name,
+        id_number=payload.id_number,
+        phone=payload.phone,
+    )
+    return 201, appointment_out(appointment)
+
+
+@router.post("/appointments/check-in", response={200: TicketOut, **BODY_ERRORS})
+@answers
+def check_in(request, payload: CheckInIn):
+    """Check an appointment in at the guide desk (a clerk of the hall): its priority
+    ticket. 409 `already_checked_in`, 409 `not_now` (too early, too late, cancelled),
+    400 `unknown_appointment`."""
+    hall = _serving_hall(request.user, payload.hall)
+    ticket = appointments.check_in(hall=hall, number=payload.number)
+    return ticket_out(_reload(ticket))
+
+
+def _appointment_by_token(token: str):
+    found = (
+        Appointment.objects.select_related("hall", "category", "item", "ticket")
+        .filter(token=token)
+        .first()
+    )
+    if found is None:
+        raise Http404("no such appointment")
+    return found
+
+
+@router.get("/appointments/{token}", response={200: AppointmentOut, **ERRORS}, auth=None)
+@answers
+def get_appointment(request, token: PathKey):
+    """One appointment by its secret token (the confirmation's link)."""
+    return appointment_out(_appointment_by_token(token))
+
+
+@router.post("/appointments/{token}/cancel", response={200: AppointmentOut, **ERRORS}, auth=None)
+@answers
+def cancel_appointment(request, token: PathKey):
+    """Cancel before the slot starts (409 `not_now` after, or when not booked)."""
+    found = appointments.cancel(appointment=_appointment_by_token(token))
+    return appointment_out(_appointment_by_token(found.token))

@@ -75,3 +75,32 @@ class NotNow(FloorError):
     """The ticket or the window is not in a state that allows this."""
 
     code = "not_now"
+
+
+class SlotFull(FloorError):
+    """Every place of the slot is booked (another booking may have taken the last one)."""
+
+    code = "slot_full"
+    default_message = _("This time is fully booked: choose another.")
+
+
+class BookingLimit(FloorError):
+    """The ID number may not book now: a live appointment of the same line that day, or
+    the no-show limit."""
+
+    code = "booking_limit"
+
+
+class AlreadyCheckedIn(FloorError):
+    code = "already_checked_in"
+
+
+class NotPaired(FloorError):
+    code = "not_paired"
+    status = 403
+    default_message = _("This kiosk is not paired with the hall: ask the hall manager to pair it.")
+
+
+class RateLimited(FloorError):
+    code = "rate_limited"
+    status = 429

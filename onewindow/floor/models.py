@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -73,6 +73,22 @@ class QueueCategory(models.Model):
         help_text=_("Used for the estimated wait until there are enough served tickets."),
     )
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
+    slot_minutes = models.PositiveSmallIntegerField(
+        _("appointment slot (minutes)"),
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(240)],
+        help_text=_("Appointment slots follow one another from the hall's opening time."),
+    )
+    slot_capacity = models.PositiveSmallIntegerField(
+        _("appointments per slot"),
+        default=2,
+        help_text=_("0: this line takes no appointments."),
+    )
+    book_days_ahead = models.PositiveSmallIntegerField(
+        _("days bookable ahead"),
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+    )
 
     objects = QueueCategoryQuerySet.as_manager()
 
@@ -87,6 +103,10 @@ class QueueCategory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.letter} {self.name}"
+
+    @property
+    def takes_appointments(self) -> bool:
+        return self.is_active and self.slot_capacity > 0
 
     @property
     def local_name(self) -> str:
@@ -299,3 +319,140 @@ class QueueEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+# ---------------------------------------------------------------- appointments
+
+
+class AppointmentSlot(models.Model):
+    """One bookable time of a line (9:00–9:30 …): the row whose ``booked`` count is raised
+    by a conditional UPDATE (``booked < capacity``), so two bookings for the last place
+    cannot both win. Made when the first appointment of the slot is booked."""
+
+    hall = models.ForeignKey("halls.Hall", on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey(QueueCategory, on_delete=models.PROTECT, related_name="slots")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    booked = models.PositiveSmallIntegerField(default=0)
+
+    objects = HallScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "starts_at"], name="slot_unique_per_line")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category.letter} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+
+
+class AppointmentQuerySet(HallScopedQuerySet):
+    def active(self):
+        return self.filter(status__in=Appointment.ACTIVE)
+
+
+class Appointment(models.Model):
+    """A citizen's booked slot (预约): confirmed with a ``number`` (eight digits, typed
+    at the kiosk or scanned from the confirmation's QR) and a ``code`` to look it up or
+    cancel it. Checked in at the kiosk it becomes a ticket of priority *appointment*
+    due at the slot's start; not checked in before the slot ends, it is a no-show."""
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", _("Booked")
+        CANCELLED = "cancelled", _("Cancelled")
+        CHECKED_IN = "checked_in", _("Checked in")
+        NO_SHOW = "no_show", _("Did not come")
+
+    ACTIVE = (Status.BOOKED, Status.CHECKED_IN)
+
+    number = models.CharField(_("appointment number"), max_length=8, unique=True)
+    code = models.CharField(_("query code"), max_length=6)
+    token = models.CharField(max_length=16, unique=True, default=new_token, editable=False)
+    hall = models.ForeignKey("halls.Hall", on_delete=models.PROTECT, related_name="appointments")
+    category = models.ForeignKey(
+        QueueCategory, on_delete=models.PROTECT, related_name="appointments"
+    )
+    item = models.ForeignKey(
+        "catalogue.ServiceItem",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+    )
+    slot = models.ForeignKey(AppointmentSlot, on_delete=models.PROTECT, related_name="appointments")
+    day = models.DateField(_("day"))
+    starts_at = models.DateTimeField(_("slot starts"))
+    ends_at = models.DateTimeField(_("slot ends"))
+    name = models.CharField(_("name"), max_length=50)
+    id_number = models.CharField(_("ID number"), max_length=18)
+    phone = models.CharField(_("phone"), max_length=30)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.BOOKED
+    )
+    booked_at = models.DateTimeField(_("booked"), default=timezone.now)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    no_show_at = models.DateTimeField(null=True, blank=True)
+    ticket = models.OneToOneField(
+        Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="appointment"
+    )
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        constraints = [
+            # One live appointment per ID number, line and day: the booking limit, which
+            # the database keeps even when two bookings race.
+            models.UniqueConstraint(
+                fields=["category", "day", "id_number"],
+                condition=Q(status__in=["booked", "checked_in"]),
+                name="one_appointment_per_id_line_day",
+            ),
+        ]
+        indexes = [
+            # The no-show limit: an ID number's recent no-shows.
+            models.Index(fields=["id_number", "status", "starts_at"], name="appointment_id_status"),
+            # The no-show job: booked appointments whose slot is over.
+            models.Index(fields=["status", "ends_at"], name="appointment_status_end"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def masked_id_number(self) -> str:
+        return idnumbers.mask_resident_id(self.id_number)
+
+
+class KioskDevice(models.Model):
+    """A ticket kiosk of a hall, paired by the hall manager's link: the kiosk keeps its
+    ``key`` in a signed cookie and issues tickets only while the device is not revoked.
+    The rate limit counts per device."""
+
+    hall = models.ForeignKey("halls.Hall", on_delete=models.PROTECT, related_name="kiosks")
+    name = models.CharField(_("name"), max_length=60)
+    key = models.CharField(max_length=64, unique=True, default=secrets.token_hex, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    paired_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = HallScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["hall", "name", "pk"]
+        verbose_name = _("kiosk")
+        verbose_name_plural = _("kiosks")
+
+    def __str__(self) -> str:
+        return f"{self.hall.code} · {self.name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -182,7 +182,8 @@ def issue_ticket(
         line = QueueCategory.objects.select_for_update().filter(pk=category.pk).first()
         if line is None or not line.is_active:
             raise InvalidInput({"category": _("This line is closed today: choose another.")})
-        if id_number and line.daily_limit_per_id:
+        # An appointment's ticket is not counted against the daily limit: it was booked.
+        if id_number and line.daily_limit_per_id and priority != Ticket.Priority.APPOINTMENT:
             taken = Ticket.objects.filter(
                 hall=hall, day=day, letter=line.letter, id_number=id_number
             ).count()

@@ -24,7 +24,7 @@ from onewindow.cases.views import INTAKE_PREFILL
 from onewindow.core.http import permission_required
 from onewindow.halls.models import Hall, Window
 
-from . import services
+from . import kiosks, services
 from .errors import FloorError, InvalidInput
 from .models import QueueCategory, QueueEvent, Ticket
 from .services import SERVE
@@ -50,10 +50,17 @@ def qr_data_uri(url: str) -> str:
 
 def kiosk(request, hall_code: str):
     """The hall's ticket kiosk: big buttons, one per open line; an optional ID number
-    typed on the screen's digit pad (for the daily limit and the green channel)."""
+    typed on the screen's digit pad (for the daily limit and the green channel); an
+    appointment's number typed or scanned to check in. Only a kiosk paired with the hall
+    (`kiosks`) shows it or takes tickets."""
     hall = _hall(hall_code)
     lines = list(QueueCategory.objects.active().filter(hall=hall))
     context = {"hall": hall, "lines": lines}
+    try:
+        device = kiosks.paired_device(request, hall)
+    except FloorError as exc:
+        return render(request, "floor/kiosk_not_paired.html", {"hall": hall,
+                      "error": exc.message}, status=exc.status)  # fmt: skip
     if request.method != "POST":
         return render(request, "floor/kiosk.html", context)
     letter = (request.POST.get("category") or "").strip().upper()
@@ -61,12 +68,35 @@ def kiosk(request, hall_code: str):
     try:
         if line is None:
             raise InvalidInput({"category": _("Choose one of the lines on the screen.")})
-        ticket = services.issue_ticket(
-            hall=hall, category=line, id_number=request.POST.get("id_number", "")
+        ticket = kiosks.take_ticket(
+            device=device, category=line, id_number=request.POST.get("id_number", "")
         )
     except FloorError as exc:
         context["error"] = exc.message
         return render(request, "floor/kiosk.html", context, status=exc.status)
+    return redirect(reverse("floor:slip", args=[ticket.token]) + "?kiosk=1")
+
+
+@require_POST
+def kiosk_check_in(request, hall_code: str):
+    """An appointment checked in at the kiosk: its number typed on the pad or scanned
+    from the confirmation's QR; the priority ticket's slip follows."""
+    hall = _hall(hall_code)
+    try:
+        device = kiosks.paired_device(request, hall)
+    except FloorError as exc:
+        return render(request, "floor/kiosk_not_paired.html", {"hall": hall,
+                      "error": exc.message}, status=exc.status)  # fmt: skip
+    try:
+        ticket = kiosks.check_in(device=device, number=request.POST.get("number", ""))
+    except FloorError as exc:
+        context = {
+            "hall": hall,
+            "lines": list(QueueCategory.objects.active().filter(hall=hall)),
+            "error": exc.message,
+            "appointment_number": request.POST.get("number", ""),
+        }
+        return render(request, "floor/kiosk.html", context, status=exc.status)  # fmt: skip
     return redirect(reverse("floor:slip", args=[ticket.token]) + "?kiosk=1")
 
 

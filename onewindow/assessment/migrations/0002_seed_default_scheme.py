@@ -30,8 +30,8 @@ LAYOUT = [
     ]),
     ("assessment", 10, [
         ("monthly_reports", "办件月报按时报送", 40, "manual", ""),
-        ("meeting_decisions", "联席会议决定落实", 30, "manual", ""),
-        ("training", "培训与持证上岗", 30, "manual", ""),
+        ("meeting_decisions", "联席会议决定落实", 30, "automatic", "meeting_decisions"),
+        ("training", "培训与持证上岗", 30, "automatic", "training"),
     ]),
     ("e_supervision", 10, [
         ("cards", "电子监察黄牌、红牌", 100, "automatic", "cards"),

@@ -235,7 +235,7 @@ PAGES: dict[str, Open | Staff] = {
         None, "observer", other_hall=True, method="POST", args=CASE
     ),
     # the hall floor: kiosk, ticket and calling screen are public; the console is a clerk's
-    "floor/<str:hall_code>/kiosk/": Open(),
+    "floor/<str:hall_code>/kiosk/": Open(403),  # not a paired kiosk
     "floor/<str:hall_code>/display/": Open(),
     "floor/<str:hall_code>/display/live/": Open(),
     "floor/t/<str:token>/": Open(404),  # an unknown ticket (floor/tests show a real one)
@@ -247,6 +247,16 @@ PAGES: dict[str, Open | Staff] = {
     "staff/floor-stats/": Staff("manager", "clerk"),
     "staff/floor-stats/staffing/": Staff("manager", "clerk"),
     "floor-wait/": Open(),
+    # appointments are public (the token is the confirmation's secret); the kiosk takes
+    # tickets only on a paired kiosk device; hall managers pair kiosks
+    "floor/<str:hall_code>/kiosk/check-in/": Open(403, "POST"),
+    "floor/appointments/": Open(),
+    "floor/appointments/find/": Open(),
+    "floor/appointments/<str:token>/": Open(404),
+    "floor/appointments/<str:token>/cancel/": Open(404, "POST"),
+    "floor/kiosks/": Staff("manager", "clerk"),
+    "floor/kiosks/<int:pk>/revoke/": Staff(None, "clerk", method="POST", args=(("pk", "year"),)),
+    "floor/kiosks/pair/<str:token>/": Open(404),
     # conduct: the code is public; observers see their own visits, the office the findings
     "staff/conduct/code/": Open(),
     "conduct/": Open(),
@@ -446,6 +456,11 @@ API: dict[tuple[str, str], Open | Staff] = {
     ("GET", "/api/v1/floorstats/statistics"): Staff("manager", "clerk"),
     ("GET", "/api/v1/floorstats/staffing?hall=CG"): Staff("manager", "clerk"),
     ("GET", "/api/v1/floorstats/live"): Open(),
+    ("GET", "/api/v1/floor/appointments/slots?hall=CG&category=A&day=2026-03-03"): Open(400),
+    ("POST", "/api/v1/floor/appointments"): Open(422, "POST"),
+    ("GET", "/api/v1/floor/appointments/{token}"): Open(404),
+    ("POST", "/api/v1/floor/appointments/{token}/cancel"): Open(404, "POST"),
+    ("POST", "/api/v1/floor/appointments/check-in"): Staff(None, "observer", method="POST"),
 }
 
 

@@ -6,7 +6,10 @@ import pytest
 from conftest import login
 from onewindow.cases.models import Case
 from onewindow.cases.tests.factories import make_item, resident_id
+from onewindow.floor import kiosks
 from onewindow.floor.models import Ticket
+
+from .factories import make_kiosk
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,7 +27,9 @@ def test_kiosk_call_display_and_case(browser, live_server, personas, floor):
     number = resident_id()
 
     kiosk = new_page(browser)
-    kiosk.goto(live_server.url + "/floor/CG/kiosk/")
+    device = make_kiosk(personas.hall)
+    kiosk.goto(live_server.url + f"/floor/kiosks/pair/{kiosks.pairing_token(device)}/")
+    kiosk.click("#open-kiosk")
     for key in number:
         kiosk.click(f"[data-key='{key}']")
     assert kiosk.input_value("#id-number") == number
@@ -64,3 +69,71 @@ def test_kiosk_call_display_and_case(browser, live_server, personas, floor):
     ticket = Ticket.objects.get()
     assert ticket.case == case and ticket.status == "serving"
     assert case.window == floor["w1"]
+
+
+def test_appointment_booked_on_the_portal_checked_in_and_called_first(
+    browser, live_server, personas, floor
+):
+    import time_machine
+
+    from onewindow.cases.tests.factories import at
+    from onewindow.floor.models import Appointment
+
+    from .factories import open_hours
+
+    open_hours(personas.hall)
+    item = make_item(personas.department, [personas.hall], name="机动车转移登记")
+    floor["A"].items.set([item])
+    number = resident_id()
+
+    with time_machine.travel(at("2026-03-02", 9, 40), tick=True):
+        citizen = new_page(browser)
+        citizen.goto(live_server.url + "/floor/appointments/")
+        citizen.select_option("#item", item.implementation_code)
+        citizen.wait_for_selector("#hall")
+        citizen.select_option("#hall", "CG")
+        citizen.click("[data-day='2026-03-02']")
+        citizen.check("[data-slot='2026-03-02T10:00']")
+        citizen.fill("#id_name", "张三丰")
+        citizen.fill("#id_id_number", number)
+        citizen.fill("#id_phone", "13812345678")
+        citizen.click("#do-book")
+        citizen.wait_for_selector("#booked")
+        appointment = Appointment.objects.get()
+        assert citizen.inner_text("#appointment-number") == appointment.number
+        assert citizen.inner_text("#appointment-status") == "已预约"
+
+        # someone else took an ordinary ticket before the appointment's visitor arrived
+        kiosk = new_page(browser)
+        kiosk.goto(live_server.url + "/floor/CG/kiosk/")
+        assert "未与大厅配对" in kiosk.inner_text("body")
+        device = make_kiosk(personas.hall)
+        kiosk.goto(live_server.url + f"/floor/kiosks/pair/{kiosks.pairing_token(device)}/")
+        kiosk.click("#open-kiosk")
+        kiosk.click("button[data-letter=A]")
+        kiosk.wait_for_selector("#ticket-number")
+        assert kiosk.inner_text("#ticket-number") == "A001"
+
+        kiosk.goto(live_server.url + "/floor/CG/kiosk/")
+        for key in appointment.number:
+            kiosk.click(f"[data-akey='{key}']")
+        kiosk.click("#check-in")
+        kiosk.wait_for_selector("#ticket-number")
+        assert kiosk.inner_text("#ticket-number") == "A002"
+        # a second check-in is refused on the kiosk
+        kiosk.goto(live_server.url + "/floor/CG/kiosk/")
+        kiosk.fill("#appointment-number", appointment.number)  # as a scanner types it
+        kiosk.click("#check-in")
+        assert "已于" in kiosk.inner_text("#kiosk-error") and "A002" in kiosk.inner_text(
+            "#kiosk-error"
+        )
+
+    with time_machine.travel(at("2026-03-02", 10, 1), tick=True):
+        clerk = new_page(browser)
+        login(clerk, live_server, "clerk")
+        clerk.goto(live_server.url + "/floor/console/")
+        clerk.click(f"#sign-in-{floor['w1'].pk}")
+        clerk.click("#call-next")
+        assert clerk.inner_text("#current-number") == "A002"  # the appointment, due now
+    ticket = Ticket.objects.get(number="A002")
+    assert ticket.priority == Ticket.Priority.APPOINTMENT and ticket.status == "called"

@@ -77,3 +77,68 @@ def test_tickets_issued_at_once_get_distinct_numbers(personas):
         8, lambda i: services.issue_ticket(hall=personas.hall, category=line).number
     )
     assert sorted(results) == [f"A{i:03d}" for i in range(1, 9)], results
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_bookings_for_the_last_place_cannot_both_win(personas):
+    import time_machine
+
+    from onewindow.cases.tests.factories import at, resident_id
+    from onewindow.floor import appointments
+    from onewindow.floor.errors import SlotFull
+    from onewindow.floor.models import Appointment, AppointmentSlot
+
+    from .factories import open_hours
+
+    open_hours(personas.hall)
+    line = make_line(personas.hall, "A", slot_capacity=2)
+    slot = at("2026-03-03", 9, 0)
+    numbers = [resident_id() for _ in range(6)]
+    with time_machine.travel(at("2026-03-02"), tick=False):
+        appointments.book(category=line, starts_at=slot, name="先到", id_number=numbers[0],
+                          phone="13812345678")  # fmt: skip
+
+        def work(i):
+            try:
+                return appointments.book(category=line, starts_at=slot, name=f"访客{i}",
+                                         id_number=numbers[i + 1], phone="13812345678").number  # fmt: skip
+            except SlotFull:
+                return "full"
+
+        results = _run_together(5, work)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sorted(r == "full" for r in results) == [False, True, True, True, True], results
+    assert Appointment.objects.count() == 2
+    assert AppointmentSlot.objects.get().booked == 2
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_one_id_number_booking_twice_at_once_gets_one_appointment(personas):
+    import time_machine
+
+    from onewindow.cases.tests.factories import at, resident_id
+    from onewindow.floor import appointments
+    from onewindow.floor.errors import BookingLimit
+    from onewindow.floor.models import Appointment, AppointmentSlot
+
+    from .factories import open_hours
+
+    open_hours(personas.hall)
+    line = make_line(personas.hall, "A", slot_capacity=5)
+    number = resident_id()
+    with time_machine.travel(at("2026-03-02"), tick=False):
+
+        def work(i):
+            try:
+                return appointments.book(category=line, starts_at=at("2026-03-03", 9, 30 * (i % 2)),
+                                         name="张三", id_number=number, phone="13812345678").number  # fmt: skip
+            except BookingLimit:
+                return "limit"
+
+        results = _run_together(4, work)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sorted(r == "limit" for r in results) == [False, True, True, True], results
+    assert Appointment.objects.count() == 1
+    assert sum(AppointmentSlot.objects.values_list("booked", flat=True)) == 1

@@ -9,6 +9,8 @@ from onewindow.cases.tests.factories import make_item, resident_id
 from onewindow.floor import services
 from onewindow.floor.models import Ticket, WindowSession
 
+from .factories import pair_client
+
 pytestmark = pytest.mark.django_db
 
 
@@ -21,6 +23,7 @@ def client_of(user=None):
 
 def test_the_kiosk_issues_a_ticket_and_shows_its_slip(personas, floor, monday):
     c = client_of()
+    pair_client(c, personas.hall)
     page = c.get("/floor/CG/kiosk/")
     assert page.status_code == 200
     assert "机动车业务" in page.content.decode() and 'value="B"' in page.content.decode()
@@ -36,6 +39,7 @@ def test_the_kiosk_issues_a_ticket_and_shows_its_slip(personas, floor, monday):
 
 def test_the_kiosk_refuses_bad_input_in_chinese(personas, floor, monday):
     c = client_of()
+    pair_client(c, personas.hall)
     r = c.post("/floor/CG/kiosk/", {"category": "Z"})
     assert r.status_code == 400 and "请选择" in r.content.decode()
     r = c.post("/floor/CG/kiosk/", {"category": "A", "id_number": "32058219900307"})
