@@ -150,13 +150,19 @@ def _measure(month: dt.date, repeats: int, migrate: bool = True) -> dict:
         with connection.cursor() as cur:
             cur.execute("ANALYZE")
 
-    def best(fn):
+    cpu: dict = {}
+
+    def best(fn, key):
+        """Best wall time of the runs; the CPU time of this process in that run (on
+        SQLite the whole work, on PostgreSQL the client's share only)."""
         times = []
         result = None
         for _ in range(repeats):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             result = fn()
             times.append(time.perf_counter() - t)
+            if times[-1] == min(times):
+                cpu[key] = time.process_time() - c
         return min(times), times, result
 
     # --- the hand-written query
@@ -171,11 +177,11 @@ def _measure(month: dt.date, repeats: int, migrate: bool = True) -> dict:
             return cur.fetchall()
 
     hand()  # warm-up, as for the report
-    sql_s, sql_all, rows = best(hand)
+    sql_s, sql_all, rows = best(hand, "sql")
 
     # --- the report
     figures.monthly_figures(month)
-    app_s, app_all, report = best(lambda: figures.monthly_figures(month))
+    app_s, app_all, report = best(lambda: figures.monthly_figures(month), "app")
     halls = list(Hall.objects.filter(pk__in=Case.objects.values("hall")).distinct())
     t = time.perf_counter()
     for hall in halls:
@@ -203,6 +209,9 @@ def _measure(month: dt.date, repeats: int, migrate: bool = True) -> dict:
         "hand_sql_s": round(sql_s, 3),
         "hand_sql_runs_s": [round(x, 3) for x in sql_all],
         "ratio": round(app_s / sql_s, 2) if sql_s else None,
+        "app_cpu_s": round(cpu["app"], 3),
+        "hand_sql_cpu_s": round(cpu["sql"], 3),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "agree": by_sql == by_app,
         "ok": app_s < MAX_SECONDS and app_s <= MAX_RATIO * sql_s and by_sql == by_app,
     }
