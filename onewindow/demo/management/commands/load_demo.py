@@ -13,6 +13,7 @@ from onewindow.demo.organisation import DEMO_PASSWORD, load_organisation
 from onewindow.floor.demo import load_demo_floor
 from onewindow.followups.demo import load_demo_followups
 from onewindow.ratings.demo import load_demo_ratings
+from onewindow.reports.demo import load_demo_reports
 
 
 class Command(BaseCommand):
@@ -56,3 +57,5 @@ class Command(BaseCommand):
         load_demo_conduct(stdout=self.stdout, password=DEMO_PASSWORD)
         # The queue lines of every hall (the floor's kiosk, console and calling screen).
         load_demo_floor(stdout=self.stdout)
+        # Every past month's report of every hall: submitted, reviewed, published.
+        load_demo_reports(stdout=self.stdout)
