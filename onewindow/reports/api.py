@@ -9,7 +9,7 @@ import io
 
 from django.http import HttpResponse
 from django.utils import translation
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from onewindow.cases.api import api_language
 from onewindow.core.api_errors import ErrorOut, error
@@ -77,8 +77,8 @@ def monthly(request, month: str, format: str = "json"):  # noqa: A002  (the publ
                 raise ReportError(translation.gettext("Choose the format json or csv."))
             asked = services.parse_open_month(month)
         except ReportError as exc:
-            return 422, error(422, str(exc))
+            return Status(422, error(422, str(exc)))
     rows = services.open_rows(asked)
     if format == "csv" or "text/csv" in request.headers.get("Accept", ""):
         return _csv(asked, rows)
-    return 200, {"month": f"{asked:%Y-%m}", "halls": rows}
+    return Status(200, {"month": f"{asked:%Y-%m}", "halls": rows})
