@@ -47,7 +47,7 @@ def _csv(month: dt.date, rows: list[dict]) -> HttpResponse:
     rates = list(services.OPEN_RATES)
     writer.writerow(
         ["month", "hall", "hall_name", *services.OPEN_COUNTS]
-        + [f"{r}{part}" for r in rates for part in ("", "_num", "_den")]
+        + [name for r in rates for name in (r, "_".join((r, "num")), "_".join((r, "den")))]
     )
     for row in rows:
         line = [row["month"], row["hall"], row["hall_name"]]
