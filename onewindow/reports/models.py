@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from onewindow.core.scoping import HallScopedQuerySet
 
@@ -41,10 +42,10 @@ class MonthlyReport(models.Model):
     )
 
     class State(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
-        RETURNED = "returned", _("Returned")
-        PUBLISHED = "published", _("Published")
+        DRAFT = "draft", pgettext_lazy("report state", "Draft")
+        SUBMITTED = "submitted", pgettext_lazy("report state", "Submitted")
+        RETURNED = "returned", pgettext_lazy("report state", "Returned")
+        PUBLISHED = "published", pgettext_lazy("report state", "Published")
 
     # The hall's submission and the centre's review (a hall's report only).
     state = models.CharField(_("state"), max_length=10, choices=State, default=State.DRAFT)
