@@ -25,6 +25,7 @@ from onewindow.core.api_errors import (
 from onewindow.core.faults import unavailable_answer
 from onewindow.floor.api import router as floor_router
 from onewindow.floorstats.api import router as floorstats_router
+from onewindow.reports.api import router as reports_router
 from onewindow.supervision.api import router as supervision_router
 from onewindow.workdays.api import router as workdays_router
 
@@ -43,6 +44,7 @@ api.add_router("/", cases_router, tags=["cases"])
 api.add_router("/alerts", supervision_router, tags=["supervision"])
 api.add_router("/floor", floor_router, tags=["floor"])
 api.add_router("/floorstats", floorstats_router, tags=["floor statistics"])
+api.add_router("/stats", reports_router, tags=["open data"])
 
 
 @api.exception_handler(ValidationError)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("floor/", include("onewindow.floor.urls")),
     path("floor-wait/", include("onewindow.floorstats.public_urls")),
     path("bulletins/", include("onewindow.bulletins.public_urls")),
+    path("open-data/", include("onewindow.reports.public_urls")),
     path("", include("onewindow.portal.urls")),
     path("guide/", include("onewindow.catalogue.public_urls")),
     path("accounts/", include("onewindow.accounts.urls")),

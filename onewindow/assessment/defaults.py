@@ -28,7 +28,7 @@ DEFAULT_SCHEME = [
         ("valid_complaints", "有效投诉", 20, "automatic", "valid_complaints"),
     ]),
     ("assessment", 10, [
-        ("monthly_reports", "办件月报按时报送", 40, "manual", ""),
+        ("monthly_reports", "办件月报按时报送", 40, "automatic", "monthly_reports"),
         ("meeting_decisions", "联席会议决定落实", 30, "automatic", "meeting_decisions"),
         ("training", "培训与持证上岗", 30, "automatic", "training"),
     ]),

@@ -26,6 +26,7 @@ from onewindow.followups.models import FollowUp
 from onewindow.meetings.models import Decision
 from onewindow.meetings.services import overdue_decisions
 from onewindow.ratings.models import BAD_LEVELS, Rating
+from onewindow.reports.services import submission_record
 from onewindow.supervision.models import Alert, Level
 from onewindow.training.services import qualified_share
 
@@ -280,3 +281,18 @@ def meeting_decisions(hall, year) -> Measure:
 def training(hall, year) -> Measure:
     share = qualified_share(hall, year)
     return rate(share.qualified, share.staff)
+
+
+@register(
+    "monthly_reports",
+    _("Monthly reports handed in on time"),
+    _(
+        "The mean score of the year's monthly reports: 100 handed in by the due working day, "
+        "10 points off per working day late, 0 when the due day passed without one."
+    ),
+)
+def monthly_reports(hall, year) -> Measure:
+    record = submission_record(hall, year)
+    score = HUNDRED if record["score"] is None else Decimal(str(record["score"]))
+    evidence = {key: record[key] for key in ("on_time", "late", "missing")}
+    return Measure(_clip(score), evidence)

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from onewindow.core.scoping import HallScopedQuerySet
+
+#: The working day of the next month a hall's report is due by, until the centre sets it.
+DEFAULT_DUE_WORKING_DAY = 5
+DUE_WORKING_DAY_MAX = 20
 
 
 class MonthlyReport(models.Model):
@@ -35,6 +41,45 @@ class MonthlyReport(models.Model):
         blank=True,
     )
 
+    class State(models.TextChoices):
+        DRAFT = "draft", pgettext_lazy("report state", "Draft")
+        SUBMITTED = "submitted", pgettext_lazy("report state", "Submitted")
+        RETURNED = "returned", pgettext_lazy("report state", "Returned")
+        PUBLISHED = "published", pgettext_lazy("report state", "Published")
+
+    # The hall's submission and the centre's review (a hall's report only).
+    state = models.CharField(_("state"), max_length=10, choices=State, default=State.DRAFT)
+    narrative = models.TextField(_("narrative"), blank=True)
+    training_held = models.TextField(_("training held"), blank=True)
+    problems = models.TextField(_("problems found"), blank=True)
+    plans = models.TextField(_("plans for next month"), blank=True)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    #: Working days after the due day at the first submission (0: on time).
+    days_late = models.PositiveSmallIntegerField(_("working days late"), null=True, blank=True)
+    return_reason = models.TextField(_("reason for return"), blank=True)
+    returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
+    returns = models.PositiveSmallIntegerField(_("times returned"), default=0)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    #: Raised by every change, so that a stale or doubled form is refused.
+    version = models.PositiveIntegerField(default=0)
+
     objects = HallScopedQuerySet.as_manager()
 
     class Meta:
@@ -56,8 +101,39 @@ class MonthlyReport(models.Model):
         permissions = [
             ("view_reports", _("Can view monthly reports")),
             ("generate_reports", _("Can generate and keep monthly reports")),
+            ("submit_reports", _("Can write and submit a hall's monthly report")),
+            ("review_reports", _("Can return or publish submitted monthly reports")),
+            ("manage_report_settings", _("Can set the working day reports are due by")),
         ]
+        indexes = [models.Index(fields=["state", "month"], name="monthly_report_state")]
 
     def __str__(self) -> str:
         scope = self.hall.code if self.hall_id else "ALL"
         return f"{self.month:%Y-%m} {scope}"
+
+
+class SubmissionSetting(models.Model):
+    """The centre's rule for when a hall's report is due: by this working day of the next
+    month (one row; without it `DEFAULT_DUE_WORKING_DAY`)."""
+
+    due_working_day = models.PositiveSmallIntegerField(
+        _("due by working day of the next month"),
+        default=DEFAULT_DUE_WORKING_DAY,
+        validators=[MinValueValidator(1), MaxValueValidator(DUE_WORKING_DAY_MAX)],
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("report submission setting")
+        verbose_name_plural = _("report submission settings")
+
+    def __str__(self) -> str:
+        return str(self.due_working_day)

@@ -1,5 +1,6 @@
-"""The monthly report page (month picker, scope by the user's halls, tables, a chart)
-and its exports. Reading never writes: keeping a report is a POST."""
+"""The monthly report page (month picker, scope by the user's halls, tables, a chart),
+its exports, the hall's submission and the centre's review queue, and the public open-data
+page. Reading never writes: keeping, submitting and reviewing are POSTs."""
 
 from __future__ import annotations
 
@@ -84,6 +85,8 @@ def monthly(request):
         context["error"] = str(exc)
     else:
         figures, report = services.figures_for(month, hall)
+        if hall is not None:
+            context["submission"] = _submission(user, month, report)
         context.update(
             month=f"{month:%Y-%m}",
             hall_code=hall.code if hall else "",
@@ -153,3 +156,195 @@ def generate(request):
         messages.info(request, _("The report was already kept; counted again, it is the same."))
     query = f"?month={month:%Y-%m}&hall={hall.code if hall else ''}"
     return redirect(reverse("reports:monthly") + query)
+
+
+# --------------------------------------------------------------- submission and review
+
+
+def _submission(user, month, report) -> dict:
+    """What the page shows of a hall's report: its state and dates, and which forms."""
+    try:
+        due = report.due_on if report and report.due_on else services.due_date(month)
+        due_error = ""
+    except ReportError as exc:
+        due, due_error = None, str(exc)
+    state = report.state if report else services.State.DRAFT
+    editable = state in (services.State.DRAFT, services.State.RETURNED)
+    return {
+        "report": report,
+        "state": state,
+        "state_label": services.State(state).label,
+        "due_on": due,
+        "due_error": due_error,
+        "version": report.version if report else 0,
+        "can_write": editable and user.has_perm("reports.submit_reports") and not due_error,
+        "can_review": state == services.State.SUBMITTED and user.has_perm("reports.review_reports"),
+    }
+
+
+def _back(month, hall_code):
+    return redirect(reverse("reports:monthly") + f"?month={month}&hall={hall_code}")
+
+
+@require_POST
+@permission_required("reports.submit_reports")
+def submission(request):
+    """The hall saves its narrative and manual items, or submits the report."""
+    data = request.POST
+    submit = data.get("action") == "submit"
+    try:
+        month, hall = _scope(request, data)
+        services.save_written(
+            actor=request.user,
+            month=month,
+            hall=hall,
+            data=data,
+            version=data.get("version", ""),
+            submit=submit,
+            request=request,
+        )
+    except ReportError as exc:
+        messages.error(request, str(exc))
+        return _back(data.get("month", ""), data.get("hall", ""))
+    if submit:
+        messages.success(request, _("The report is submitted to the centre."))
+    else:
+        messages.success(request, _("The report is saved as a draft."))
+    return _back(f"{month:%Y-%m}", hall.code)
+
+
+@require_POST
+@permission_required("reports.review_reports")
+def decide(request):
+    """The centre returns a submitted report with a reason, or publishes it."""
+    data = request.POST
+    try:
+        month, hall = _scope(request, data)
+        report = services.review(
+            actor=request.user,
+            month=month,
+            hall=hall,
+            decision=data.get("decision", ""),
+            version=data.get("version", ""),
+            reason=data.get("reason", ""),
+            request=request,
+        )
+    except ReportError as exc:
+        messages.error(request, str(exc))
+        return _back(data.get("month", ""), data.get("hall", ""))
+    if report.state == services.State.PUBLISHED:
+        messages.success(request, _("The report is published."))
+    else:
+        messages.success(request, _("The report is returned to the hall."))
+    return _back(f"{month:%Y-%m}", hall.code)
+
+
+@permission_required("reports.review_reports")
+def review_queue(request):
+    """Every hall's months of a year with their state and lateness."""
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year") or today.year)
+    except ValueError:
+        year = today.year
+    state = request.GET.get("state", "")
+    if state not in services.State.values:
+        state = ""
+    halls = list(services.reporting_halls())
+    return render(
+        request,
+        "reports/review_queue.html",
+        {
+            "year": year,
+            "years": list(range(today.year, today.year - 3, -1)),
+            "state": state,
+            "states": services.State.choices,
+            "rows": services.review_queue(year, state, today),
+            "due_day": services.due_working_day(),
+            "can_set": request.user.has_perm("reports.manage_report_settings"),
+            "records": [services.submission_record(h, year, today) for h in halls],
+        },
+    )
+
+
+@require_POST
+@permission_required("reports.manage_report_settings")
+def due_setting(request):
+    try:
+        row = services.set_due_working_day(
+            actor=request.user, day=request.POST.get("due_working_day"), request=request
+        )
+    except ReportError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Reports are now due by working day %(n)s of the next month.")
+            % {"n": row.due_working_day},
+        )
+    return redirect("reports:review")
+
+
+# ------------------------------------------------------------------------- open data
+
+
+def open_data(request):
+    """办事公开: the published figures per hall of a month, with charts. No sign-in;
+    only published reports, and of them only the figures."""
+    months = services.published_months()
+    asked = request.GET.get("month", "").strip()
+    error, month = "", (months[0] if months else None)
+    status = 200
+    if asked:
+        try:
+            month = services.parse_open_month(asked)
+        except ReportError as exc:
+            error, status = str(exc), 400
+    rows = services.open_rows(month) if month and not error else []
+    chart = {
+        "names": [r["hall_name"] for r in rows],
+        "received": [r["counts"]["received"] for r in rows],
+        "decided": [r["counts"]["decided"] for r in rows],
+        "in_time": [
+            None
+            if r["rates"]["in_time_promised"]["value"] is None
+            else round(r["rates"]["in_time_promised"]["value"] * 100, 2)
+            for r in rows
+        ],
+        "satisfaction": [
+            None
+            if r["rates"]["satisfaction"]["value"] is None
+            else round(r["rates"]["satisfaction"]["value"] * 100, 2)
+            for r in rows
+        ],
+        "labels": {
+            "received": str(exports.LABELS["received"]),
+            "decided": str(exports.LABELS["decided"]),
+            "in_time": str(exports.LABELS["in_time_promised"]),
+            "satisfaction": str(exports.LABELS["satisfaction"]),
+        },
+    }
+    table = [
+        {
+            **r,
+            "in_time_text": exports.rate_text("in_time_promised", r["rates"]["in_time_promised"]),
+            "satisfaction_text": exports.rate_text("satisfaction", r["rates"]["satisfaction"]),
+            "avg_days_text": exports.rate_text(
+                "avg_days_promised", r["rates"]["avg_days_promised"]
+            ),
+        }
+        for r in rows
+    ]
+    return render(
+        request,
+        "reports/open_data.html",
+        {
+            "months": months,
+            "month": month,
+            "error": error,
+            "rows": table,
+            "chart": chart,
+            "api_url": reverse("api:monthly_stats"),
+        },
+        status=status,
+    )

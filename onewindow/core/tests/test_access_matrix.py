@@ -213,6 +213,11 @@ PAGES: dict[str, Open | Staff] = {
     "staff/reports/monthly/generate/": Staff(None, "clerk", method="POST"),
     # process insight: centre administrators, hall managers (their halls, by code in the query)
     "staff/insight/": Staff("manager", "clerk"),
+    "staff/reports/monthly/submission/": Staff(None, "clerk", method="POST"),
+    "staff/reports/review/": Staff("admin", "manager"),
+    "staff/reports/review/decide/": Staff(None, "manager", method="POST"),
+    "staff/reports/review/due-day/": Staff(None, "manager", method="POST"),
+    "open-data/": Open(),
     # satisfaction (figures of ratings): hall managers for their halls, the centre for all
     "staff/satisfaction/": Staff("manager", "clerk"),
     "staff/satisfaction/halls/<str:code>/": Staff("manager", "clerk", other_hall=True),
@@ -449,6 +454,7 @@ API: dict[tuple[str, str], Open | Staff] = {
     ("GET", "/api/v1/floor/tickets?hall=CG"): Staff("clerk", "observer"),
     ("GET", "/api/v1/floor/tickets/{token}"): Staff(None, "observer", 404, other_hall=True),
     ("GET", "/api/v1/floor/halls/{hall_code}/waiting"): Open(),
+    ("GET", "/api/v1/stats/monthly?month=2026-01"): Open(),
     **{
         ("POST", f"/api/v1/floor/window/{action}"): Staff(None, "observer", method="POST")
         for action in ("call-next", "recall", "no-show", "done", "transfer")

@@ -17,6 +17,7 @@ from onewindow.followups.demo import load_demo_followups
 from onewindow.meetings.demo import load_demo_meetings
 from onewindow.ratings.demo import load_demo_ratings
 from onewindow.training.demo import load_demo_training
+from onewindow.reports.demo import load_demo_reports
 
 
 class Command(BaseCommand):
@@ -68,3 +69,5 @@ class Command(BaseCommand):
         load_demo_bulletins(stdout=self.stdout)
         # The assessment (检查考核) of the simulated year: deductions, bonuses, inspections.
         load_demo_assessment(stdout=self.stdout)
+        # Every past month's report of every hall: submitted, reviewed, published.
+        load_demo_reports(stdout=self.stdout)
