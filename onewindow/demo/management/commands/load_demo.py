@@ -12,7 +12,7 @@ from onewindow.demo.alerts import raise_history_alerts
 from onewindow.demo.organisation import DEMO_PASSWORD, load_organisation
 from onewindow.floor.demo import load_demo_floor
 from onewindow.followups.demo import load_demo_followups
-from onewindow.ratings.demo import load_demo_ratings
+from onewindow.ratings.demo import link_demo_ratings_to_tickets, load_demo_ratings
 
 
 class Command(BaseCommand):
@@ -56,3 +56,5 @@ class Command(BaseCommand):
         load_demo_conduct(stdout=self.stdout, password=DEMO_PASSWORD)
         # The queue lines of every hall (the floor's kiosk, console and calling screen).
         load_demo_floor(stdout=self.stdout)
+        # The ratings of cases that came from a queue ticket, linked to it.
+        link_demo_ratings_to_tickets(stdout=self.stdout)
