@@ -19,7 +19,7 @@ def page_in(browser, width=1280, **options):
     context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900},
                                   **options)  # fmt: skip
     page = context.new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(60000)  # a shared, loaded machine
     return page
 
 
