@@ -7,6 +7,7 @@ import pytest
 
 from conftest import login
 from onewindow.cases.models import Case
+from onewindow.cases.tests.factories import resident_id
 from onewindow.floor.models import Ticket
 from onewindow.floor.tests.factories import make_floor
 from onewindow.ratings import tablet
@@ -50,7 +51,7 @@ def test_kiosk_call_serve_case_and_rating_linked_to_both(
     desk.wait_for_selector("#intake-form")
     desk.check("input[name=applicant_kind][value=person]")
     desk.fill("#id_applicant_name", "张三丰")
-    desk.fill("#id_applicant_id_number", "320582198001011234")
+    desk.fill("#id_applicant_id_number", resident_id())
     desk.fill("#id_contact_phone", "13812345678")
     desk.select_option("#id_window", label="1 号窗口")
     for box in desk.locator("#checklist input[type=checkbox]").all():
