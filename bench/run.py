@@ -3,7 +3,7 @@ on SQLite (shown beside it), each figure beside its floor measured in the same r
 same machine.
 
     .venv/bin/python bench/run.py [--quick] [--engine postgresql|sqlite]
-                                  [--only simulate list status intake rating supervision]
+                                  [--only simulate list status intake rating supervision floor]
 
 Per engine, PostgreSQL first: a throw-away server started as the tests start theirs
 (onewindow.testing.pgserver: a fresh cluster, initdb as the system user postgres, a free
@@ -33,6 +33,9 @@ threads for the engine), with each request saying it came through the TLS proxy
    their pairing links): wrk closed loop with 50 connections (capacity and p95), then
    paced at half that capacity with at most 50 connections. Target: p95 < 100 ms.
 6. supervision: bench/supervision_scan.py, a full scan over 100,000 open cases. < 2 s.
+7. floor: bench/floor_calls.py, 30 windows of a hall signed in at once calling next
+   through the API (closed loops; a server of its own on the demo database): capacity
+   without a pause (shown), then call-next p95 at a clerk's pace. Target: p95 < 100 ms.
 
 A paced run's floor is /healthz paced at the same request rate on the same server.
 `--quick` shrinks everything (50,000 simulated cases, 5-6 s load runs) for a check that
@@ -77,10 +80,11 @@ import report  # noqa: E402
 import scenarios  # noqa: E402
 import wrkload  # noqa: E402
 from engines import open_engine  # noqa: E402
+from floor_calls import bench_floor  # noqa: E402
 from procmem import tree_memory  # noqa: E402
 from report import row  # noqa: E402
 
-BENCHES = ("simulate", "list", "status", "intake", "rating", "supervision", "report")
+BENCHES = ("simulate", "list", "status", "intake", "rating", "supervision", "floor", "report")
 ENGINES = ("postgresql", "sqlite")
 
 # Targets (2 cores, PostgreSQL).
@@ -900,7 +904,7 @@ def bench_engine(eng, ctx: Context) -> tuple[list, dict]:
             ctx.failures.append(f"{eng.name} {label}")
             return None
 
-    served = {"list", "status", "intake", "rating"} & ctx.only
+    served = {"list", "status", "intake", "rating", "floor"} & ctx.only
     if ({"simulate", "report"} & ctx.only or served) and not attempt(
         "base", "base database", base_database, eng, ctx
     ):
@@ -916,6 +920,9 @@ def bench_engine(eng, ctx: Context) -> tuple[list, dict]:
                 attempt(
                     "server", "server benchmarks", bench_server, eng, ctx, url, results, details
                 )
+            if "floor" in ctx.only:
+                attempt("floor", "floor calls", bench_floor, eng, ctx, url, Server, log,
+                        results, details)  # fmt: skip
             eng.drop("demo")
     if "supervision" in ctx.only:
         attempt(

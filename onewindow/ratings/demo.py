@@ -14,7 +14,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+
+from onewindow.floor.models import Ticket
 
 from .models import Channel, Level, Rating
 from .reasons import REASONS
@@ -121,3 +124,17 @@ def load_demo_ratings(stdout=None, *, now: dt.datetime | None = None) -> int:
     if stdout:
         stdout.write(f"Ratings: {added:,} added for {seen:,} service acts not rated before.")
     return added
+
+
+def link_demo_ratings_to_tickets(stdout=None) -> int:
+    """Link the ratings of cases that came from a queue ticket to that ticket (the demo's
+    tickets are written after its ratings); ratings linked already are left alone."""
+    first = Ticket.objects.filter(case_id=OuterRef("case_id")).order_by("pk").values("pk")[:1]
+    with transaction.atomic():
+        linked = Rating.objects.filter(
+            ticket__isnull=True,
+            case_id__in=Ticket.objects.filter(case__isnull=False).values("case_id"),
+        ).update(ticket_id=Subquery(first))
+    if stdout:
+        stdout.write(f"Ratings: {linked:,} linked to the queue ticket of their case.")
+    return linked

@@ -81,6 +81,16 @@ class Rating(models.Model):
         null=True,
         blank=True,
     )
+    # The queue ticket (floor) the case was started from, when it came from one: copied
+    # from the case when the rating is recorded, so a rating links the visit to the act.
+    ticket = models.ForeignKey(
+        "floor.Ticket",
+        verbose_name=_("ticket"),
+        on_delete=models.PROTECT,
+        related_name="ratings",
+        null=True,
+        blank=True,
+    )
     level = models.PositiveSmallIntegerField(_("rating"), choices=Level.choices)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     # Codes of the reasons picked from the list (ratings.reasons.REASONS); bad ratings only.

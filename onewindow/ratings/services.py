@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.audit.services import record
 from onewindow.cases.models import CaseEvent
+from onewindow.floor.models import Ticket
 
 from . import reasons as reason_list
 from .models import BAD_LEVELS, Channel, Level, Rating, RatingRequest
@@ -165,6 +166,7 @@ def rate(
         hall_id=event.hall_id,
         window_id=event.window_id,
         staff_id=event.actor_id,
+        ticket_id=case_ticket_id(event.case_id),
         level=level,
         channel=channel,
         reasons=codes,
@@ -180,6 +182,16 @@ def rate(
         _audit(rating, event, actor, request)
         rating_recorded.send(sender=Rating, rating=rating, request=request)
     return rating
+
+
+def case_ticket_id(case_id) -> int | None:
+    """The id of the queue ticket the case was started from (the first, should a case
+    have been linked to more than one), or None for a case that came without a ticket."""
+    if case_id is None:
+        return None
+    return (
+        Ticket.objects.filter(case_id=case_id).order_by("pk").values_list("pk", flat=True).first()
+    )
 
 
 def _audit(rating: Rating, event: CaseEvent, actor, request) -> None:

@@ -15,9 +15,9 @@ from onewindow.demo.organisation import DEMO_PASSWORD, load_organisation
 from onewindow.floor.demo import load_demo_floor
 from onewindow.followups.demo import load_demo_followups
 from onewindow.meetings.demo import load_demo_meetings
-from onewindow.ratings.demo import load_demo_ratings
-from onewindow.training.demo import load_demo_training
+from onewindow.ratings.demo import link_demo_ratings_to_tickets, load_demo_ratings
 from onewindow.reports.demo import load_demo_reports
+from onewindow.training.demo import load_demo_training
 
 
 class Command(BaseCommand):
@@ -71,3 +71,5 @@ class Command(BaseCommand):
         load_demo_assessment(stdout=self.stdout)
         # Every past month's report of every hall: submitted, reviewed, published.
         load_demo_reports(stdout=self.stdout)
+        # The ratings of cases that came from a queue ticket, linked to it.
+        link_demo_ratings_to_tickets(stdout=self.stdout)
