@@ -286,6 +286,9 @@ def test_every_role_is_either_a_hall_role_or_a_centre_role():
         # and inspection findings (assessment.views looks them up through visible_to)
         "assessment.view_assessment",
         "assessment.answer_findings",
+        # the own halls' monthly report handed in; the process insight of the own halls
+        "reports.submit_reports",
+        "insight.view_insight",
     }
     for role in HALL_ROLES:
         assert set(ROLE_PERMISSIONS[role]) <= hall_bounded, role

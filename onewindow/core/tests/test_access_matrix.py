@@ -394,6 +394,7 @@ ADMIN_MODELS = {
     "supervision.alert",
     "complaints.complaintcategory",
     "ratings.staffcard",
+    "ratings.rating",
     "floor.queuecategory",
 }
 ADMIN_SITE = {
