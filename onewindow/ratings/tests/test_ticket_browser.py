@@ -9,7 +9,8 @@ from conftest import login
 from onewindow.cases.models import Case
 from onewindow.cases.tests.factories import resident_id
 from onewindow.floor.models import Ticket
-from onewindow.floor.tests.factories import make_floor
+from onewindow.floor import kiosks
+from onewindow.floor.tests.factories import make_floor, make_kiosk
 from onewindow.ratings import tablet
 from onewindow.ratings.models import Rating
 
@@ -35,7 +36,9 @@ def test_kiosk_call_serve_case_and_rating_linked_to_both(
     pad.wait_for_selector("#tablet-idle")
 
     kiosk = page_in(browser)
-    kiosk.goto(live_server.url + "/floor/CG/kiosk/")
+    device = make_kiosk(personas.hall)  # a kiosk the hall manager has paired
+    kiosk.goto(live_server.url + f"/floor/kiosks/pair/{kiosks.pairing_token(device)}/")
+    kiosk.click("#open-kiosk")
     kiosk.click("button[data-letter=A]")
     kiosk.wait_for_selector("#ticket-number")
     assert kiosk.inner_text("#ticket-number") == "A001"

@@ -63,13 +63,13 @@ class Command(BaseCommand):
         load_demo_conduct(stdout=self.stdout, password=DEMO_PASSWORD)
         # The queue lines of every hall (the floor's kiosk, console and calling screen).
         load_demo_floor(stdout=self.stdout)
+        # Every past month's report of every hall: submitted, reviewed, published.
+        load_demo_reports(stdout=self.stdout)
         # Joint meetings over the year with decisions in every state (meetings.demo).
         load_demo_meetings(stdout=self.stdout)
         # Bulletins, one drafted from last month's report, acknowledged by most halls.
         load_demo_bulletins(stdout=self.stdout)
         # The assessment (检查考核) of the simulated year: deductions, bonuses, inspections.
         load_demo_assessment(stdout=self.stdout)
-        # Every past month's report of every hall: submitted, reviewed, published.
-        load_demo_reports(stdout=self.stdout)
         # The ratings of cases that came from a queue ticket, linked to it.
         link_demo_ratings_to_tickets(stdout=self.stdout)
