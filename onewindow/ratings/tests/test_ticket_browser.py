@@ -8,8 +8,8 @@ import pytest
 from conftest import login
 from onewindow.cases.models import Case
 from onewindow.cases.tests.factories import resident_id
-from onewindow.floor.models import Ticket
 from onewindow.floor import kiosks
+from onewindow.floor.models import Ticket
 from onewindow.floor.tests.factories import make_floor, make_kiosk
 from onewindow.ratings import tablet
 from onewindow.ratings.models import Rating
