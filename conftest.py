@@ -71,6 +71,27 @@ def page(browser, live_server):
     context.close()
 
 
+@pytest.fixture
+def new_page(browser, live_server):
+    """Pages in fresh browser contexts, all closed when the test ends and before the live
+    server stops: a page left open (a calling screen polling every second) would keep the
+    server's threads on the test database while it is flushed."""
+    contexts = []
+
+    def open_page(width=1280, height=900, timeout=15000, **options):
+        context = browser.new_context(
+            locale="zh-CN", viewport={"width": width, "height": height}, **options
+        )
+        contexts.append(context)
+        pg = context.new_page()
+        pg.set_default_timeout(timeout)
+        return pg
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
 def login(page, live_server, username, password=None):
     """Sign in through the real form."""
     from onewindow.factories import PASSWORD

@@ -14,13 +14,6 @@ def personas_tx(db):
     return make_personas()
 
 
-def new_page(browser):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    pg.set_default_timeout(15000)
-    return pg
-
-
 def step(pg, live_server, number, action, fill=None):
     pg.goto(f"{live_server.url}/staff/complaints/{number}/")
     for selector, value in (fill or {}).items():
@@ -34,7 +27,7 @@ def step(pg, live_server, number, action, fill=None):
 
 
 def test_a_complaint_from_the_portal_to_closure_with_a_reopen(
-    page, browser, live_server, personas_tx
+    page, new_page, live_server, personas_tx
 ):
     p = personas_tx
     # The complainant, on the portal: a bad form first, then a good one.
@@ -55,7 +48,7 @@ def test_a_complaint_from_the_portal_to_closure_with_a_reopen(
     assert page.locator("#public-content").inner_text() == "<b>窗口</b>工作人员不理人。"
 
     # The supervision office assigns it to the hall manager.
-    office = new_page(browser)
+    office = new_page()
     login(office, live_server, "supervisor")
     office.click("nav >> text=投诉")
     assert number in office.locator("#complaint-list").inner_text()
@@ -63,7 +56,7 @@ def test_a_complaint_from_the_portal_to_closure_with_a_reopen(
     assert office.locator("#complaint-handler").inner_text() == p.manager.full_name
 
     # The handler investigates, records the findings and answers.
-    handler = new_page(browser)
+    handler = new_page()
     login(handler, live_server, "manager")
     handler.goto(f"{live_server.url}/staff/complaints/{number}/")
     assert "13800001111" not in handler.content()  # masked until revealed (audited)

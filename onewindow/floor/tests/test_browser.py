@@ -14,19 +14,12 @@ from .factories import make_kiosk
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def new_page(browser, width=1280):
-    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    return page
-
-
-def test_kiosk_call_display_and_case(browser, live_server, personas, floor):
+def test_kiosk_call_display_and_case(new_page, live_server, personas, floor):
     item = make_item(personas.department, [personas.hall], name="机动车转移登记")
     floor["A"].items.set([item])
     number = resident_id()
 
-    kiosk = new_page(browser)
+    kiosk = new_page()
     device = make_kiosk(personas.hall)
     kiosk.goto(live_server.url + f"/floor/kiosks/pair/{kiosks.pairing_token(device)}/")
     kiosk.click("#open-kiosk")
@@ -38,12 +31,12 @@ def test_kiosk_call_display_and_case(browser, live_server, personas, floor):
     assert kiosk.inner_text("#ticket-number") == "A001"
     assert "前面还有 0 人" in kiosk.inner_text("#slip")
 
-    screen = new_page(browser, 1600)
+    screen = new_page(1600)
     screen.goto(live_server.url + "/floor/CG/display/")
     screen.evaluate("window.notReloaded = true")
     assert "1" in screen.inner_text("#live tr[data-letter=A]")
 
-    clerk = new_page(browser)
+    clerk = new_page()
     login(clerk, live_server, "clerk")
     clerk.goto(live_server.url + "/floor/console/")
     clerk.click(f"#sign-in-{floor['w1'].pk}")
@@ -72,7 +65,7 @@ def test_kiosk_call_display_and_case(browser, live_server, personas, floor):
 
 
 def test_appointment_booked_on_the_portal_checked_in_and_called_first(
-    browser, live_server, personas, floor
+    new_page, live_server, personas, floor
 ):
     import time_machine
 
@@ -87,7 +80,7 @@ def test_appointment_booked_on_the_portal_checked_in_and_called_first(
     number = resident_id()
 
     with time_machine.travel(at("2026-03-02", 9, 40), tick=True):
-        citizen = new_page(browser)
+        citizen = new_page()
         citizen.goto(live_server.url + "/floor/appointments/")
         citizen.select_option("#item", item.implementation_code)
         citizen.wait_for_selector("#hall")
@@ -104,7 +97,7 @@ def test_appointment_booked_on_the_portal_checked_in_and_called_first(
         assert citizen.inner_text("#appointment-status") == "已预约"
 
         # someone else took an ordinary ticket before the appointment's visitor arrived
-        kiosk = new_page(browser)
+        kiosk = new_page()
         kiosk.goto(live_server.url + "/floor/CG/kiosk/")
         assert "未与大厅配对" in kiosk.inner_text("body")
         device = make_kiosk(personas.hall)
@@ -129,7 +122,7 @@ def test_appointment_booked_on_the_portal_checked_in_and_called_first(
         )
 
     with time_machine.travel(at("2026-03-02", 10, 1), tick=True):
-        clerk = new_page(browser)
+        clerk = new_page()
         login(clerk, live_server, "clerk")
         clerk.goto(live_server.url + "/floor/console/")
         clerk.click(f"#sign-in-{floor['w1'].pk}")

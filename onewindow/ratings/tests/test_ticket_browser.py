@@ -17,25 +17,17 @@ from onewindow.ratings.models import Rating
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def page_in(browser, width=1280, **options):
-    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900},
-                                  **options)  # fmt: skip
-    page = context.new_page()
-    page.set_default_timeout(60000)  # a shared, loaded machine
-    return page
-
-
 def test_kiosk_call_serve_case_and_rating_linked_to_both(
-    browser, live_server, personas, immediate_item
+    new_page, live_server, personas, immediate_item
 ):
     floor = make_floor(personas)
     floor["A"].items.set([immediate_item])
-    pad = page_in(browser, 1024, has_touch=True)
+    pad = new_page(1024, has_touch=True)
     pad.goto(live_server.url + f"/rate/pair/{tablet.pairing_token(personas.window)}/")
     pad.tap("#open-evaluator")
     pad.wait_for_selector("#tablet-idle")
 
-    kiosk = page_in(browser)
+    kiosk = new_page()
     device = make_kiosk(personas.hall)  # a kiosk the hall manager has paired
     kiosk.goto(live_server.url + f"/floor/kiosks/pair/{kiosks.pairing_token(device)}/")
     kiosk.click("#open-kiosk")
@@ -43,7 +35,7 @@ def test_kiosk_call_serve_case_and_rating_linked_to_both(
     kiosk.wait_for_selector("#ticket-number")
     assert kiosk.inner_text("#ticket-number") == "A001"
 
-    desk = page_in(browser, 1400)
+    desk = new_page(1400)
     login(desk, live_server, "clerk")
     desk.goto(live_server.url + "/floor/console/")
     desk.click(f"#sign-in-{floor['w1'].pk}")
