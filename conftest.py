@@ -32,10 +32,14 @@ def _fresh_process_caches():
     """Per-process caches keyed by primary keys: a rolled-back test gives its keys to the
     next one, so every test starts with empty caches (Django's cache included)."""
     from django.core.cache import cache
+    from django.utils import translation
 
     from onewindow.accounts import access
     from onewindow.catalogue.models import forget_frozen_parts
 
+    # A request leaves its language active in the thread (the locale middleware does not
+    # reset it): every test starts in the site's language, Chinese.
+    translation.deactivate()
     access.clear()
     forget_frozen_parts()
     cache.clear()

@@ -50,7 +50,7 @@ class FiguresOut(Schema):
     immediate_stay: DurationsOut
 
 
-class HallFiguresOut(FiguresOut):
+class HallFloorFiguresOut(FiguresOut):
     hall: str
 
 
@@ -80,7 +80,7 @@ class StatisticsOut(Schema):
     first: dt.date
     last: dt.date
     total: FiguresOut
-    halls: list[HallFiguresOut]
+    halls: list[HallFloorFiguresOut]
     lines: list[LineFiguresOut]
     items: list[ItemFiguresOut]
     windows: list[WindowOut]

@@ -33,10 +33,17 @@ def rate(personas, case, day, level):
 
 @pytest.fixture
 def scheme_2025(db):
-    """The seeded scheme of 2026, copied for 2025 (same layout)."""
+    """The seeded scheme of 2026, copied for 2025 (same layout), with the 考核 block's
+    indicators (monthly reports, meeting decisions, training) manual: the sums below are
+    counted by hand without them; test_indicators checks them on their own."""
     from onewindow.assessment import services
+    from onewindow.assessment.models import Indicator
 
-    return services.create_scheme(actor=None, year=YEAR)
+    scheme = services.create_scheme(actor=None, year=YEAR)
+    Indicator.objects.filter(block__scheme=scheme, block__code="assessment").update(
+        method="manual", source=""
+    )
+    return scheme
 
 
 @pytest.fixture
