@@ -19,7 +19,7 @@ ONEWINDOW := $(VENV)/bin/onewindow
 STAMP := $(VENV)/.installed
 
 # Extra arguments for both pytest runs, e.g. `make test PYTEST_ARGS='-x -k workcal'`.
-PYTEST_XDIST ?= -n 2 --maxschedchunk 4
+PYTEST_XDIST ?= -n 2
 PYTEST_ARGS ?=
 # Arguments for bench/run.py, e.g. `make bench BENCH_ARGS='--quick --engine sqlite'`.
 BENCH_ARGS ?=

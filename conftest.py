@@ -18,15 +18,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-def pytest_collection_modifyitems(items):
-    """The long checks (browsers, subprocesses, the API fuzz) first, the rest in pytest's
-    order: with xdist handing out small chunks (`--maxschedchunk`, see the Makefile) they
-    spread over the workers from the start instead of one of them ending the run alone."""
-    items.sort(
-        key=lambda item: not (item.get_closest_marker("slow") or item.get_closest_marker("browser"))
-    )
-
-
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
     """Per-process caches keyed by primary keys: a rolled-back test gives its keys to the
