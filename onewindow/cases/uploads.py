@@ -77,3 +77,34 @@ def _read_head(upload, n: int) -> bytes:
 
 def content_type_for(name: str) -> str:
     return CONTENT_TYPES.get(os.path.splitext(name or "")[1].lower(), "application/octet-stream")
+
+
+def validate_typed_upload(upload, types, messages) -> str:
+    """The checks of a scan for another kind of file (an observer's photo, a bulletin's
+    attachment): not above UPLOAD_MAX_BYTES, not empty, an extension in ``types`` and
+    content that starts with its signature. ``messages`` gives the caller's words for
+    "too_large", "type" and "content" (each may use %(name)s; "too_large" also %(size)s and
+    %(max)s, "content" also %(type)s). Returns the content type."""
+    name = getattr(upload, "name", "") or ""
+    ext = os.path.splitext(name)[1].lower()
+    if upload.size > settings.UPLOAD_MAX_BYTES:
+        raise ValidationError(
+            messages["too_large"],
+            code="too_large",
+            params={
+                "name": name,
+                "size": filesizeformat(upload.size),
+                "max": filesizeformat(settings.UPLOAD_MAX_BYTES),
+            },
+        )
+    if upload.size == 0:
+        raise ValidationError(_("“%(name)s” is empty."), code="empty", params={"name": name})
+    if ext not in types:
+        raise ValidationError(messages["type"], code="type", params={"name": name})
+    if not any(_read_head(upload, 16).startswith(sig) for sig in SIGNATURES[ext]):
+        raise ValidationError(
+            messages["content"],
+            code="content",
+            params={"name": name, "type": ext.lstrip(".").upper()},
+        )
+    return CONTENT_TYPES[ext]
