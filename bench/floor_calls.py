@@ -16,8 +16,10 @@ twice on the same server:
   "call next" after "done" — or longer, so that the windows together ask for at most half
   the capacity just measured (as the rating and status benches are paced): a server
   offered its whole capacity queues, and its p95 is Little's law again, not the time of a
-  call. Its call-next p95 is judged (< 100 ms), beside /healthz asked by 30 loops at the
-  same pace on the same server (the floor).
+  call. Each window starts at a random moment within one pause (clerks do not click in
+  step; 30 clicks in the same instant are the closed loop's first round) and the first
+  seconds are not counted, as in the closed loop. Its call-next p95 is judged (< 100 ms),
+  beside /healthz asked by 30 loops at the same pace on the same server (the floor).
 
 A call answered with no ticket (nobody waiting) or an error counts as an error.
 """
@@ -138,6 +140,8 @@ async def _loops(base_url, windows, seconds, pause, healthz=False, warmup=0.0) -
 
     async def loop(session, window, rng):
         nonlocal done_calls
+        if pause:  # clerks at the clerk's pace do not click in step: each starts at its own time
+            await asyncio.sleep(rng.uniform(0, pause[1]))
         headers = {**PROXY_HEADERS, "Authorization": f"Bearer {window['token']}",
                    "Accept-Language": "en"}  # fmt: skip
         body = {"window": window["window"]}
@@ -236,14 +240,14 @@ def bench_floor(eng, ctx, url, server_class, log, results: list, details: dict) 
             f"    {c['per_s']:,.1f} calls/s, p95 {c['p95_ms']} ms ({c['error_count']} errors); "
             f"/healthz {c0['per_s']:,.0f} req/s, p95 {c0['p95_ms']} ms"
         )
-        seconds = max(plan.paced_seconds, 10)
+        seconds = max(plan.paced_seconds, 30)
         pause = paced_pause(len(windows), c["per_s"])
         log(
             f"  {len(windows)} windows paced ({pause[0]:.2f}–{pause[1]:.2f} s between calls), "
-            f"{seconds:g} s"
+            f"{seconds:g} s after {warmup:g} s not counted"
         )
-        p = loops(server.url, windows, seconds, pause=pause)
-        p0 = loops(server.url, windows, seconds, pause=pause, healthz=True)
+        p = loops(server.url, windows, seconds, pause=pause, warmup=warmup)
+        p0 = loops(server.url, windows, seconds, pause=pause, healthz=True, warmup=warmup)
         p["pause_s"] = list(pause)
         details["floor_clerk_pace"], details["floor_clerk_pace_healthz"] = p, p0
         log(

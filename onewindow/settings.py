@@ -319,4 +319,5 @@ ONEWINDOW_WORKER_JOBS = [
     ("onewindow.followups.jobs.open_missing_followups", 3600),
     ("onewindow.audit.jobs.write_checkpoint", 300),
     ("onewindow.floor.jobs.record_appointment_no_shows", 300),
+    ("onewindow.cases.tally.close_months", 3600),
 ]

@@ -687,3 +687,71 @@ class StatusLookupFailure(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["client", "at"], name="status_failure_client_at")]
+
+
+class CaseTally(models.Model):
+    """The month's counts of case acts per hall, department, window and item: the flows
+    of the monthly report (docs/DOMAIN.md, "Monthly report"), kept by the services in
+    the transaction that appends the events (`cases.tally`), so that a report reads a
+    few hundred rows instead of the month's events. The counts at the month's end
+    (open, overdue) are written once the month has ended (`CaseTallyMonth`)."""
+
+    month = models.DateField()  # the first day of the month, in Shanghai
+    # No index of their own: the rows are read by month (the unique indexes lead with
+    # it), and a hall, department, window or item is deleted only when no case names it.
+    hall = models.ForeignKey(
+        "halls.Hall", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    department = models.ForeignKey(
+        "halls.Department", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    window = models.ForeignKey(
+        "halls.Window", null=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    item = models.ForeignKey(
+        "catalogue.ServiceItem", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    received = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+    immediate = models.PositiveIntegerField(default=0)
+    promised = models.PositiveIntegerField(default=0)
+    concluded = models.PositiveIntegerField(default=0)
+    decided = models.PositiveIntegerField(default=0)
+    early_promised = models.PositiveIntegerField(default=0)
+    on_time_promised = models.PositiveIntegerField(default=0)
+    overdue_promised = models.PositiveIntegerField(default=0)
+    early_legal = models.PositiveIntegerField(default=0)
+    on_time_legal = models.PositiveIntegerField(default=0)
+    overdue_legal = models.PositiveIntegerField(default=0)
+    promised_decided = models.PositiveIntegerField(default=0)
+    promised_days_sum = models.BigIntegerField(default=0)
+    immediate_decided = models.PositiveIntegerField(default=0)
+    immediate_minutes_sum = models.BigIntegerField(default=0)
+    promised_limit_sum = models.BigIntegerField(default=0)
+    legal_limit_sum = models.BigIntegerField(default=0)
+    actual_days_sum = models.BigIntegerField(default=0)
+    open_at_end = models.PositiveIntegerField(default=0)
+    overdue_open_at_end = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "hall", "department", "window", "item"],
+                condition=models.Q(window__isnull=False),
+                name="case_tally_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["month", "hall", "department", "item"],
+                condition=models.Q(window__isnull=True),
+                name="case_tally_unique_no_window",
+            ),
+        ]
+
+
+class CaseTallyMonth(models.Model):
+    """A month whose counts at its end (cases open, overdue among them) are written into
+    its `CaseTally` rows; a month without one is counted from the events."""
+
+    month = models.DateField(primary_key=True)
+    closed_at = models.DateTimeField(default=timezone.now)

@@ -12,6 +12,7 @@ import datetime as dt
 from functools import wraps
 from typing import Literal
 
+from django.db.models import Subquery
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -23,7 +24,7 @@ from onewindow.halls.models import Hall, Window
 
 from . import appointments, services
 from .errors import FloorError, InvalidInput, NotPermitted, NotSignedIn
-from .models import Appointment, QueueCategory, Ticket
+from .models import Appointment, QueueCategory, Ticket, WindowSession
 
 router = Router()
 
@@ -156,10 +157,8 @@ def _window(user, number: int | None) -> Window | None:
         raise NotPermitted()
     if number is None:
         return None
-    session = services.open_session(user)
-    window = (
-        Window.objects.filter(hall_id=session.hall_id, number=number).first() if session else None
-    )
+    session_hall = WindowSession.objects.open().filter(clerk=user).values("hall_id")[:1]
+    window = Window.objects.filter(hall_id=Subquery(session_hall), number=number).first()
     if window is None:
         raise NotSignedIn()
     return window
@@ -236,8 +235,9 @@ def _window_call(path: str, service, doc: str):
     @router.post(path, response={200: CallOut, **BODY_ERRORS}, summary=doc)
     @answers
     def endpoint(request, payload: WindowIn):
+        # The services answer with the ticket's hall, line, window and case read with it.
         ticket = service(actor=request.user, window=_window(request.user, payload.window))
-        return {"ticket": ticket_out(_reload(ticket)) if ticket else None}
+        return {"ticket": ticket_out(ticket) if ticket else None}
 
     endpoint.__name__ = "window_" + path.strip("/").replace("-", "_").replace("/", "_")
     return endpoint

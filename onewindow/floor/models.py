@@ -199,9 +199,21 @@ class Ticket(models.Model):
             ),
         ]
         indexes = [
-            # Calling next: today's waiting tickets of the hall, by line, in queue order.
+            # The waiting counts per line.
             models.Index(
                 fields=["hall", "day", "status", "category", "queued_at"], name="ticket_call_next"
+            ),
+            # Calling next (services.call_stages): the head of the hall's waiting tickets
+            # of one priority, and of all of them, in queue order.
+            models.Index(
+                fields=["hall", "day", "priority", "queued_at", "id"],
+                condition=models.Q(status__in=("waiting", "transferred")),
+                name="ticket_waiting_priority",
+            ),
+            models.Index(
+                fields=["hall", "day", "queued_at", "id"],
+                condition=models.Q(status__in=("waiting", "transferred")),
+                name="ticket_waiting_queue",
             ),
             # The daily limit per ID number.
             models.Index(fields=["hall", "day", "id_number"], name="ticket_daily_id"),

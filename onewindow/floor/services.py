@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, IntegerField, Max, Q, Value, When
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -61,8 +61,15 @@ def _changed(hall_id: int) -> None:
     transaction.on_commit(lambda: cache.set(hall_version_key(hall_id), uuid.uuid4().hex, None))
 
 
-def _event(kind, *, ticket=None, hall_id=None, window=None, clerk=None, reason="", at=None, **data):
-    return QueueEvent.objects.create(
+def _event(kind, **kwargs):
+    event = _new_event(kind, **kwargs)
+    event.save(force_insert=True)
+    return event
+
+
+def _new_event(kind, *, ticket=None, hall_id=None, window=None, clerk=None, reason="", at=None,
+               **data) -> QueueEvent:  # fmt: skip
+    return QueueEvent(
         kind=kind,
         at=at or timezone.now(),
         hall_id=hall_id or ticket.hall_id,
@@ -115,10 +122,24 @@ def _current(window_id: int) -> Ticket | None:
     )
 
 
+def _occupied(window_id: int) -> bool:
+    """A ticket is called to or served at the window (the caller holds the lock on the
+    window's session, so it cannot change meanwhile)."""
+    return Ticket.objects.filter(window_id=window_id, status__in=Ticket.AT_WINDOW).exists()
+
+
 def _require_current(session: WindowSession) -> Ticket:
-    ticket = _current(session.window_id)
+    """The ticket at the window, locked, with its line (an answer shows it); the hall
+    and window are the session's."""
+    ticket = (
+        Ticket.objects.select_related("category")
+        .select_for_update(of=("self",))
+        .filter(window_id=session.window_id, status__in=Ticket.AT_WINDOW)
+        .first()
+    )
     if ticket is None:
         raise NotNow(_("No ticket is at this window: call the next one first."))
+    ticket.hall, ticket.window = session.hall, session.window
     return ticket
 
 
@@ -404,15 +425,17 @@ def resume(*, actor, window: Window | None = None, request=None) -> WindowSessio
 # ------------------------------------------------------------------------ calls
 
 
-def call_order(now: dt.datetime):
-    """Appointments due now first, then the green channel, then first come first served
-    (an appointment checked in before its time waits in the line as anyone else)."""
-    return Case(
-        When(priority=Ticket.Priority.APPOINTMENT, due_at__lte=now, then=Value(2)),
-        When(priority=Ticket.Priority.GREEN, then=Value(1)),
-        default=Value(0),
-        output_field=IntegerField(),
+def call_stages(now: dt.datetime) -> tuple[tuple[Q, tuple], tuple[Q, tuple]]:
+    """The call order as two (filter, order) stages tried in turn: first the few with
+    priority — appointments due now, then the green channel, each in queue order — then
+    everyone in queue order (an appointment checked in before its time waits in the line
+    as anyone else). The first stage reads the priority tickets through
+    `ticket_waiting_priority`, the second the head of `ticket_waiting_queue`, instead of
+    ranking every ticket waiting in the hall."""
+    priority = Q(priority=Ticket.Priority.APPOINTMENT, due_at__lte=now) | Q(
+        priority=Ticket.Priority.GREEN
     )
+    return (priority, ("-priority", "queued_at", "pk")), (Q(), ("queued_at", "pk"))
 
 
 def call_next(*, actor, window: Window | None = None) -> Ticket | None:
@@ -425,16 +448,14 @@ def call_next(*, actor, window: Window | None = None) -> Ticket | None:
         session = _locked_session(actor, window)
         if session.is_paused:
             raise NotNow(_("The window is paused: resume before calling."))
-        if _current(session.window_id) is not None:
+        if _occupied(session.window_id):
             raise NotNow(
                 _(
                     "A ticket is still at the window: finish it, mark a no-show or transfer it "
                     "before calling the next."
                 )
             )
-        lines = list(
-            QueueCategory.objects.active().served_by(session.window).values_list("pk", flat=True)
-        )
+        lines = QueueCategory.objects.active().served_by(session.window).values("pk")
         candidates = (
             Ticket.objects.filter(
                 hall_id=session.hall_id,
@@ -445,14 +466,19 @@ def call_next(*, actor, window: Window | None = None) -> Ticket | None:
                 Q(category_id__in=lines, target_window__isnull=True)
                 | Q(target_window_id=session.window_id)
             )
-            .annotate(rank=call_order(now))
-            .order_by("-rank", "queued_at", "pk")
-            .select_for_update(skip_locked=True)
+            # Only the line is joined (the candidates are joined before they are sorted);
+            # the hall and window are the session's.
+            .select_related("category")
+            .select_for_update(skip_locked=True, of=("self",))
         )
-        ticket = candidates.first()
-        if ticket is None:
+        for stage, order in call_stages(now):
+            ticket = candidates.filter(stage).order_by(*order).first()
+            if ticket is not None:
+                break
+        else:
             return None
         ticket.status = Ticket.Status.CALLED
+        ticket.hall = session.hall
         ticket.window = session.window
         ticket.clerk = actor
         ticket.called_at = now
@@ -506,12 +532,22 @@ def finish(*, actor, window: Window | None = None) -> Ticket:
     with transaction.atomic():
         session = _locked_session(actor, window)
         ticket = _require_current(session)
-        if ticket.status == Ticket.Status.CALLED:
-            _start(ticket, session, actor)
+        now = timezone.now()
+        fields, events = ["status", "done_at"], []
+        if ticket.status == Ticket.Status.CALLED:  # done without "visitor is here": started now
+            ticket.started_at = now
+            fields.append("started_at")
+            events.append(_new_event(QueueEvent.Kind.STARTED, ticket=ticket,
+                                     window=session.window, clerk=actor, at=now))  # fmt: skip
         ticket.status = Ticket.Status.DONE
-        ticket.done_at = timezone.now()
-        ticket.save(update_fields=["status", "done_at"])
-        _event(QueueEvent.Kind.DONE, ticket=ticket, window=session.window, clerk=actor)
+        ticket.done_at = now
+        ticket.save(update_fields=fields)
+        events.append(
+            _new_event(
+                QueueEvent.Kind.DONE, ticket=ticket, window=session.window, clerk=actor, at=now
+            )  # fmt: skip
+        )
+        QueueEvent.objects.bulk_create(events)
         _changed(session.hall_id)
     return ticket
 

@@ -4,10 +4,12 @@ Every figure is counted from what was recorded when it happened, never from a ca
 present state, so that a past month counts the same when it is counted again:
 
 * the case events of the month (received, accepted, refused, concluded), with the outcome,
-  the working days and the minutes the conclusion event recorded;
+  the working days and the minutes the conclusion event recorded, read from the month's
+  rows the services keep with the events (`cases.tally`, which also holds the rules);
 * for the cases open at the month's end, the due date the latest event up to that moment
   recorded (acceptance, extension, resumption, a recount of the clock) and whether the
-  case stood suspended then;
+  case stood suspended then: kept in the rows once the month is closed, counted from the
+  events before;
 * the ratings and the supervision alerts dated in the month;
 * the bad-rating follow-ups opened in the month and the steps taken in it (a call back
   records whether it was late), and, for those open at the month's end, the state the
@@ -15,7 +17,7 @@ present state, so that a past month counts the same when it is counted again:
 * the complaints registered in the month, and the answers and closings of the month
   against the due date the step before them recorded.
 
-Each source is read with one grouped query at the finest grain (hall, department, window,
+Each other source is read with one grouped query at the finest grain (hall, department, window,
 item); the levels of the report (the whole scope, halls, departments, windows, items) are
 sums of those rows, so a level never disagrees with another.
 """
@@ -26,11 +28,10 @@ import datetime as dt
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
-from onewindow.cases.models import Case, CaseEvent
+from onewindow.cases import tally
 from onewindow.complaints.models import Complaint, ComplaintCategory, ComplaintStep
 from onewindow.followups.models import FollowUp, FollowUpEvent
 from onewindow.halls.models import Department, Hall, Window
@@ -38,9 +39,7 @@ from onewindow.ratings.models import BAD_LEVELS, Rating
 from onewindow.supervision.models import Alert, Level
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-K = CaseEvent.Kind
 FEE_RULE = "fee_mismatch"  # supervision's rule for a fee that differs from the standard
-DECISIONS = (Case.Result.GRANTED, Case.Result.REFUSED)
 LEVELS = ("total", "hall", "department", "window", "item")
 TOP_N = 5
 
@@ -92,11 +91,7 @@ COUNTS = (
 LATER: tuple[str, ...] = ()
 
 
-def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The first moment of the month and of the next one, in Shanghai."""
-    start = dt.datetime(month.year, month.month, 1, tzinfo=SHANGHAI)
-    nxt = dt.datetime(month.year + (month.month == 12), month.month % 12 + 1, 1, tzinfo=SHANGHAI)
-    return start, nxt
+month_bounds = tally.month_bounds
 
 
 def shift_month(month: dt.date, months: int) -> dt.date:
@@ -125,115 +120,12 @@ def _case_keys(prefix: str = "case__") -> dict:
     }
 
 
-def _events(hall_ids, start, end, rows) -> None:
-    """One pass over the case events of the month: received, accepted (immediate /
-    promised) and refused; the conclusions, and for decisions the outcomes, working days
-    and minutes the conclusion event recorded (a later recount of the clock does not
-    rewrite a month).
-
-    The events are grouped by their kind and the values the conclusion recorded, each
-    read once per event; the counts are then told apart here."""
-    qs = CaseEvent.objects.filter(
-        at__gte=start,
-        at__lt=end,
-        kind__in=(K.RECEIVED, K.ACCEPTED, K.ACCEPTED_WITH_GAPS, K.REFUSED, K.CONCLUDED),
-    )
-    if hall_ids is not None:
-        qs = qs.filter(case__hall__in=hall_ids)
-    qs = qs.values(
-        **_case_keys(),
-        k=F("kind"),
-        imm=F("case__is_immediate"),
-        res=KT("data__result"),
-        op=KT("data__outcome_promised"),
-        ol=KT("data__outcome_legal"),
-    ).annotate(
-        n=Count("id"),
-        days=Sum(Cast(KT("data__working_days_used"), IntegerField())),
-        minutes=Sum(Cast(KT("data__minutes_used"), IntegerField())),
-        plim=Sum("case__promised_limit_days"),
-        llim=Sum("case__legal_limit_days"),
-    )
-    outcome = Case.Outcome
-    for r in qs:
-        row = rows[_key(r["h"], r["d"], r["w"], r["i"])]
-        n, kind = r["n"], r["k"]
-        if kind == K.RECEIVED:
-            row["received"] += n
-        elif kind == K.REFUSED:
-            row["refused"] += n
-        elif kind in (K.ACCEPTED, K.ACCEPTED_WITH_GAPS):
-            row["accepted"] += n
-            row["immediate" if r["imm"] else "promised"] += n
-        else:
-            row["concluded"] += n
-            if r["res"] not in DECISIONS:
-                continue
-            row["decided"] += n
-            for key, field in (("op", "promised"), ("ol", "legal")):
-                if r[key] == outcome.EARLY:
-                    row[f"early_{field}"] += n
-                elif r[key] == outcome.ON_TIME:
-                    row[f"on_time_{field}"] += n
-                elif r[key] == outcome.OVERDUE:
-                    row[f"overdue_{field}"] += n
-            row["promised_limit_sum"] += r["plim"] or 0
-            row["legal_limit_sum"] += r["llim"] or 0
-            row["actual_days_sum"] += r["days"] or 0
-            if r["imm"]:
-                row["immediate_decided"] += n
-                row["immediate_minutes_sum"] += r["minutes"] or 0
-            else:
-                row["promised_decided"] += n
-                row["promised_days_sum"] += r["days"] or 0
-
-
-def _open_at_end(hall_ids, end, last_day: dt.date, rows) -> None:
-    """Cases accepted and not concluded at the month's end, and those overdue among them:
-    past the promised due date that stood then, counted to the month's last day, or to
-    the day of the suspension for a case that stood suspended (its clock had stopped).
-
-    The events decide; the case's own receipt and conclusion times (set once, with the
-    event) only narrow the search to the cases that can be open then. Their events up to
-    the end are read in one query, in order, and folded here per case."""
-    cases = Case.objects.filter(received_at__lt=end).filter(
-        Q(concluded_at__isnull=True) | Q(concluded_at__gte=end)
-    )
-    if hall_ids is not None:
-        cases = cases.filter(hall__in=hall_ids)
-    dated = (K.ACCEPTED, K.ACCEPTED_WITH_GAPS, K.EXTENDED, K.RESUMED)
-    events = (
-        CaseEvent.objects.filter(case__in=cases.values("pk"), at__lt=end)
-        .filter(Q(kind__in=(*dated, K.CONCLUDED, K.CLOCK_RECOMPUTED)) | ~Q(to_status=""))
-        .annotate(due=Coalesce(KT("data__promised_due_date"), KT("data__after__promised_due_date")))
-        .order_by("case", "seq")
-        .values_list("case", "kind", "to_status", "at", "due")
-    )
-    state: dict = {}
-    for case, kind, to_status, at, due in events:
-        s = state.setdefault(case, {"accepted": False, "concluded": False, "due": None})
-        if kind in (K.ACCEPTED, K.ACCEPTED_WITH_GAPS):
-            s["accepted"] = True
-        elif kind == K.CONCLUDED:
-            s["concluded"] = True
-        if kind in dated or (kind == K.CLOCK_RECOMPUTED and due):
-            s["due"] = due
-        if to_status:
-            s["status"], s["status_at"] = to_status, at
-    keys = cases.filter(
-        pk__in=[c for c, s in state.items() if s["accepted"] and not s["concluded"]]
-    )
-    for pk, h, d, w, i in keys.values_list("pk", "hall", "department", "window", "item"):
-        s = state[pk]
-        row = rows[_key(h, d, w, i)]
-        row["open_at_end"] += 1
-        if not s["due"]:
-            continue
-        ref = last_day
-        if s.get("status") == Case.Status.SUSPENDED:
-            ref = min(ref, s["status_at"].astimezone(SHANGHAI).date())
-        if dt.date.fromisoformat(s["due"]) < ref:
-            row["overdue_open_at_end"] += 1
+def _cases(month: dt.date, hall_ids, end, last_day, rows) -> None:
+    """The case counts: the month's rows kept with the events (`cases.tally`); for a
+    month not yet closed, the cases open at its end are counted from the events."""
+    _, closed = tally.read(month, hall_ids, rows)
+    if not closed:
+        tally.open_at_end(end, last_day, hall_ids, rows)
 
 
 def _ratings(hall_ids, start, end, rows) -> None:
@@ -440,33 +332,34 @@ def _labels(fine: dict) -> dict:
     }
 
 
-def _level_key(level: str, key):
-    h, d, w, i = key
-    return {"total": None, "hall": h, "department": d, "window": w, "item": i}[level]
+#: Where a level's key stands in a fine row's (hall, department, window, item).
+KEY_POSITION = {"total": None, "hall": 0, "department": 1, "window": 2, "item": 3}
 
 
-def compute(month: dt.date, hall: Hall | None = None) -> dict:
+def compute(month: dt.date, hall: Hall | None = None, levels=LEVELS) -> dict:
     """The figures of ``month`` (its first day) for one hall, or the whole centre (None):
-    one row per level key, each with its counts and rates. No comparisons (see
-    :func:`monthly_figures`)."""
+    one row per level key of ``levels``, each with its counts and rates. No comparisons
+    (see :func:`monthly_figures`)."""
     start, end = month_bounds(month)
     last_day = (end - dt.timedelta(days=1)).date()
     hall_ids = None if hall is None else [hall.pk]
     fine: dict = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
-    _events(hall_ids, start, end, fine)
-    _open_at_end(hall_ids, end, last_day, fine)
+    _cases(month, hall_ids, end, last_day, fine)
     _ratings(hall_ids, start, end, fine)
     _alerts(hall_ids, start, end, fine)
     _followups(hall_ids, start, end, last_day, fine)
     _complaints(hall_ids, start, end, fine)
-    names = _labels(fine)
-    levels = {}
-    for level in LEVELS:
+    names = _labels(fine) if set(levels) - {"total"} else {}
+    out = {}
+    # Most counts of a fine row are zero: each row's others are added to every level.
+    nonzero = [(key, [(n, v) for n, v in counts.items() if v]) for key, counts in fine.items()]
+    for level in levels:
         grouped: dict = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
-        for key, counts in fine.items():
-            target = grouped[_level_key(level, key)]
-            for name in COUNTS:
-                target[name] += counts[name]
+        position = KEY_POSITION[level]
+        for key, values in nonzero:
+            target = grouped[None if position is None else key[position]]
+            for name, value in values:
+                target[name] += value
         if level == "total" and not grouped:
             grouped[None] = dict.fromkeys(COUNTS, 0)
         rows = []
@@ -477,11 +370,11 @@ def compute(month: dt.date, hall: Hall | None = None) -> dict:
                 code, name = names[level].get(pk, ("", ""))
             rows.append({"code": code, "name": name, "counts": counts, "rates": _rates(counts)})
         rows.sort(key=lambda r: (-r["counts"]["received"], r["code"]))
-        levels[level] = rows
+        out[level] = rows
     return {
         "month": month.strftime("%Y-%m"),
         "hall": hall.code if hall else None,
-        "levels": levels,
+        "levels": out,
         "later": list(LATER),
     }
 
@@ -533,8 +426,8 @@ def monthly_figures(month: dt.date, hall: Hall | None = None) -> dict:
     and the same month a year before, and the top and bottom items."""
     figures = compute(month, hall)
     total = figures["levels"]["total"][0]
-    previous = compute(shift_month(month, -1), hall)["levels"]["total"][0]
-    last_year = compute(shift_month(month, -12), hall)["levels"]["total"][0]
+    previous = compute(shift_month(month, -1), hall, ("total",))["levels"]["total"][0]
+    last_year = compute(shift_month(month, -12), hall, ("total",))["levels"]["total"][0]
     figures["changes"] = {"mom": _change(total, previous), "yoy": _change(total, last_year)}
     figures["top_items"], figures["bottom_items"] = _ranked_items(figures["levels"]["item"])
     return figures

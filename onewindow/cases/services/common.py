@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.audit.services import record
 from onewindow.core import plainjson
 
-from .. import clock
+from .. import clock, tally
 from ..models import Case, CaseEvent, CaseStep
 from ..signals import case_changed
 from .errors import NotPermitted, StaleCase, TransitionNotAllowed, fmt
@@ -358,6 +358,7 @@ def append_events(case: Case, events: list[CaseEvent], *, new_case: bool = False
         event.case = case
         event.seq = last + i
     CaseEvent.objects.bulk_create(events)
+    tally.add(case, events)
 
 
 def finish(change: Change, *, request=None, note: str = "", bump: bool = True) -> Case:

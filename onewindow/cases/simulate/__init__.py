@@ -173,8 +173,29 @@ def run(
     analyze(conn, loaded_tables())
     if bar:
         bar.finish(cases)
+    rebuild_tallies(options, stderr if progress else None)
     stats.seconds = time.monotonic() - started
     return stats
+
+
+def rebuild_tallies(options: Options, stderr=None) -> None:
+    """The monthly counts (`cases.tally`) of the months written, counted again from
+    their events: the simulation writes events by the table, not through the services
+    that keep the counts. The ended months are closed."""
+    from .. import tally
+
+    month = options.start.replace(day=1)
+    months = []
+    while month <= options.end:
+        months.append(month)
+        month = month.replace(year=month.year + (month.month == 12), month=month.month % 12 + 1)
+    for n, month in enumerate(months, start=1):
+        tally.rebuild(month)
+        if stderr:
+            stderr.write(f"\rmonthly counts: {n}/{len(months)} months ({month:%Y-%m})")
+            stderr.flush()
+    if stderr and months:
+        stderr.write("\n")
 
 
 def _produce(gen: Generator, send) -> None:

@@ -277,6 +277,25 @@ def test_it_keeps_recent_cases_open(personas, catalogue):
     ).exists()  # waiting for delivery
 
 
+def test_it_writes_the_monthly_counts_of_what_it_wrote(personas, catalogue):
+    """The simulation writes events by the table, not through the services that keep the
+    monthly counts (`cases.tally`): it counts the months it wrote again, and closes them."""
+    from onewindow.cases import tally
+    from onewindow.cases.models import CaseTally
+
+    simulate_year(cases=800)
+    months = [dt.date(2025, m, 1) for m in range(1, 13)]
+    assert all(tally.is_closed(m) for m in months)
+    for month in months:
+        assert tally.differences(month) == [], month
+    kept = CaseTally.objects.filter(month__year=2025)
+    assert sum(r.received for r in kept) == Case.objects.count()
+    assert (
+        sum(r.open_at_end for r in kept.filter(month=months[-1]))
+        == Case.objects.filter(status__in=Case.OPEN_STATUSES, accepted_at__isnull=False).count()
+    )
+
+
 def test_its_open_cases_can_be_carried_on_by_the_services(personas, catalogue, english):
     simulate_year()
     case = Case.objects.filter(

@@ -90,6 +90,30 @@ def test_it_calls_appointments_due_then_green_then_first_come(personas, floor, m
     assert services.call_next(actor=personas.clerk, window=floor["w1"]) is None
 
 
+def test_a_call_asks_the_same_queries_however_many_wait(personas, floor, monday):
+    """The call order is read in stages from the head of an index, never by ranking all
+    who wait: a call with 40 waiting asks what a call with 2 waiting asks."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sign_in(personas, floor["w1"])
+
+    def queries_of_a_call():
+        with CaptureQueriesContext(connection) as q:
+            ticket = services.call_next(actor=personas.clerk, window=floor["w1"])
+        services.finish(actor=personas.clerk, window=floor["w1"])
+        return ticket, len(q.captured_queries)
+
+    for _ in range(2):
+        issue(personas, floor["A"])
+    few = queries_of_a_call()[1]
+    for _ in range(40):
+        issue(personas, floor["A"])
+    green = issue(personas, floor["A"], priority=Ticket.Priority.GREEN)
+    assert queries_of_a_call() == (green, few - 1)  # found by the first stage
+    assert queries_of_a_call()[1] == few
+
+
 def test_a_window_calls_only_the_lines_it_serves(personas, floor, monday):
     issue(personas, floor["B"])
     a = issue(personas, floor["A"])
