@@ -54,6 +54,17 @@ def test_an_ended_month_is_closed_once_and_reads_the_same(personas, june, time_m
     assert CaseTallyMonth.objects.count() == 3
 
 
+def test_the_worker_closes_the_ended_months(personas, june, settings):
+    from onewindow.core import worker
+
+    job = ("onewindow.cases.tally.close_months", 3600)
+    assert job in settings.ONEWINDOW_WORKER_JOBS
+    settings.ONEWINDOW_WORKER_JOBS = [job]
+    assert worker.run_once("worker-a") == 1
+    assert tally.is_closed(JUNE) and tally.differences(JUNE) == []
+    assert sum(r.open_at_end for r in CaseTally.objects.filter(month=JUNE)) == 4
+
+
 def test_the_check_finds_a_wrong_count_and_the_rebuild_repairs_it(personas, june, capsys):
     tally.close_months()
     row = CaseTally.objects.filter(month=JUNE, received__gt=0).first()
