@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -95,23 +95,39 @@ def open_session(user) -> WindowSession | None:
     return WindowSession.objects.open().select_related("window", "hall").filter(clerk=user).first()
 
 
-def _locked_session(actor, window: Window | None) -> WindowSession:
-    """The actor's open session, locked; ``window`` (when given) must be its window."""
-    if window is not None and not may_serve(actor, window.hall_id):
+def _locked_session(actor, window: Window | int | None, occupied: bool = False) -> WindowSession:
+    """The actor's open session, locked; ``window`` (when given: a window, or the number
+    of one in the session's hall) must be its window. With ``occupied`` the session
+    tells whether a ticket is called to or served at its window (read in the same query;
+    the lock keeps it so)."""
+    if isinstance(window, Window) and not may_serve(actor, window.hall_id):
         raise NotPermitted()
-    session = (
+    sessions = (
         # The session's row only: locking the joined hall would queue every window of
         # the hall behind each other.
         WindowSession.objects.select_for_update(of=("self",))
         .filter(clerk=actor, ended_at__isnull=True)
         .select_related("window", "hall")
-        .first()
     )
-    if session is None or (window is not None and session.window_id != window.pk):
+    if occupied:
+        at_window = Ticket.objects.filter(
+            window_id=OuterRef("window_id"), status__in=Ticket.AT_WINDOW
+        )
+        sessions = sessions.annotate(occupied=Exists(at_window))
+    session = sessions.first()
+    if session is None or not _is_window(session, window):
         raise NotSignedIn()
     if not may_serve(actor, session.hall_id):
         raise NotPermitted()
     return session
+
+
+def _is_window(session: WindowSession, window: Window | int | None) -> bool:
+    if window is None:
+        return True
+    if isinstance(window, Window):
+        return session.window_id == window.pk
+    return session.window.number == window
 
 
 def _current(window_id: int) -> Ticket | None:
@@ -120,12 +136,6 @@ def _current(window_id: int) -> Ticket | None:
         .filter(window_id=window_id, status__in=Ticket.AT_WINDOW)
         .first()
     )
-
-
-def _occupied(window_id: int) -> bool:
-    """A ticket is called to or served at the window (the caller holds the lock on the
-    window's session, so it cannot change meanwhile)."""
-    return Ticket.objects.filter(window_id=window_id, status__in=Ticket.AT_WINDOW).exists()
 
 
 def _require_current(session: WindowSession) -> Ticket:
@@ -438,17 +448,17 @@ def call_stages(now: dt.datetime) -> tuple[tuple[Q, tuple], tuple[Q, tuple]]:
     return (priority, ("-priority", "queued_at", "pk")), (Q(), ("queued_at", "pk"))
 
 
-def call_next(*, actor, window: Window | None = None) -> Ticket | None:
+def call_next(*, actor, window: Window | int | None = None) -> Ticket | None:
     """Call the next visitor to the clerk's window: None when nobody waits.
 
     The window calls the lines that name it (or name no window) and the tickets
     transferred to it by name."""
     now = timezone.now()
     with transaction.atomic():
-        session = _locked_session(actor, window)
+        session = _locked_session(actor, window, occupied=True)
         if session.is_paused:
             raise NotNow(_("The window is paused: resume before calling."))
-        if _occupied(session.window_id):
+        if session.occupied:
             raise NotNow(
                 _(
                     "A ticket is still at the window: finish it, mark a no-show or transfer it "
@@ -492,7 +502,7 @@ def call_next(*, actor, window: Window | None = None) -> Ticket | None:
     return ticket
 
 
-def recall(*, actor, window: Window | None = None) -> Ticket:
+def recall(*, actor, window: Window | int | None = None) -> Ticket:
     """Call the ticket at the window once more."""
     now = timezone.now()
     with transaction.atomic():
@@ -527,7 +537,7 @@ def _start(ticket: Ticket, session: WindowSession, actor) -> None:
     _event(QueueEvent.Kind.STARTED, ticket=ticket, window=session.window, clerk=actor)
 
 
-def finish(*, actor, window: Window | None = None) -> Ticket:
+def finish(*, actor, window: Window | int | None = None) -> Ticket:
     """Service is over: the ticket is done and the window free for the next."""
     with transaction.atomic():
         session = _locked_session(actor, window)
@@ -552,7 +562,7 @@ def finish(*, actor, window: Window | None = None) -> Ticket:
     return ticket
 
 
-def mark_no_show(*, actor, window: Window | None = None, request=None) -> Ticket:
+def mark_no_show(*, actor, window: Window | int | None = None, request=None) -> Ticket:
     """The visitor did not come after the line's number of calls."""
     with transaction.atomic():
         session = _locked_session(actor, window)
@@ -616,7 +626,7 @@ def rejoin(*, actor, hall: Hall, number: str, request=None) -> Ticket:
 def transfer(
     *,
     actor,
-    window: Window | None = None,
+    window: Window | int | None = None,
     category: QueueCategory | None = None,
     to_window: Window | None = None,
     reason: str = "",
