@@ -32,38 +32,17 @@ def allowed_extensions() -> list[str]:
 def validate_scan(upload) -> str:
     """Raise ValidationError (translated) unless the upload is an allowed scan; return
     the content type that matches its content."""
-    name = getattr(upload, "name", "") or ""
-    ext = os.path.splitext(name)[1].lower()
-    allowed = settings.UPLOAD_ALLOWED_TYPES
-    if upload.size > settings.UPLOAD_MAX_BYTES:
-        raise ValidationError(
-            _("“%(name)s” is %(size)s; a scan may be at most %(max)s."),
-            code="too_large",
-            params={
-                "name": name,
-                "size": filesizeformat(upload.size),
-                "max": filesizeformat(settings.UPLOAD_MAX_BYTES),
-            },
-        )
-    if upload.size == 0:
-        raise ValidationError(_("“%(name)s” is empty."), code="empty", params={"name": name})
-    if ext not in allowed:
-        raise ValidationError(
-            _("“%(name)s” is not accepted: scans must be %(types)s files."),
-            code="type",
-            params={
-                "name": name,
-                "types": ", ".join(e.lstrip(".").upper() for e in allowed_extensions()),
-            },
-        )
-    head = _read_head(upload, 16)
-    if not any(head.startswith(sig) for sig in SIGNATURES.get(ext, ())):
-        raise ValidationError(
-            _("“%(name)s” is not really a %(type)s file: its content does not match its name."),
-            code="content",
-            params={"name": name, "type": ext.lstrip(".").upper()},
-        )
-    return CONTENT_TYPES.get(ext, "application/octet-stream")
+    return validate_typed_upload(
+        upload,
+        settings.UPLOAD_ALLOWED_TYPES,
+        {
+            "too_large": _("“%(name)s” is %(size)s; a scan may be at most %(max)s."),
+            "type": _("“%(name)s” is not accepted: scans must be %(types)s files."),
+            "content": _(
+                "“%(name)s” is not really a %(type)s file: its content does not match its name."
+            ),
+        },
+    )
 
 
 def _read_head(upload, n: int) -> bytes:
@@ -84,7 +63,7 @@ def validate_typed_upload(upload, types, messages) -> str:
     attachment): not above UPLOAD_MAX_BYTES, not empty, an extension in ``types`` and
     content that starts with its signature. ``messages`` gives the caller's words for
     "too_large", "type" and "content" (each may use %(name)s; "too_large" also %(size)s and
-    %(max)s, "content" also %(type)s). Returns the content type."""
+    %(max)s, "type" also %(types)s, "content" also %(type)s). Returns the content type."""
     name = getattr(upload, "name", "") or ""
     ext = os.path.splitext(name)[1].lower()
     if upload.size > settings.UPLOAD_MAX_BYTES:
@@ -100,11 +79,18 @@ def validate_typed_upload(upload, types, messages) -> str:
     if upload.size == 0:
         raise ValidationError(_("“%(name)s” is empty."), code="empty", params={"name": name})
     if ext not in types:
-        raise ValidationError(messages["type"], code="type", params={"name": name})
-    if not any(_read_head(upload, 16).startswith(sig) for sig in SIGNATURES[ext]):
+        raise ValidationError(
+            messages["type"],
+            code="type",
+            params={
+                "name": name,
+                "types": ", ".join(sorted(e.lstrip(".").upper() for e in types)),
+            },
+        )
+    if not any(_read_head(upload, 16).startswith(sig) for sig in SIGNATURES.get(ext, ())):
         raise ValidationError(
             messages["content"],
             code="content",
             params={"name": name, "type": ext.lstrip(".").upper()},
         )
-    return CONTENT_TYPES[ext]
+    return CONTENT_TYPES.get(ext, "application/octet-stream")
