@@ -35,8 +35,8 @@ K = CaseEvent.Kind
 TALLIED = (K.RECEIVED, K.ACCEPTED, K.ACCEPTED_WITH_GAPS, K.REFUSED, K.CONCLUDED)
 DECISIONS = (Case.Result.GRANTED, Case.Result.REFUSED)
 
-#: The flows: counted from the events of the month.
-FLOWS = (
+#: The counts of a row, in the order the monthly report shows them.
+COLUMNS = (
     "received",
     "accepted",
     "refused",
@@ -50,6 +50,8 @@ FLOWS = (
     "early_legal",
     "on_time_legal",
     "overdue_legal",
+    "open_at_end",
+    "overdue_open_at_end",
     "promised_decided",
     "promised_days_sum",
     "immediate_decided",
@@ -60,7 +62,8 @@ FLOWS = (
 )
 #: The state at the month's end: written when the month is closed.
 STATES = ("open_at_end", "overdue_open_at_end")
-COLUMNS = FLOWS + STATES
+#: The flows: counted from the events of the month.
+FLOWS = tuple(c for c in COLUMNS if c not in STATES)
 KEYS = ("hall_id", "department_id", "window_id", "item_id")
 
 
@@ -375,17 +378,32 @@ def close_months() -> int:
     return sum(close(m) for m in months_with_cases() if m not in closed)
 
 
+def months(first: dt.date, last: dt.date) -> list[dt.date]:
+    """The first days of the months from the month of ``first`` to that of ``last``."""
+    month, out = first.replace(day=1), []
+    while month <= last:
+        out.append(month)
+        month = month_bounds(month)[1].date()
+    return out
+
+
 def months_with_cases() -> list[dt.date]:
     """Every month from the first case's receipt to the present one."""
     first = Case.objects.order_by("received_at").values_list("received_at", flat=True).first()
     if first is None:
         return []
-    month, last = month_of(first), month_of(timezone.now())
-    out = []
-    while month <= last:
-        out.append(month)
-        month = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-    return out
+    return months(month_of(first), month_of(timezone.now()))
+
+
+def rebuild_months(months_: list[dt.date], stderr=None) -> None:
+    """`rebuild` each month, with a progress line on ``stderr`` when given."""
+    for n, month in enumerate(months_, start=1):
+        rebuild(month)
+        if stderr:
+            stderr.write(f"\rmonthly counts: {n}/{len(months_)} months ({month:%Y-%m})")
+            stderr.flush()
+    if stderr and months_:
+        stderr.write("\n")
 
 
 def differences(month: dt.date) -> list[tuple[tuple, str, int, int]]:

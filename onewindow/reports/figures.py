@@ -43,30 +43,10 @@ FEE_RULE = "fee_mismatch"  # supervision's rule for a fee that differs from the 
 LEVELS = ("total", "hall", "department", "window", "item")
 TOP_N = 5
 
-#: The counts of a row, in the order the exports show them.
+#: The counts of a row, in the order the exports show them: the case counts kept with
+#: the events (`cases.tally`), then those of the other sources.
 COUNTS = (
-    "received",
-    "accepted",
-    "refused",
-    "immediate",
-    "promised",
-    "concluded",
-    "decided",
-    "early_promised",
-    "on_time_promised",
-    "overdue_promised",
-    "early_legal",
-    "on_time_legal",
-    "overdue_legal",
-    "open_at_end",
-    "overdue_open_at_end",
-    "promised_decided",
-    "promised_days_sum",
-    "immediate_decided",
-    "immediate_minutes_sum",
-    "promised_limit_sum",
-    "legal_limit_sum",
-    "actual_days_sum",
+    *tally.COLUMNS,
     "ratings",
     "ratings_satisfied",
     "warnings",

@@ -184,18 +184,7 @@ def rebuild_tallies(options: Options, stderr=None) -> None:
     that keep the counts. The ended months are closed."""
     from .. import tally
 
-    month = options.start.replace(day=1)
-    months = []
-    while month <= options.end:
-        months.append(month)
-        month = month.replace(year=month.year + (month.month == 12), month=month.month % 12 + 1)
-    for n, month in enumerate(months, start=1):
-        tally.rebuild(month)
-        if stderr:
-            stderr.write(f"\rmonthly counts: {n}/{len(months)} months ({month:%Y-%m})")
-            stderr.flush()
-    if stderr and months:
-        stderr.write("\n")
+    tally.rebuild_months(tally.months(options.start, options.end), stderr)
 
 
 def _produce(gen: Generator, send) -> None:

@@ -40,13 +40,14 @@ class Command(BaseCommand):
             self.stdout.write(f"closed {tally.close_months()} month(s)")
             return
         months = [_month(m) for m in opts["month"]] if opts["month"] else tally.months_with_cases()
+        if opts["rebuild"]:
+            tally.rebuild_months(months, sys.stderr)
+            self.stdout.write(f"rebuilt {len(months)} month(s)")
+            return
         wrong = 0
         for n, month in enumerate(months, start=1):
             sys.stderr.write(f"\r{n}/{len(months)} {month:%Y-%m}")
             sys.stderr.flush()
-            if opts["rebuild"]:
-                tally.rebuild(month)
-                continue
             for key, name, kept, fresh in tally.differences(month):
                 wrong += 1
                 self.stdout.write(
@@ -54,9 +55,7 @@ class Command(BaseCommand):
                     f"item {key[3]}: {name} kept {kept}, counted {fresh}"
                 )
         sys.stderr.write("\n")
-        if opts["rebuild"]:
-            self.stdout.write(f"rebuilt {len(months)} month(s)")
-        elif wrong:
+        if wrong:
             raise CommandError(f"{wrong} count(s) differ from the events: run --rebuild")
         else:
             self.stdout.write(f"{len(months)} month(s) agree with the events")
