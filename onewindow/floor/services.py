@@ -130,14 +130,6 @@ def _is_window(session: WindowSession, window: Window | int | None) -> bool:
     return session.window.number == window
 
 
-def _current(window_id: int) -> Ticket | None:
-    return (
-        Ticket.objects.select_for_update()
-        .filter(window_id=window_id, status__in=Ticket.AT_WINDOW)
-        .first()
-    )
-
-
 def _require_current(session: WindowSession) -> Ticket:
     """The ticket at the window, locked, with its line (an answer shows it); the hall
     and window are the session's."""
@@ -379,8 +371,8 @@ def sign_in(*, actor, window: Window, request=None) -> WindowSession:
 
 def sign_out(*, actor, window: Window | None = None, request=None) -> WindowSession:
     with transaction.atomic():
-        session = _locked_session(actor, window)
-        if _current(session.window_id) is not None:
+        session = _locked_session(actor, window, occupied=True)
+        if session.occupied:
             raise NotNow(_("A ticket is still at the window: finish it, or transfer it, first."))
         session.ended_at = timezone.now()
         session.paused_at = None
@@ -400,10 +392,10 @@ def pause(*, actor, window: Window | None = None, reason: str, request=None) -> 
     if len(reason) > 200:
         raise InvalidInput({"reason": _("The reason is too long (at most 200 characters).")})
     with transaction.atomic():
-        session = _locked_session(actor, window)
+        session = _locked_session(actor, window, occupied=True)
         if session.is_paused:
             raise NotNow(_("The window is already paused."))
-        if _current(session.window_id) is not None:
+        if session.occupied:
             raise NotNow(_("A ticket is still at the window: finish it, or transfer it, first."))
         session.paused_at = timezone.now()
         session.pause_reason = reason
