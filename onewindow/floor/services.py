@@ -95,11 +95,13 @@ def open_session(user) -> WindowSession | None:
     return WindowSession.objects.open().select_related("window", "hall").filter(clerk=user).first()
 
 
-def _locked_session(actor, window: Window | int | None, occupied: bool = False) -> WindowSession:
+def _locked_session(
+    actor, window: Window | int | None, occupied: bool = False, **annotations
+) -> WindowSession:
     """The actor's open session, locked; ``window`` (when given: a window, or the number
     of one in the session's hall) must be its window. With ``occupied`` the session
     tells whether a ticket is called to or served at its window (read in the same query;
-    the lock keeps it so)."""
+    the lock keeps it so); other ``annotations`` are read in the same query too."""
     if isinstance(window, Window) and not may_serve(actor, window.hall_id):
         raise NotPermitted()
     sessions = (
@@ -113,7 +115,9 @@ def _locked_session(actor, window: Window | int | None, occupied: bool = False) 
         at_window = Ticket.objects.filter(
             window_id=OuterRef("window_id"), status__in=Ticket.AT_WINDOW
         )
-        sessions = sessions.annotate(occupied=Exists(at_window))
+        annotations["occupied"] = Exists(at_window)
+    if annotations:
+        sessions = sessions.annotate(**annotations)
     session = sessions.first()
     if session is None or not _is_window(session, window):
         raise NotSignedIn()
@@ -433,9 +437,10 @@ def call_stages(now: dt.datetime) -> tuple[tuple[Q, tuple], tuple[Q, tuple]]:
     everyone in queue order (an appointment checked in before its time waits in the line
     as anyone else). The first stage reads the priority tickets through
     `ticket_waiting_priority`, the second the head of `ticket_waiting_queue`, instead of
-    ranking every ticket waiting in the hall."""
-    priority = Q(priority=Ticket.Priority.APPOINTMENT, due_at__lte=now) | Q(
-        priority=Ticket.Priority.GREEN
+    ranking every ticket waiting in the hall. (``priority > 0`` is said in so many words:
+    it is the partial index's condition, which PostgreSQL matches against the query.)"""
+    priority = Q(priority__gt=Ticket.Priority.NORMAL) & (
+        Q(priority=Ticket.Priority.APPOINTMENT, due_at__lte=now) | Q(priority=Ticket.Priority.GREEN)
     )
     return (priority, ("-priority", "queued_at", "pk")), (Q(), ("queued_at", "pk"))
 
@@ -446,8 +451,17 @@ def call_next(*, actor, window: Window | int | None = None) -> Ticket | None:
     The window calls the lines that name it (or name no window) and the tickets
     transferred to it by name."""
     now = timezone.now()
+    today = timezone.localdate(now)
+    stages = call_stages(now)
+    # Whether any ticket of the hall waits with a priority, asked with the session: in
+    # most calls none does, and the first stage's query is then not sent at all.
+    with_priority = Ticket.objects.filter(
+        hall_id=OuterRef("hall_id"), day=today, status__in=Ticket.WAITING
+    ).filter(stages[0][0])
     with transaction.atomic():
-        session = _locked_session(actor, window, occupied=True)
+        session = _locked_session(
+            actor, window, occupied=True, priority_waiting=Exists(with_priority)
+        )
         if session.is_paused:
             raise NotNow(_("The window is paused: resume before calling."))
         if session.occupied:
@@ -461,7 +475,7 @@ def call_next(*, actor, window: Window | int | None = None) -> Ticket | None:
         candidates = (
             Ticket.objects.filter(
                 hall_id=session.hall_id,
-                day=timezone.localdate(now),
+                day=today,
                 status__in=Ticket.WAITING,
             )
             .filter(
@@ -473,7 +487,7 @@ def call_next(*, actor, window: Window | int | None = None) -> Ticket | None:
             .select_related("category")
             .select_for_update(skip_locked=True, of=("self",))
         )
-        for stage, order in call_stages(now):
+        for stage, order in stages if session.priority_waiting else stages[1:]:
             ticket = candidates.filter(stage).order_by(*order).first()
             if ticket is not None:
                 break
