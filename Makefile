@@ -32,13 +32,14 @@ SYSTEM_PACKAGES := chromium fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 \
 export UV_PYTHON_DOWNLOADS := never
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install system-packages messages test demo bench lint format lock vendor clean
+.PHONY: help install system-packages messages test demo bench bench-10m lint format lock vendor clean
 
 help:
 	@echo "make install   system packages (as root), .venv from requirements.lock, translations"
 	@echo "make test      ruff, then the test suite on SQLite and on a throw-away PostgreSQL"
 	@echo "make demo      migrate, load demo data and serve"
 	@echo "make bench     benchmarks on PostgreSQL and SQLite (~30 min; BENCH_ARGS=--quick: <10)"
+	@echo "make bench-10m 10,000,000 cases on PostgreSQL, monthly report (~90 min, ~45 GB)"
 	@echo "make lint      ruff check + ruff format --check"
 	@echo "make format    ruff format + ruff check --fix"
 	@echo "make lock      regenerate requirements.lock from requirements.in"
@@ -126,6 +127,10 @@ demo: install
 # serve` with the production settings; results in bench/results/ (see docs/ARCHITECTURE.md).
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Ten years of simulated cases on a throw-away PostgreSQL (bench/ten_million.sh).
+bench-10m: install
+	$(PY) -m onewindow.testing.pgrun -- sh bench/ten_million.sh
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
