@@ -101,7 +101,10 @@ def test_intake_scenario_accepts_each_case_it_created(fake_api, tmp_path):
 @needs_wrk
 def test_rate_scenario_posts_each_act_once_with_its_tablets_cookie(fake_api, tmp_path):
     data = tmp_path / "ratings"
-    tablets = [{"window": w, "acts": list(range(w * 10_000, w * 10_000 + 5_000))} for w in (1, 2)]
+    # 50,000 acts a tablet: more than a thread posts in a second to the fake API (a quiet
+    # machine posted over 6,000 a second per thread, running through 5,000)
+    acts = 50_000
+    tablets = [{"window": w, "acts": list(range(w * 10**6, w * 10**6 + acts))} for w in (1, 2)]
     write_ratings(data, rating_lines(tablets, {1: "cookie-1", 2: "cookie-2"}))
     figures = wrkload.run(fake_api, "rate", data, seconds=1, connections=4, threads=2)
     posts = [s for s in FakeApi.seen if s[1] == "/rate/window/"]
@@ -110,7 +113,7 @@ def test_rate_scenario_posts_each_act_once_with_its_tablets_cookie(fake_api, tmp
     assert figures["bad_answers"] == 0, figures["first_error"]
     assert 0 < figures["accepted"] <= len(FakeApi.rated) <= figures["accepted"] + 4
     for event, cookie in FakeApi.rated.items():
-        assert cookie == f"cookie-{int(event) // 10_000}"  # the act's own window
+        assert cookie == f"cookie-{int(event) // 10**6}"  # the act's own window
     _m, _p, headers, body = posts[0]
     assert headers["Content-Type"] == "application/x-www-form-urlencoded"
     assert body.decode().startswith("event=") and "&level=" in body.decode()
