@@ -5,6 +5,7 @@ engine); run with DATABASE_URL set, prints one line of JSON.
     .venv/bin/python bench/dbinfo.py lookups [--seed N]    (number, query code) of every case, shuffled
     .venv/bin/python bench/dbinfo.py fingerprint           counts and sums of the case tables
     .venv/bin/python bench/dbinfo.py ratings [--acts N]    unrated acts put on their windows' tablets
+    .venv/bin/python bench/dbinfo.py sizes                 rows of the case tables; sizes on PostgreSQL
 """
 
 from __future__ import annotations
@@ -155,9 +156,30 @@ def fingerprint() -> dict:
     return out
 
 
+def sizes() -> dict:
+    """Rows of the case, event and monthly-count tables, and on PostgreSQL their size with
+    indexes and the database's (what `make bench-10m` reports of its ten years)."""
+    from django.db import connection
+
+    from onewindow.cases.models import Case, CaseEvent, CaseTally
+
+    pg = connection.vendor == "postgresql"
+    out = {}
+    with connection.cursor() as cur:
+        for model in (Case, CaseEvent, CaseTally):
+            table = model._meta.db_table
+            size = f", pg_size_pretty(pg_total_relation_size('{table}'))" if pg else ""
+            cur.execute(f"SELECT count(*){size} FROM {connection.ops.quote_name(table)}")
+            out[table] = list(cur.fetchone())
+        if pg:
+            cur.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+            out["database"] = cur.fetchone()[0]
+    return out
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=["intake", "lookups", "fingerprint", "ratings"])
+    parser.add_argument("what", choices=["intake", "lookups", "fingerprint", "ratings", "sizes"])
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--acts", type=int, default=20_000)
     args = parser.parse_args(argv)
@@ -172,6 +194,8 @@ def main(argv=None) -> int:
         figures = lookups(args.seed)
     elif args.what == "ratings":
         figures = ratings(args.acts, args.seed)
+    elif args.what == "sizes":
+        figures = sizes()
     else:
         figures = fingerprint()
     print(json.dumps(figures, ensure_ascii=False))

@@ -3,7 +3,8 @@
 # 2016-2025, ~70 million events, ~39 GB), then the monthly report benchmark on a month
 # of the last year and of the middle, and the check of the monthly counts against the
 # events. Run through `make bench-10m` (a throw-away server; ~90 min on two cores; needs
-# ~45 GB free where $TMPDIR points). Output as in bench/results/*-10m-postgresql.log.
+# ~45 GB free where $TMPDIR points). Output as in bench/results/*-10m-postgresql.log (whose
+# table sizes were printed by an inline script before `bench/dbinfo.py sizes`).
 set -e
 cd "$(dirname "$0")/.."
 : "${DATABASE_URL:?run through: python -m onewindow.testing.pgrun -- bench/ten_million.sh}"
@@ -16,18 +17,7 @@ for y in 2016 2017 2018 2019 2020 2021 2022 2023 2024 2025; do
   $OW simulate --year $y --cases 1000000 --seed $y --no-progress
   echo "year $y done in $(( $(date +%s) - t0 )) s at $(date -u +%FT%TZ)"
 done
-.venv/bin/python - <<'PY'
-import os, django
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.settings")
-django.setup()
-from django.db import connection
-with connection.cursor() as c:
-    for t in ("cases_case", "cases_caseevent", "cases_casetally"):
-        c.execute(f"select count(*), pg_size_pretty(pg_total_relation_size('{t}')) from {t}")
-        print(t, c.fetchone())
-    c.execute("select pg_size_pretty(pg_database_size(current_database()))")
-    print("database", c.fetchone())
-PY
+.venv/bin/python bench/dbinfo.py sizes
 for m in 2025-06 2020-06; do
   .venv/bin/python bench/monthly_report.py --database-url "$DATABASE_URL" --month $m --repeats 3
 done
