@@ -247,7 +247,7 @@ def test_it_shows_an_expired_token_as_expired(client, personas, time_machine):
 
 
 def test_the_command_lists_every_token_with_its_state(personas, tokens, capsys):
-    call_command("token", "revoke", tokens["manager"].prefix)
+    call_command("token", "revoke", "ow_" + tokens["manager"].prefix)
     capsys.readouterr()
     call_command("token", "list")
     out = capsys.readouterr().out
@@ -279,8 +279,8 @@ def test_the_command_revokes_as_the_system_and_audits_it(personas, tokens, capsy
 
 
 def test_the_command_revokes_as_the_owner_and_as_their_manager(personas, tokens):
-    call_command("token", "revoke", tokens["clerk"].prefix, "--as", "clerk")
-    call_command("token", "revoke", tokens["manager"].prefix, "--as", "manager")
+    call_command("token", "revoke", "ow_" + tokens["clerk"].prefix, "--as", "clerk")
+    call_command("token", "revoke", "ow_" + tokens["manager"].prefix, "--as", "manager")
     assert not ApiToken.objects.live().filter(user__username__in=["clerk", "manager"]).exists()
     actors = set(
         AuditEntry.objects.filter(action="token.revoked").values_list("actor_name", flat=True)
@@ -290,7 +290,7 @@ def test_the_command_revokes_as_the_owner_and_as_their_manager(personas, tokens)
 
 def test_the_command_refuses_another_halls_manager(personas, tokens):
     with pytest.raises(CommandError, match=f"ow_{tokens['outsider'].prefix}"):
-        call_command("token", "revoke", tokens["outsider"].prefix, "--as", "manager")
+        call_command("token", "revoke", "ow_" + tokens["outsider"].prefix, "--as", "manager")
     assert ApiToken.objects.get(pk=tokens["outsider"].pk).revoked_at is None
     assert not AuditEntry.objects.filter(action="token.revoked").exists()
 
@@ -301,8 +301,8 @@ def test_the_command_refuses_unknown_and_revoked_tokens(personas, tokens):
     with pytest.raises(CommandError):
         call_command("token", "revoke", "ow_")
     with pytest.raises(CommandError):
-        call_command("token", "revoke", tokens["clerk"].prefix, "--as", "nobody")
-    call_command("token", "revoke", tokens["clerk"].prefix)
+        call_command("token", "revoke", "ow_" + tokens["clerk"].prefix, "--as", "nobody")
+    call_command("token", "revoke", "ow_" + tokens["clerk"].prefix)
     with pytest.raises(CommandError):
-        call_command("token", "revoke", tokens["clerk"].prefix)
+        call_command("token", "revoke", "ow_" + tokens["clerk"].prefix)
     assert AuditEntry.objects.filter(action="token.revoked").count() == 1
