@@ -10,7 +10,8 @@ version 1. POST /api/v1/cases/NUMBER/accept: 200, status "accepted" ({"version":
 only; else 409). POST /rate/window/ (a form with an event, from a paired tablet): 201 the
 first time an event is rated, 400 a second time, 403 without the tablet cookie. Every
 request is kept in FakeApi.seen, every case made in FakeApi.created, every rated event
-in FakeApi.rated.
+in FakeApi.rated. Each server keeps its own lists (FakeApi's name the latest server's):
+a request of an earlier test's server still in flight lands in that server's lists.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ class FakeApi(BaseHTTPRequestHandler):
     rated: dict = {}  # event id: the tablet cookie that rated it
     release = threading.Event()
     lock = threading.Lock()
-    counter = 0
 
     def log_message(self, *args):
         pass
@@ -51,7 +51,7 @@ class FakeApi(BaseHTTPRequestHandler):
 
     def _record(self, body=b""):
         with self.lock:
-            self.seen.append((self.command, self.path, dict(self.headers), body))
+            self.server.seen.append((self.command, self.path, dict(self.headers), body))
 
     def do_GET(self):
         self._record()
@@ -72,9 +72,9 @@ class FakeApi(BaseHTTPRequestHandler):
         data = json.loads(body)
         if self.path == "/api/v1/cases":
             with self.lock:
-                FakeApi.counter += 1
-                number = f"{data['hall']}{FakeApi.counter:08d}"
-                FakeApi.created[number] = data["hall"]
+                self.server.counter += 1
+                number = f"{data['hall']}{self.server.counter:08d}"
+                self.server.created[number] = data["hall"]
             self._answer(
                 201, {"number": number, "status": "received", "hall": data["hall"], "version": 1}
             )
@@ -95,8 +95,8 @@ class FakeApi(BaseHTTPRequestHandler):
             self._answer(403, {"errors": {"tablet": ["not paired"]}})
             return
         with self.lock:
-            first = event not in FakeApi.rated
-            FakeApi.rated.setdefault(event, cookie)
+            first = event not in self.server.rated
+            self.server.rated.setdefault(event, cookie)
         if first:
             self._answer(201, {"rating": int(event), "level": int(form["level"][0])})
         else:
@@ -105,12 +105,12 @@ class FakeApi(BaseHTTPRequestHandler):
 
 @contextlib.contextmanager
 def serve():
-    FakeApi.seen = []
-    FakeApi.created = {}
-    FakeApi.rated = {}
-    FakeApi.counter = 0
     FakeApi.release = threading.Event()
     server = QuietServer(("127.0.0.1", 0), FakeApi)
+    server.counter = 0
+    server.seen = FakeApi.seen = []
+    server.created = FakeApi.created = {}
+    server.rated = FakeApi.rated = {}
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
