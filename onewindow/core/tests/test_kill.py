@@ -7,6 +7,7 @@ The database is seeded once per module (`migrate`, then the demo's organisation 
 catalogue without simulated cases) and copied for each test.
 """
 
+import contextlib
 import json
 import os
 import shutil
@@ -102,12 +103,71 @@ def writing(url: str) -> bool:
         conn.close()
 
 
-def wait_until(condition, proc: subprocess.Popen, seconds: float = 120) -> None:
+def scan_started(url: str) -> bool:
+    """Whether the worker has begun the scan job and not yet finished it."""
+    mark = "%s" if ON_POSTGRES else "?"
+    query = (
+        "SELECT count(*) FROM core_jobrun WHERE name = "
+        f"{mark} AND last_started_at IS NOT NULL AND runs = 0"
+    )
+    return bool(sql(url, query, [SCAN_JOB])[0][0])
+
+
+@contextlib.contextmanager
+def scan_held(url: str):
+    """Yields a condition that is true while the worker is in the middle of its scan.
+
+    On PostgreSQL the test holds the audit chain's head row, which the scan locks to
+    record the alerts it raised: the scan waits there, its alerts written but not
+    committed, until it is killed. SQLite has no row locks: the condition takes the
+    write lock itself once the scan has begun, and is true when it gets it (the scan
+    stops at its next write) or cannot (the scan is writing now); a scan that begins and
+    ends between two looks is not caught, so the looks are 20 ms apart.
+    """
+    if ON_POSTGRES:
+        import psycopg
+
+        holder = psycopg.connect(url)
+        holder.execute("SELECT last_seq FROM audit_audithead FOR UPDATE")
+        name = urlsplit(url).path.lstrip("/")
+        waiting = (
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'"
+        )
+        try:
+            yield lambda: scan_started(url) and bool(sql(url, waiting, [name])[0][0])
+        finally:
+            holder.rollback()
+            holder.close()
+        return
+    holder = connect(url)
+
+    def caught() -> bool:
+        if not scan_started(url):
+            return False
+        try:
+            holder.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            return True  # the scan holds the write lock: it is writing its alerts
+        query = "SELECT count(*) FROM core_jobrun WHERE name = ? AND runs = 0"
+        assert holder.execute(query, [SCAN_JOB]).fetchone()[0], "the scan ended uncaught"
+        return True
+
+    try:
+        yield caught
+    finally:
+        if holder.in_transaction:
+            holder.execute("ROLLBACK")
+        holder.close()
+
+
+def wait_until(
+    condition, proc: subprocess.Popen, seconds: float = 120, every: float = 0.05
+) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         assert proc.poll() is None, f"ended before it could be killed: {proc.stderr.read()}"
         assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
+        time.sleep(every)
 
 
 @pytest.fixture(scope="module")
@@ -308,21 +368,12 @@ def test_a_worker_killed_mid_scan_and_restarted_raises_every_alert_once(seed):
     expected = django(control, var, ALERTS)
     assert len(expected["keys"]) > 10, expected  # the year left open cases that are overdue
 
-    proc = spawn(url, var, "worker", "--tick", "0.1")
-    try:
-        wait_until(
-            lambda: bool(
-                sql(
-                    url,
-                    "SELECT count(*) FROM core_jobrun WHERE name = %s "
-                    "AND last_started_at IS NOT NULL AND runs = 0" % ("%s" if ON_POSTGRES else "?"),
-                    [SCAN_JOB],
-                )[0][0]
-            ),
-            proc,
-        )
-    finally:
-        kill(proc)
+    with scan_held(url) as mid_scan:
+        proc = spawn(url, var, "worker", "--tick", "0.1")
+        try:
+            wait_until(mid_scan, proc, every=0.02)
+        finally:
+            kill(proc)
     assert django(url, var, AGE_LEASE) == 1  # the dead worker's lease is still there
 
     onewindow(url, var, "worker", "--once")
