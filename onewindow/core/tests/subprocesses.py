@@ -73,3 +73,25 @@ def drop_databases(names) -> None:
     with psycopg.connect(server_url(), autocommit=True) as conn:
         for name in names:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def copy_database(source: str, target: str) -> str:
+    """Make the unused database at ``target`` a copy of what ``source`` holds now; its URL.
+
+    On SQLite through the online backup API (the pages still in the write-ahead log
+    included); on PostgreSQL the target is created again with the source as its template.
+    """
+    if ON_POSTGRES:
+        target_name = urlsplit(target).path.lstrip("/")
+        drop_databases([target_name])
+        return create_database(target_name, template=urlsplit(source).path.lstrip("/"))
+    import sqlite3
+
+    source_db = sqlite3.connect(urlsplit(source).path)
+    target_db = sqlite3.connect(urlsplit(target).path)
+    try:
+        source_db.backup(target_db)
+    finally:
+        source_db.close()
+        target_db.close()
+    return target

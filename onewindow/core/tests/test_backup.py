@@ -3,7 +3,6 @@ the throw-away PostgreSQL of onewindow.testing.pgrun): a database with cases, ev
 audit rows goes through a backup into an empty database and comes back the same."""
 
 import hashlib
-import shutil
 import sqlite3
 import uuid
 from urllib.parse import urlsplit
@@ -17,7 +16,7 @@ from onewindow.audit.models import AuditEntry
 from onewindow.core import backup
 
 from . import subprocesses
-from .subprocesses import ON_POSTGRES, create_database, drop_databases
+from .subprocesses import ON_POSTGRES, copy_database, create_database, drop_databases
 
 # Cases received, accepted and one taken through every step: cases, steps, events,
 # materials and audit rows, written through the services.
@@ -48,17 +47,6 @@ def databases(tmp_path):
         yield tuple(create_database(name) for name in names)
     finally:
         drop_databases(names)
-
-
-def copy_database(source: str, target: str) -> None:
-    """Make the (empty, unused) target a copy of the source: the file copied on SQLite, the
-    database re-created from the source as its template on PostgreSQL (a migrate saved)."""
-    if not ON_POSTGRES:
-        shutil.copyfile(urlsplit(source).path, urlsplit(target).path)
-        return
-    target_name = urlsplit(target).path.lstrip("/")
-    drop_databases([target_name])
-    create_database(target_name, template=urlsplit(source).path.lstrip("/"))
 
 
 def onewindow(url, tmp_path, *args, check=True):

@@ -25,6 +25,7 @@ import pytest
 from .subprocesses import (
     ON_POSTGRES,
     ROOT,
+    copy_database,
     create_database,
     drop_databases,
     environment,
@@ -148,8 +149,7 @@ def scan_held(url: str):
             holder.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError:
             return True  # the scan holds the write lock: it is writing its alerts
-        query = "SELECT count(*) FROM core_jobrun WHERE name = ? AND runs = 0"
-        assert holder.execute(query, [SCAN_JOB]).fetchone()[0], "the scan ended uncaught"
+        assert scan_started(url), "the scan ended uncaught"  # read under the lock held
         return True
 
     try:
@@ -363,7 +363,7 @@ def test_a_worker_killed_mid_scan_and_restarted_raises_every_alert_once(seed):
     copy, var = seed
     url = copy()
     onewindow(url, var, "simulate", "--year", "2025", "--cases", "4000", "--no-progress")
-    control = copy_of(url, copy, var)
+    control = copy_database(url, copy())  # what the worker's database holds now
     onewindow(control, var, "supervision_scan", "--full")
     expected = django(control, var, ALERTS)
     assert len(expected["keys"]) > 10, expected  # the year left open cases that are overdue
@@ -384,18 +384,3 @@ def test_a_worker_killed_mid_scan_and_restarted_raises_every_alert_once(seed):
     # And a second pass raises nothing more.
     onewindow(url, var, "supervision_scan")
     assert django(url, var, ALERTS) == got
-
-
-def copy_of(url: str, copy, var: Path) -> str:
-    """A second database with what ``url`` holds now (the seed copy plus its changes)."""
-    target = copy()
-    if ON_POSTGRES:
-        source_name, target_name = urlsplit(url).path.lstrip("/"), urlsplit(target).path.lstrip("/")
-        drop_databases([target_name])
-        return create_database(target_name, template=source_name)
-    source = sqlite3.connect(urlsplit(url).path)
-    dest = sqlite3.connect(urlsplit(target).path)
-    source.backup(dest)
-    source.close()
-    dest.close()
-    return target
